@@ -1,0 +1,1 @@
+"""Platform adapters: translate platform events to core messages and replies back."""

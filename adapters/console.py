@@ -1,0 +1,51 @@
+"""Terminal chat over the same core as Slack and Telegram."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rich.console import Console
+from rich.panel import Panel
+
+from bot.assistant import Answer, Assistant
+from bot.texts import t
+
+COMMANDS_HELP = {
+    "nl": "Commando's: /help (uitleg), /quit (stoppen). Typ anders gewoon je vraag.",
+    "en": "Commands: /help (explanation), /quit (stop). Otherwise just type your question.",
+}
+
+
+def render_answer(console: Console, a: Answer) -> None:
+    """Show an answer with its numbered sources and the route decision."""
+    style = "yellow" if a.routed else "green"
+    console.print(Panel(a.answer, border_style=style, title="Verbinder", title_align="left"))
+    if a.sources:
+        console.print(f"[bold]{t('sources', a.language)}[/bold]")
+        for i, s in enumerate(a.sources, 1):
+            link = f" — {s.url}" if s.url else ""
+            console.print(f"  [{i}] {s.title} [dim]({s.path}, {s.kind}){link}[/dim]",
+                          highlight=False, markup=True)
+    if a.routed:
+        console.print(f"[yellow]→ {t('routed', a.language)}[/yellow]")
+
+
+def run_console(assistant: Assistant, console: Console, stdin: TextIO) -> None:
+    """Read questions line by line until /quit or end of input."""
+    console.print(Panel(t("help", "nl") + "\n\n" + COMMANDS_HELP["nl"], title="Verbinder"))
+    while True:
+        console.print("[bold cyan]jij>[/bold cyan] ", end="")
+        line = stdin.readline()
+        if not line:
+            console.print()
+            return
+        text = line.strip()
+        if text.lower() in ("/quit", "/exit", "/stop", "/q"):
+            return
+        if text.lower() in ("/help", "/hulp", "/start"):
+            console.print(t("help", "nl") + "\n" + COMMANDS_HELP["nl"])
+            continue
+        if text.startswith("/"):
+            console.print(f"Onbekend commando {text.split()[0]!r}. " + COMMANDS_HELP["nl"])
+            continue
+        render_answer(console, assistant.ask(text))

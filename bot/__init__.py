@@ -1,0 +1,1 @@
+"""Verbinder core: conversations, routing, highlights and persistence."""

@@ -1,0 +1,99 @@
+"""The one core call every adapter uses: a question in, a sourced answer or a route decision out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from bot.texts import t
+from knowledge_base import text as T
+from knowledge_base.answerer import Answerer, Decision
+from knowledge_base.retrieval import DocHit, Retriever
+
+
+@dataclass(frozen=True)
+class Source:
+    """A cited (or candidate) document."""
+
+    path: str
+    title: str
+    url: str | None
+    kind: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The result of asking: text for the person plus structured data for adapters."""
+
+    question: str
+    answer: str
+    routed: bool
+    language: str
+    sources: tuple[Source, ...] = ()
+    candidates: tuple[Source, ...] = ()
+    status: str = "answered"  # answered | routed | help | too_long
+    features: tuple[tuple[str, object], ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        """The `verbinder ask --json` shape."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "routed": self.routed,
+            "language": self.language,
+            "sources": [asdict(s) for s in self.sources],
+        }
+
+
+def _source(d: DocHit) -> Source:
+    return Source(d.doc.path, d.doc.title, d.doc.url, d.doc.kind, round(d.score, 4))
+
+
+def _quote(sentence: str, limit: int = 400) -> str:
+    """One evidence sentence, trimmed faithfully (an ellipsis marks a cut)."""
+    s = " ".join(sentence.split()).lstrip("-*• ").strip()
+    return s if len(s) <= limit else s[: limit].rsplit(" ", 1)[0] + " …"
+
+
+class Assistant:
+    """Answers questions from the knowledge base, or says plainly that an expert is needed."""
+
+    def __init__(self, retriever: Retriever, answerer: Answerer, max_chars: int = 4000) -> None:
+        self.retriever = retriever
+        self.answerer = answerer
+        self.max_chars = max_chars
+
+    def ask(self, question: str, mode: str = "hybrid", language: str | None = None) -> Answer:
+        """Answer one question; `mode` selects hybrid, lexical or dense retrieval."""
+        q = (question or "").strip()
+        lang = language or T.detect_language(q)
+        if not q:
+            return Answer(question, t("help", lang), False, lang, status="help")
+        if len(q) > self.max_chars:
+            text = t("too_long", lang, n=len(q), limit=self.max_chars)
+            return Answer(question, text, False, lang, status="too_long")
+        if not T.has_letters(q):
+            return Answer(question, t("not_found", lang), True, lang, status="routed")
+        query, ranked = self.retriever.search(q, mode=mode, k_docs=10)
+        lang = language or query.language
+        candidates = tuple(_source(d) for d in ranked)
+        decision = self.answerer.decide(query, ranked)
+        feats = tuple(decision.features.items())
+        if not decision.answerable:
+            return Answer(question, t("not_found", lang), True, lang, (), candidates, "routed", feats)
+        text, sources = self._compose(decision, lang)
+        return Answer(question, text, False, lang, sources, candidates, "answered", feats)
+
+    @staticmethod
+    def _compose(decision: Decision, lang: str) -> tuple[str, tuple[Source, ...]]:
+        """Quote the evidence with numbered citations, one number per document."""
+        numbers: dict[str, int] = {}
+        sources: list[Source] = []
+        lines = [t("intro", lang)]
+        for ev in decision.evidence:
+            path = ev.doc.doc.path
+            if path not in numbers:
+                numbers[path] = len(numbers) + 1
+                sources.append(_source(ev.doc))
+            lines.append(f"“{_quote(ev.sentence)}” [{numbers[path]}]")
+        return "\n".join(lines), tuple(sources)

@@ -1,0 +1,1 @@
+"""Ingest: loaders for Markdown, text, HTML, PDF and DOCX, and structure-aware chunking."""

@@ -1,0 +1,249 @@
+"""Load Markdown (with YAML front matter), text, HTML, PDF and DOCX files into Documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from ingest.models import KINDS, LANGUAGES, Document, IngestError
+from knowledge_base.text import detect_language
+
+SUFFIXES = (".md", ".markdown", ".txt", ".text", ".html", ".htm", ".pdf", ".docx")
+_FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+def file_hash(data: bytes) -> str:
+    """SHA-256 of the raw file bytes (drives incremental ingest)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _decode(data: bytes, name: str) -> str:
+    """Decode text bytes, refusing binary junk."""
+    if b"\x00" in data[:8192]:
+        raise IngestError("binary content (NUL bytes) in a text file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    sample = text[:4000]
+    bad = sum(1 for c in sample if (ord(c) < 32 and c not in "\n\r\t") or c == "\ufffd")
+    if sample and bad / len(sample) > 0.02:
+        raise IngestError("looks like binary data, not text")
+    return text
+
+
+def _as_tuple(value: object) -> tuple[str, ...]:
+    """Front matter list-or-string to a tuple of strings."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    if isinstance(value, list | tuple):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    return (str(value),)
+
+
+_SIMPLE_LINE = re.compile(r"^([A-Za-z_][\w-]*):\s*(.*)$")
+
+
+def _lenient_front_matter(block: str) -> dict[str, object] | None:
+    """Parse `key: value` lines (value taken verbatim); None if any line does not fit."""
+    meta: dict[str, object] = {}
+    for line in block.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        m = _SIMPLE_LINE.match(line)
+        if not m:
+            return None
+        value = m.group(2).strip()
+        if value.startswith("[") and value.endswith("]"):
+            meta[m.group(1)] = [v.strip(" '\"") for v in value[1:-1].split(",") if v.strip()]
+        else:
+            meta[m.group(1)] = value.strip("'\"") if value[:1] in "'\"" else value
+    return meta
+
+
+def parse_front_matter(text: str) -> tuple[dict[str, object], str]:
+    """Split YAML front matter from the body; broken YAML is an IngestError."""
+    m = _FRONT.match(text)
+    if not m:
+        if text.lstrip("\ufeff").startswith("---\n") or text.startswith("---\r\n"):
+            raise IngestError("front matter is opened with '---' but never closed")
+        return {}, text
+    try:
+        meta = yaml.safe_load(m.group(1)) or {}
+    except yaml.YAMLError as exc:
+        # Hand-written front matter often has an unquoted colon in a title; read such
+        # simple `key: value` lines leniently before declaring the block broken.
+        lenient = _lenient_front_matter(m.group(1))
+        if lenient is None:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 2})" if mark is not None else ""
+            raise IngestError(f"broken YAML front matter{where}") from exc
+        meta = lenient
+    if not isinstance(meta, dict):
+        raise IngestError("front matter is not a key: value mapping")
+    return meta, text[m.end() :]
+
+
+def _markdown(data: bytes, name: str) -> tuple[dict[str, object], str]:
+    return parse_front_matter(_decode(data, name))
+
+
+def _plain(data: bytes, name: str) -> tuple[dict[str, object], str]:
+    meta, body = parse_front_matter(_decode(data, name))
+    if "title" not in meta:
+        first = next((ln.strip() for ln in body.splitlines() if ln.strip()), "")
+        if 0 < len(first) <= 150 and not first.endswith((".", ",", ";", ":")):
+            meta["title"] = first
+    return meta, body
+
+
+def _html(data: bytes, name: str) -> tuple[dict[str, object], str]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(_decode(data, name), "html.parser")
+    for tag in soup(["script", "style", "nav", "footer", "header", "form", "noscript"]):
+        tag.decompose()
+    meta: dict[str, object] = {}
+    if soup.title and soup.title.get_text(strip=True):
+        meta["title"] = soup.title.get_text(strip=True)
+    lang = soup.html.get("lang") if soup.html else None
+    if isinstance(lang, str) and lang[:2].lower() in LANGUAGES:
+        meta["language"] = lang[:2].lower()
+    lines: list[str] = []
+    for el in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "blockquote", "td"]):
+        txt = " ".join(el.get_text(" ", strip=True).split())
+        if not txt:
+            continue
+        if el.name in ("h1", "h2", "h3", "h4"):
+            lines.append("#" * int(el.name[1]) + " " + txt)
+        elif el.name == "li":
+            lines.append("- " + txt)
+        else:
+            lines.append(txt)
+    if not lines and soup.body:
+        lines = [soup.body.get_text("\n", strip=True)]
+    return meta, "\n\n".join(lines)
+
+
+def _pdf(data: bytes, name: str) -> tuple[dict[str, object], str]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise IngestError("PDF is encrypted")
+        pages = [(p.extract_text() or "").strip() for p in reader.pages]
+        info = reader.metadata
+    except IngestError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise IngestError(f"corrupt PDF ({type(exc).__name__})") from exc
+    meta: dict[str, object] = {}
+    if info is not None and info.title:
+        meta["title"] = str(info.title)
+    return meta, "\n\n".join(p for p in pages if p)
+
+
+def _docx(data: bytes, name: str) -> tuple[dict[str, object], str]:
+    import zipfile
+
+    from docx import Document as Docx
+
+    try:
+        doc = Docx(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise IngestError("corrupt DOCX (not a valid Word file)") from exc
+    meta: dict[str, object] = {}
+    if doc.core_properties.title:
+        meta["title"] = doc.core_properties.title
+    lines = []
+    for para in doc.paragraphs:
+        txt = para.text.strip()
+        if not txt:
+            continue
+        style = (para.style.name or "").lower() if para.style is not None else ""
+        if style.startswith("heading") and style[-1:].isdigit():
+            lines.append("#" * min(int(style[-1]), 4) + " " + txt)
+        elif style == "title":
+            meta.setdefault("title", txt)
+        else:
+            lines.append(txt)
+    return meta, "\n\n".join(lines)
+
+
+_LOADERS: dict[str, Callable[[bytes, str], tuple[dict[str, object], str]]] = {
+    ".md": _markdown,
+    ".markdown": _markdown,
+    ".txt": _plain,
+    ".text": _plain,
+    ".html": _html,
+    ".htm": _html,
+    ".pdf": _pdf,
+    ".docx": _docx,
+}
+
+
+def _date(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def build_document(rel_path: str, meta: dict[str, object], body: str, digest: str) -> Document:
+    """Validate front matter and turn it plus the body into a Document."""
+    body = body.strip()
+    if not body:
+        raise IngestError("no text found (empty document)")
+    kind = str(meta.get("kind") or "document").strip().lower()
+    if kind not in KINDS:
+        raise IngestError(f"unknown kind '{kind}' (use one of: {', '.join(KINDS[:3])})")
+    title = str(meta.get("title") or "").strip() or Path(rel_path).stem.replace("-", " ").strip()
+    lang = str(meta.get("language") or "").strip().lower()[:2]
+    if lang not in LANGUAGES:
+        lang = detect_language(title + " " + body[:3000])
+    region = meta.get("region")
+    url = meta.get("url")
+    return Document(
+        path=rel_path,
+        title=title[:500],
+        text=body,
+        language=lang,
+        kind=kind,
+        url=str(url).strip() if url else None,
+        tags=_as_tuple(meta.get("tags")),
+        region=str(region).strip() if region else None,
+        organisations=_as_tuple(meta.get("organisations") or meta.get("organizations")),
+        date=_date(meta.get("date")),
+        content_hash=digest,
+    )
+
+
+def load_bytes(data: bytes, rel_path: str) -> Document:
+    """Load one file's bytes; the suffix of rel_path picks the loader."""
+    suffix = Path(rel_path).suffix.lower()
+    loader = _LOADERS.get(suffix)
+    if loader is None:
+        raise IngestError(f"unsupported file type '{suffix or 'no extension'}'")
+    if not data.strip():
+        raise IngestError("empty file")
+    meta, body = loader(data, rel_path)
+    return build_document(rel_path, meta, body, file_hash(data))
+
+
+def load_file(path: Path, rel_path: str, max_bytes: int | None = None) -> Document:
+    """Read and load one file from disk."""
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise IngestError(f"file too large ({size / 1e6:.1f} MB, limit {max_bytes / 1e6:.0f} MB)")
+    return load_bytes(path.read_bytes(), rel_path)

@@ -1,0 +1,120 @@
+"""Incremental ingest of files and folders: hash, load, chunk, index; bad files are reported."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.chunking import Chunker
+from ingest.loaders import file_hash, load_bytes
+from ingest.models import Chunk, Document, IngestError
+from knowledge_base.store import KnowledgeBase
+
+BATCH_DOCS = 200
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    chunks: int = 0
+    bytes_read: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when no file failed."""
+        return not self.failed
+
+
+def collect(paths: Iterable[Path]) -> list[tuple[Path, str]]:
+    """Files to ingest with their identity (path relative to the folder given)."""
+    out: list[tuple[Path, str]] = []
+    for root in paths:
+        if root.is_dir():
+            for f in sorted(root.rglob("*")):
+                rel = f.relative_to(root)
+                if f.is_file() and not any(p.startswith(".") for p in rel.parts):
+                    out.append((f, rel.as_posix()))
+        else:
+            out.append((root, root.name))
+    return out
+
+
+def ingest_paths(
+    kb: KnowledgeBase,
+    paths: list[Path],
+    chunker: Chunker,
+    prune: bool = False,
+    max_bytes: int | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders into the knowledge base; never stops on one bad file."""
+    report = IngestReport()
+    files = collect(paths)
+    missing = [str(p) for p in paths if not p.exists()]
+    for m in missing:
+        report.failed.append((m, "path does not exist"))
+    known = kb.hashes()
+    seen: set[str] = set()
+    batch: list[tuple[Document, list[Chunk]]] = []
+    changed = False
+
+    def flush() -> None:
+        nonlocal changed
+        if batch:
+            kb.upsert(batch, refresh=False)
+            changed = True
+            batch.clear()
+
+    for i, (file, rel) in enumerate(files):
+        if progress:
+            progress(i, len(files), rel)
+        if rel in seen:
+            report.failed.append((rel, "duplicate path: another input has the same identity"))
+            continue
+        seen.add(rel)
+        try:
+            size = file.stat().st_size
+            if max_bytes is not None and size > max_bytes:
+                raise IngestError(f"file too large ({size / 1e6:.1f} MB)")
+            data = file.read_bytes()
+            report.bytes_read += len(data)
+            if known.get(rel) == file_hash(data):
+                report.unchanged.append(rel)
+                continue
+            doc = load_bytes(data, rel)
+            chunks = chunker.split(doc)
+            if not chunks:
+                raise IngestError("no text found (empty document)")
+        except IngestError as exc:
+            report.failed.append((rel, str(exc)))
+            continue
+        except OSError as exc:
+            report.failed.append((rel, f"cannot read file ({exc.strerror or exc})"))
+            continue
+        except Exception as exc:  # noqa: BLE001 - a library choking on one file must not stop the run
+            report.failed.append((rel, f"unreadable ({type(exc).__name__}: {exc})"[:300]))
+            continue
+        (report.updated if rel in known else report.added).append(rel)
+        report.chunks += len(chunks)
+        batch.append((doc, chunks))
+        if len(batch) >= BATCH_DOCS:
+            flush()
+    flush()
+    if progress:
+        progress(len(files), len(files), "")
+    if prune:
+        gone = sorted(set(known) - seen)
+        if gone:
+            kb.remove(gone, refresh=False)
+            report.removed = gone
+            changed = True
+    if changed:
+        kb.refresh_lexical()
+    return report

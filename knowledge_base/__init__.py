@@ -1,0 +1,1 @@
+"""Knowledge base: lexical and dense indexes, hybrid retrieval and extractive answers."""

@@ -1,0 +1,142 @@
+"""Query analysis: language, weighted term groups (stems, translations, compound parts), intent."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from knowledge_base import glossary
+from knowledge_base import text as T
+
+# Words that phrase a question but carry no topic.
+QUESTION_NOISE = frozenset(
+    """graag weten vertellen zoek zoeken vraag vragen iemand tell know anyone please hi hallo
+    hoi hey thanks bedankt dank wishful thinking precies exactly nou toch eens ergens
+    something anything things dingen ding zitten zit zoals vinden vind""".split()
+)
+
+KIND_WORDS = {
+    "project": ("project", "projecten", "projects", "initiatief", "initiatieven", "voorbeeld",
+                "voorbeelden", "example", "examples", "praktijkvoorbeeld"),
+    "tip": ("tip", "tips", "advies", "adviezen", "advice", "aanpak", "stappenplan", "how-to"),
+}
+
+_ANSWER_TYPES: list[tuple[str, re.Pattern[str]]] = [
+    ("email", re.compile(r"e-?mail|mailadres|emailadres|mail address")),
+    ("phone", re.compile(r"telefoon|phone number|\bphone\b|\bbellen\b|\btel\.?\s*nr")),
+    ("url", re.compile(r"\bwebsite\b|\bwebadres\b|\burl\b")),
+    ("number", re.compile(
+        r"\bwelk(e)? (deel|percentage|aandeel)\b|\bwhat (share|proportion|percentage)\b")),
+    ("money", re.compile(
+        r"\bkost(en|te)?\b|\bcosts?\b|\bverdien\w*|\bsalaris|\bsalary|\binschaling|\btarief"
+        r"|\bfees?\b|\bbedrag|\bhow much (does|do|is|are|money)|\bwat betaal|\bbudget van\b"
+        r"|\bschaal\b|\bprijs van\b")),
+    ("date", re.compile(
+        r"^\W*(en |maar |so |and )?(wanneer|when)\b|\bop welke dag|\bwelke (dag|datum|maand)"
+        r"|\bdeadline|\bsluitingsdatum|\bhoe laat|\bwhat (date|day|time)|\bwhich (day|date)"
+        r"|\btot wanneer|\bclosing date|\bwanneer (sluit|begint|start|is de volgende)"
+        r"|\bvolgende (ronde|aanvraagronde|bijeenkomst|netwerkdag)")),
+    ("number", re.compile(r"\bhoeveel|\bhow many|\bhow much|\baantal|\bcijfers|\bpercentage")),
+    ("person", re.compile(r"^\W*wie\b|^\W*who\b|\bcontactpersoon|\bcontact person|\bwie is\b")),
+]
+
+
+@dataclass(frozen=True)
+class Term:
+    """A query word with alternatives; an alternative matches when all its stems occur."""
+
+    word: str
+    alts: tuple[tuple[str, ...], ...]
+    weight: float
+    known: bool
+    expansion_alts: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Query:
+    """The analysed question."""
+
+    text: str
+    language: str
+    terms: tuple[Term, ...]
+    answer_type: str | None
+    kind: str | None
+
+    @property
+    def total_weight(self) -> float:
+        """Sum of term weights."""
+        return sum(t.weight for t in self.terms)
+
+
+def answer_type(question: str) -> str | None:
+    """What kind of fact the question asks for (date, number, money, phone, email, person)."""
+    q = T.normalise(question).strip()
+    for name, pattern in _ANSWER_TYPES:
+        if pattern.search(q):
+            return name
+    return None
+
+
+def _stem_alts(word: str) -> set[tuple[str, ...]]:
+    """Stems of a (possibly multi-word) term in both languages."""
+    out: set[tuple[str, ...]] = set()
+    parts = [p for p in T.words(word) if p not in T.STOPWORDS]
+    if not parts:
+        return out
+    for lang in ("nl", "en"):
+        out.add(tuple(T.stem(p, lang) for p in parts))
+    return out
+
+
+def _split_compound(word: str, df: Callable[[str], int]) -> tuple[str, str] | None:
+    """Split a Dutch compound into two known words (kunstproject -> kunst + project)."""
+    if len(word) < 8:
+        return None
+    best: tuple[int, tuple[str, str]] | None = None
+    for i in range(3, len(word) - 3):
+        left, right = word[:i], word[i:]
+        for lf in (left, left[:-1] if left.endswith(("s", "e")) else None,
+                   left[:-2] if left.endswith("en") else None):
+            if not lf or len(lf) < 3:
+                continue
+            dl, dr = df(T.stem(lf, "nl")), df(T.stem(right, "nl"))
+            if dl > 0 and dr > 0 and (best is None or min(dl, dr) > best[0]):
+                best = (min(dl, dr), (lf, right))
+    return best[1] if best else None
+
+
+def analyse(
+    question: str, idf: Callable[[str], float], df: Callable[[str], int], default_lang: str = "nl"
+) -> Query:
+    """Turn a question into weighted term groups for retrieval and answerability checks."""
+    language = T.detect_language(question, default=default_lang)
+    seen: set[str] = set()
+    terms: list[Term] = []
+    for word in T.content_words(question):
+        if word in QUESTION_NOISE or word in seen:
+            continue
+        seen.add(word)
+        alts = _stem_alts(word)
+        if not alts:
+            continue
+        known_alts = {a for a in alts if all(df(s) > 0 for s in a)}
+        exp: set[tuple[str, ...]] = set()
+        for syn in glossary.expansions(word):
+            exp |= {a for a in _stem_alts(syn) if all(df(s) > 0 for s in a)}
+        if not known_alts:
+            split = _split_compound(word, df)
+            if split:
+                exp.add(tuple(T.stem(p, "nl") for p in split))
+        exp -= alts
+        weights = [max(idf(s) for s in a) for a in (known_alts or alts)]
+        # An unknown word weighs like a rare one: the knowledge base may simply lack it.
+        weight = max(weights) if known_alts else idf("\x00unseen")
+        terms.append(Term(word, tuple(sorted(alts)), weight, bool(known_alts), tuple(sorted(exp))))
+    kind = None
+    words = set(T.words(question))
+    for k, vocab in KIND_WORDS.items():
+        if words & set(vocab):
+            kind = k
+            break
+    return Query(question, language, tuple(terms), answer_type(question), kind)

@@ -1,0 +1,115 @@
+"""Hybrid retrieval: weighted BM25 over term groups plus Chroma vectors, fused per chunk and doc."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from knowledge_base import text as T
+from knowledge_base.query import Query, analyse
+from knowledge_base.store import DocInfo, KnowledgeBase
+
+MODES = ("hybrid", "lexical", "dense")
+RRF_K = 20.0
+EXPANSION_FACTOR = 0.6
+
+
+@dataclass
+class ChunkHit:
+    """A retrieved chunk with its fused score."""
+
+    id: str
+    doc_path: str
+    score: float
+    text: str = ""
+    heading: str = ""
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+
+
+@dataclass
+class DocHit:
+    """A retrieved document: its best chunks and aggregated score."""
+
+    doc: DocInfo
+    score: float
+    chunks: list[ChunkHit] = field(default_factory=list)
+
+
+class Retriever:
+    """Runs one query against the knowledge base in a given mode."""
+
+    def __init__(self, kb: KnowledgeBase, depth: int = 40) -> None:
+        self.kb = kb
+        self.depth = depth
+
+    def analyse(self, question: str) -> Query:
+        """Analyse a question against the current vocabulary."""
+        lex = self.kb.lexical
+        return analyse(question, lex.idf, lex.df)
+
+    def _lexical(self, q: Query) -> list[tuple[int, float]]:
+        lex = self.kb.lexical
+        total = np.zeros(lex.size, dtype=np.float32)
+        for term in q.terms:
+            best = np.zeros(lex.size, dtype=np.float32)
+            for factor, alts in ((1.0, term.alts), (EXPANSION_FACTOR, term.expansion_alts)):
+                for alt in alts:
+                    acc = np.zeros(lex.size, dtype=np.float32)
+                    for s in alt:
+                        rows, vals = lex.column(s)
+                        acc[rows] += vals
+                    if len(alt) > 1:
+                        acc *= 0.5
+                    np.maximum(best, acc * factor, out=best)
+            total += best
+        if not total.any():
+            return []
+        k = min(self.depth, int((total > 0).sum()))
+        top = np.argpartition(-total, k - 1)[:k]
+        top = top[np.argsort(-total[top])]
+        return [(int(i), float(total[i])) for i in top]
+
+    def search(self, question: str, mode: str = "hybrid", k_docs: int = 10) -> tuple[Query, list[DocHit]]:
+        """Ranked documents (best first) with their best chunks."""
+        self.kb.ensure_fresh()
+        q = self.analyse(question)
+        fused: dict[str, ChunkHit] = {}
+        if mode in ("hybrid", "lexical") and self.kb.lexical.size:
+            for rank, (pos, _score) in enumerate(self._lexical(q)):
+                cid = self.kb.lexical.ids[pos]
+                hit = fused.setdefault(cid, ChunkHit(cid, cid.rsplit("::", 1)[0], 0.0))
+                hit.lexical_rank = rank
+                hit.score += 1.0 / (RRF_K + rank)
+        if mode in ("hybrid", "dense") and T.has_letters(question):
+            for rank, (cid, _sim) in enumerate(self.kb.dense.search(question, self.depth)):
+                hit = fused.setdefault(cid, ChunkHit(cid, cid.rsplit("::", 1)[0], 0.0))
+                hit.dense_rank = rank
+                hit.score += (0.8 if mode == "hybrid" else 1.0) / (RRF_K + rank)
+        if not fused:
+            return q, []
+        infos = self.kb.doc_info({h.doc_path for h in fused.values()})
+        by_doc: dict[str, DocHit] = {}
+        for hit in sorted(fused.values(), key=lambda h: -h.score):
+            info = infos.get(hit.doc_path)
+            if info is None:  # removed since the index was built
+                continue
+            dh = by_doc.setdefault(hit.doc_path, DocHit(info, 0.0))
+            dh.chunks.append(hit)
+        words = set(T.words(question))
+        for dh in by_doc.values():
+            scores = [c.score for c in dh.chunks]
+            dh.score = scores[0] + 0.25 * sum(scores[1:3])
+            if q.kind and dh.doc.kind == q.kind:
+                dh.score *= 1.1
+            region = T.normalise(dh.doc.meta.get("region") or "")
+            if region and region in words:
+                dh.score *= 1.2
+        ranked = sorted(by_doc.values(), key=lambda d: -d.score)[:k_docs]
+        records = self.kb.chunks_by_id(c.id for d in ranked for c in d.chunks[:3])
+        for d in ranked:
+            d.chunks = [c for c in d.chunks[:3] if c.id in records]
+            for c in d.chunks:
+                c.text, c.heading = records[c.id].text, records[c.id].heading
+        return q, ranked

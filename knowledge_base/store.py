@@ -1,0 +1,263 @@
+"""The knowledge base: document records in SQL, a BM25 index and a Chroma index, kept in step."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import sessionmaker
+
+from ingest.models import Chunk, Document
+from knowledge_base.dense import DenseIndex
+from knowledge_base.lexical import LexicalIndex, index_tokens
+from knowledge_base.records import ChunkRecord, DocumentRecord, MetaRecord
+
+log = logging.getLogger(__name__)
+
+
+class IndexMismatchError(RuntimeError):
+    """The stored index was built with another embedding model."""
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    """Metadata of a stored document."""
+
+    path: str
+    title: str
+    url: str | None
+    language: str
+    kind: str
+    meta: dict
+    n_chunks: int
+
+
+def passage_header(doc: Document | DocInfo, heading: str) -> str:
+    """Title, heading and metadata words that are indexed with every chunk."""
+    meta = doc.meta() if isinstance(doc, Document) else doc.meta
+    bits = [doc.title, heading, " ".join(meta.get("tags") or [])]
+    bits += [meta.get("region") or "", " ".join(meta.get("organisations") or [])]
+    return " . ".join(b for b in bits if b)
+
+
+class KnowledgeBase:
+    """Owns the three stores and keeps them consistent."""
+
+    def __init__(
+        self, sessions: sessionmaker, dense: DenseIndex, lexical_dir, model_spec: str
+    ) -> None:
+        self.sessions = sessions
+        self.dense = dense
+        self.lexical = LexicalIndex()
+        self._lexical_dir = lexical_dir
+        self.model_spec = model_spec
+        self._lock = threading.RLock()
+        self._checked_at = 0.0
+        self._doc_cache: dict[str, DocInfo] = {}
+
+    # -- metadata -----------------------------------------------------------------
+    def _meta(self, key: str) -> str | None:
+        with self.sessions() as s:
+            rec = s.get(MetaRecord, key)
+            return rec.value if rec else None
+
+    def _set_meta(self, s, key: str, value: str) -> None:  # type: ignore[no-untyped-def]
+        rec = s.get(MetaRecord, key)
+        if rec:
+            rec.value = value
+        else:
+            s.add(MetaRecord(key=key, value=value))
+
+    def check_model(self) -> None:
+        """Refuse to mix embedding models in one index."""
+        stored = self._meta("embedding_model")
+        if stored and stored != self.model_spec:
+            raise IndexMismatchError(
+                f"The knowledge base was built with embedding model '{stored}', but "
+                f"VERBINDER_EMBEDDING_MODEL is '{self.model_spec}'. Rebuild the index with "
+                f"`verbinder kb rebuild` (or set VERBINDER_EMBEDDING_MODEL={stored})."
+            )
+
+    # -- reading ------------------------------------------------------------------
+    def hashes(self) -> dict[str, str]:
+        """Content hash per file-based document path."""
+        with self.sessions() as s:
+            rows = s.execute(
+                select(DocumentRecord.path, DocumentRecord.content_hash).where(
+                    DocumentRecord.origin == "file"
+                )
+            )
+            return {p: h for p, h in rows}
+
+    def documents(self) -> list[DocInfo]:
+        """All documents, sorted by path."""
+        with self.sessions() as s:
+            recs = s.scalars(select(DocumentRecord).order_by(DocumentRecord.path)).all()
+            return [self._info(r) for r in recs]
+
+    @staticmethod
+    def _info(r: DocumentRecord) -> DocInfo:
+        return DocInfo(r.path, r.title, r.url, r.language, r.kind, dict(r.meta or {}), r.n_chunks)
+
+    def stats(self) -> dict[str, object]:
+        """Counts of documents and chunks by kind and language."""
+        docs = self.documents()
+        by_kind: Counter[str] = Counter()
+        by_lang: Counter[str] = Counter()
+        chunks_kind: Counter[str] = Counter()
+        chunks_lang: Counter[str] = Counter()
+        for d in docs:
+            by_kind[d.kind] += 1
+            by_lang[d.language] += 1
+            chunks_kind[d.kind] += d.n_chunks
+            chunks_lang[d.language] += d.n_chunks
+        return {
+            "documents": len(docs),
+            "chunks": sum(d.n_chunks for d in docs),
+            "documents_by_kind": dict(by_kind),
+            "documents_by_language": dict(by_lang),
+            "chunks_by_kind": dict(chunks_kind),
+            "chunks_by_language": dict(chunks_lang),
+            "embedding_model": self._meta("embedding_model") or self.model_spec,
+        }
+
+    def chunks_by_id(self, ids: Iterable[str]) -> dict[str, ChunkRecord]:
+        """Chunk records for the given ids."""
+        ids = list(ids)
+        if not ids:
+            return {}
+        with self.sessions() as s:
+            recs = s.scalars(select(ChunkRecord).where(ChunkRecord.id.in_(ids))).all()
+            return {r.id: r for r in recs}
+
+    def doc_info(self, paths: Iterable[str]) -> dict[str, DocInfo]:
+        """Document metadata for paths (cached until the index changes)."""
+        missing = [p for p in set(paths) if p not in self._doc_cache]
+        if missing:
+            with self.sessions() as s:
+                for r in s.scalars(select(DocumentRecord).where(DocumentRecord.path.in_(missing))):
+                    self._doc_cache[r.path] = self._info(r)
+        return {p: self._doc_cache[p] for p in paths if p in self._doc_cache}
+
+    # -- writing ------------------------------------------------------------------
+    def upsert(self, items: list[tuple[Document, list[Chunk]]], refresh: bool = True) -> None:
+        """Add or replace documents with their chunks in SQL and Chroma."""
+        if not items:
+            return
+        with self._lock:
+            paths = [d.path for d, _ in items]
+            self.dense.delete_docs(paths)
+            with self.sessions.begin() as s:
+                s.execute(delete(ChunkRecord).where(ChunkRecord.doc_path.in_(paths)))
+                s.execute(delete(DocumentRecord).where(DocumentRecord.path.in_(paths)))
+                s.flush()
+                for doc, chunks in items:
+                    s.add(
+                        DocumentRecord(
+                            path=doc.path, title=doc.title, url=doc.url, language=doc.language,
+                            kind=doc.kind, meta=doc.meta(), content_hash=doc.content_hash,
+                            origin=doc.origin, n_chunks=len(chunks),
+                        )
+                    )
+                s.flush()
+                s.add_all(
+                    ChunkRecord(id=c.id, doc_path=c.doc_path, position=c.position,
+                                heading=c.heading, text=c.text)
+                    for _, chunks in items for c in chunks
+                )
+                self._set_meta(s, "embedding_model", self.model_spec)
+            ids, texts, metas = [], [], []
+            for doc, chunks in items:
+                for c in chunks:
+                    ids.append(c.id)
+                    texts.append(passage_header(doc, c.heading) + "\n" + c.text)
+                    metas.append({"path": doc.path, "kind": doc.kind, "language": doc.language})
+            self.dense.add(ids, texts, metas)
+            for p in paths:
+                self._doc_cache.pop(p, None)
+        if refresh:
+            self.refresh_lexical()
+
+    def remove(self, paths: list[str], refresh: bool = True) -> int:
+        """Remove documents; returns how many existed."""
+        with self._lock, self.sessions.begin() as s:
+            n = s.scalar(
+                select(func.count()).select_from(DocumentRecord).where(
+                    DocumentRecord.path.in_(paths)
+                )
+            ) or 0
+            s.execute(delete(ChunkRecord).where(ChunkRecord.doc_path.in_(paths)))
+            s.execute(delete(DocumentRecord).where(DocumentRecord.path.in_(paths)))
+        self.dense.delete_docs(paths)
+        for p in paths:
+            self._doc_cache.pop(p, None)
+        if refresh and n:
+            self.refresh_lexical()
+        return int(n)
+
+    def refresh_lexical(self) -> None:
+        """Rebuild the BM25 index from the database and publish a new version."""
+        with self._lock:
+            version = uuid.uuid4().hex
+            self._build_lexical(version)
+            with self.sessions.begin() as s:
+                self._set_meta(s, "lexical_version", version)
+            self.lexical.save(self._lexical_dir)
+
+    def _build_lexical(self, version: str) -> None:
+        ids: list[str] = []
+        tokens: list[list[str]] = []
+        with self.sessions() as s:
+            docs = {r.path: self._info(r) for r in s.scalars(select(DocumentRecord))}
+            rows = s.execute(
+                select(ChunkRecord.id, ChunkRecord.doc_path, ChunkRecord.heading, ChunkRecord.text)
+                .order_by(ChunkRecord.doc_path, ChunkRecord.position)
+            )
+            for cid, path, heading, text in rows:
+                d = docs[path]
+                ids.append(cid)
+                tokens.append(index_tokens(passage_header(d, heading) + "\n" + text, d.language))
+        self.lexical.build(ids, tokens, version)
+        self._doc_cache = dict(docs)
+
+    def ensure_fresh(self, max_age: float = 5.0) -> None:
+        """Load or rebuild the BM25 index when another process has changed it."""
+        now = time.monotonic()
+        if now - self._checked_at < max_age and self.lexical.version:
+            return
+        self._checked_at = now
+        version = self._meta("lexical_version") or ""
+        if version == self.lexical.version and (version or self.lexical.size == 0):
+            return
+        with self._lock:
+            if self.lexical.load(self._lexical_dir) and self.lexical.version == version:
+                self._doc_cache.clear()
+                return
+            log.info("lexical index snapshot is stale; rebuilding from the database")
+            self._build_lexical(version or uuid.uuid4().hex)
+
+    def rebuild_dense(self) -> int:
+        """Re-embed every stored chunk with the configured model (after a model change)."""
+        with self._lock:
+            self.dense.reset()
+            n = 0
+            with self.sessions() as s:
+                docs = {r.path: self._info(r) for r in s.scalars(select(DocumentRecord))}
+                rows = s.scalars(select(ChunkRecord).order_by(ChunkRecord.doc_path)).all()
+            ids, texts, metas = [], [], []
+            for r in rows:
+                d = docs[r.doc_path]
+                ids.append(r.id)
+                texts.append(passage_header(d, r.heading) + "\n" + r.text)
+                metas.append({"path": d.path, "kind": d.kind, "language": d.language})
+                n += 1
+            self.dense.add(ids, texts, metas)
+            with self.sessions.begin() as s:
+                self._set_meta(s, "embedding_model", self.model_spec)
+            return n
