@@ -40,6 +40,7 @@ class Evidence:
     score: float
     coverage: float
     has_entity: bool
+    focus: float = 0.0
 
 
 @dataclass
@@ -51,13 +52,65 @@ class Decision:
     features: dict[str, float | str | bool] = field(default_factory=dict)
 
 
-def _matched(term: Term, stems: set[str]) -> float:
-    """1.0 for a direct match, 0.7 via a translation or synonym, else 0."""
-    if any(all(s in stems for s in alt) for alt in term.alts):
-        return 1.0
-    if any(all(s in stems for s in alt) for alt in term.expansion_alts):
-        return 0.7
+def _fuzzy(q: str, p: str) -> float:
+    """Credit for a passage stem that is not the query stem itself.
+
+    Dutch compounds put the head last, so a query word that ends a longer passage word
+    (dag -> donderdag, project -> kunstproject) is a good match; a long shared prefix
+    catches derivations (organiseren -> organisatie).
+    """
+    if len(q) >= 3 and len(p) >= len(q) + 3 and p.endswith(q):
+        return 0.8
+    n = min(len(q), len(p))
+    if n >= 6:
+        k = 0
+        while k < n and q[k] == p[k]:
+            k += 1
+        if k >= 6 and k >= 0.75 * n:
+            return 0.6
     return 0.0
+
+
+class _Matcher:
+    """Per-term credit for passage stems, computed once over the candidate vocabulary."""
+
+    def __init__(self, q: Query, vocab: set[str]) -> None:
+        self.q = q
+        self.maps: list[dict[str, float]] = []
+        self.multi: list[list[tuple[tuple[str, ...], float]]] = []
+        for term in q.terms:
+            m: dict[str, float] = {}
+            multi: list[tuple[tuple[str, ...], float]] = []
+            for factor, alts in ((1.0, term.alts), (0.7, term.expansion_alts)):
+                for alt in alts:
+                    if len(alt) > 1:
+                        multi.append((alt, factor))
+                        continue
+                    a = alt[0]
+                    for p in vocab:
+                        c = factor if p == a else factor * _fuzzy(a, p)
+                        if c > m.get(p, 0.0):
+                            m[p] = c
+            self.maps.append(m)
+            self.multi.append(multi)
+        self.total = q.total_weight
+
+    def credits(self, stems: set[str]) -> list[float]:
+        """Match credit (0..1) of every query term in a set of passage stems."""
+        out = []
+        for m, multi in zip(self.maps, self.multi, strict=True):
+            c = max((m[s] for s in stems if s in m), default=0.0)
+            for alt, factor in multi:
+                if factor > c and all(s in stems for s in alt):
+                    c = factor
+            out.append(c)
+        return out
+
+    def coverage(self, credits: list[float]) -> float:
+        """Weighted share of the question's terms that the credits cover."""
+        if self.total <= 0:
+            return 0.0
+        return sum(t.weight * c for t, c in zip(self.q.terms, credits, strict=True)) / self.total
 
 
 def _stems(text: str, language: str) -> set[str]:
@@ -65,13 +118,6 @@ def _stems(text: str, language: str) -> set[str]:
     cw = T.content_words(text)
     other = "en" if language == "nl" else "nl"
     return {T.stem(w, language) for w in cw} | {T.stem(w, other) for w in cw}
-
-
-def _coverage(q: Query, stems: set[str]) -> float:
-    total = q.total_weight
-    if total <= 0:
-        return 0.0
-    return sum(t.weight * _matched(t, stems) for t in q.terms) / total
 
 
 class Answerer:
@@ -85,41 +131,63 @@ class Answerer:
         """Collect evidence from the top documents and judge answerability."""
         if not q.terms or not ranked:
             return Decision(False, features={"reason": "no_terms" if not q.terms else "no_hits"})
-        evidence: list[Evidence] = []
-        best_chunk_cov = 0.0
+        parsed = []
+        vocab: set[str] = set()
         for dh in ranked[: self.top_docs]:
             lang = dh.doc.language
             header = _stems(dh.doc.title, lang)
+            vocab |= header
             for ch in dh.chunks:
                 sentences = [s for s in T.split_sentences(ch.text) if T.has_letters(s)]
                 sent_stems = [_stems(s, lang) for s in sentences]
-                chunk_all = set().union(header, _stems(ch.heading, lang), *sent_stems)
-                best_chunk_cov = max(best_chunk_cov, _coverage(q, chunk_all))
-                for i, sent in enumerate(sentences):
-                    window = set().union(header, *sent_stems[max(0, i - 1) : i + 2])
-                    own = _coverage(q, sent_stems[i])
-                    cov = _coverage(q, window)
-                    ent = bool(q.answer_type and _ENTITY[q.answer_type].search(sent))
-                    score = cov + 0.6 * own + (0.3 if ent else 0.0) + 0.05 * ch.score * 20
-                    if len(sent) < 25:
-                        score -= 0.3
-                    evidence.append(Evidence(sent, dh, score, cov, ent))
+                head = header | _stems(ch.heading, lang)
+                vocab |= head.union(*sent_stems)
+                parsed.append((dh, ch, head, sentences, sent_stems))
+        matcher = _Matcher(q, vocab)
+        # The focus is the most specific thing asked about; an answer must mention it.
+        known = [i for i, t in enumerate(q.terms) if t.known] or list(range(len(q.terms)))
+        focus = max(known, key=lambda i: q.terms[i].weight)
+        evidence: list[Evidence] = []
+        best_chunk_cov = 0.0
+        best_chunk_focus = 0.0
+        for dh, ch, head, sentences, sent_stems in parsed:
+            head_credits = matcher.credits(head)
+            sent_credits = [matcher.credits(st) for st in sent_stems]
+            chunk_credits = [max([h, *col]) for h, col in zip(head_credits, zip(*sent_credits, strict=True), strict=True)] if sent_credits else head_credits
+            cov_chunk = matcher.coverage(chunk_credits)
+            if cov_chunk > best_chunk_cov:
+                best_chunk_cov, best_chunk_focus = cov_chunk, chunk_credits[focus]
+            for i, sent in enumerate(sentences):
+                win = [head_credits] + sent_credits[max(0, i - 1) : i + 2]
+                credits = [max(col) for col in zip(*win, strict=True)]
+                cov = matcher.coverage(credits)
+                own = matcher.coverage(sent_credits[i])
+                ent = bool(q.answer_type and _ENTITY[q.answer_type].search(sent))
+                score = cov + 0.6 * own + (0.3 if ent else 0.0) + ch.score
+                if len(sent) < 25:
+                    score -= 0.3
+                evidence.append(Evidence(sent, dh, score, cov, ent, credits[focus]))
         evidence.sort(key=lambda e: -e.score)
-        best = evidence[0] if evidence else None
         feats: dict[str, float | str | bool] = {
             "chunk_coverage": round(best_chunk_cov, 3),
-            "sentence_coverage": round(best.coverage, 3) if best else 0.0,
+            "focus": q.terms[focus].word,
+            "focus_credit": round(best_chunk_focus, 2),
             "answer_type": q.answer_type or "",
             "unknown_terms": sum(1 for t in q.terms if not t.known),
         }
         type_ok = True
         if q.answer_type:
-            typed = [e for e in evidence[:12] if e.has_entity and e.coverage >= 0.5]
+            typed = [e for e in evidence if e.has_entity and e.coverage >= 0.45 and e.focus >= 0.4]
             type_ok = bool(typed)
+            feats["typed_candidates"] = ";".join(
+                f"{e.coverage:.2f}/{e.focus:.1f}:{e.sentence[:60]}" for e in evidence if e.has_entity
+            )[:600]
             feats["type_ok"] = type_ok
             if typed:
-                evidence.sort(key=lambda e: -(e.score + (1.0 if e in typed[:1] else 0.0)))
-        answerable = best is not None and best_chunk_cov >= self.min_coverage and type_ok
+                top = typed[0]
+                evidence.remove(top)
+                evidence.insert(0, top)
+        answerable = best_chunk_cov >= self.min_coverage and type_ok
         feats["reason"] = "ok" if answerable else ("type" if not type_ok else "coverage")
         return Decision(answerable, self._pick(evidence), feats)
 

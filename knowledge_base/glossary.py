@@ -61,6 +61,13 @@ cultuurcoach cultuurcoaches combinatiefunctionaris combinatiefunctionarissen
 netwerkdag netwerkdagen networkday
 gespreksplaat praatplaat
 parkinson parkinson's
+nederland netherlands nederlandse dutch
+engeland england engelse english britain british uk
+schotland scotland scottish
+belgie belgium vlaanderen flanders
+voorzieningen voorziening services facilities
+verwijzen doorsturen doorverwijzen refer signpost
+effect effecten uitkomst impact werkt helpt
 """.strip()
 
 

@@ -17,6 +17,10 @@ _EMPTY_I = np.zeros(0, dtype=np.int32)
 _EMPTY_F = np.zeros(0, dtype=np.float32)
 
 
+# Bump when tokenisation or stemming changes: older snapshots are then rebuilt.
+TOKENIZER_VERSION = "2"
+
+
 def index_tokens(text: str, language: str) -> list[str]:
     """Index-side tokens: content-word stems in the passage's own language."""
     return T.stems(text, language)
@@ -92,7 +96,7 @@ class LexicalIndex:
         if self._bm25 is not None:
             self._bm25.save(str(tmp / "bm25"))
         (tmp / "ids.json").write_text(
-            json.dumps({"version": self.version, "ids": self.ids}), encoding="utf-8"
+            json.dumps({"version": self.version, "tokenizer": TOKENIZER_VERSION, "ids": self.ids}), encoding="utf-8"
         )
         shutil.rmtree(folder, ignore_errors=True)
         tmp.rename(folder)
@@ -101,6 +105,8 @@ class LexicalIndex:
         """Load a snapshot; False when there is none or it is unreadable."""
         try:
             meta = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
+            if meta.get("tokenizer") != TOKENIZER_VERSION:
+                return False
             bm = bm25s.BM25.load(str(folder / "bm25")) if meta["ids"] else None
         except (OSError, ValueError, KeyError):
             return False

@@ -13,7 +13,24 @@ from knowledge_base import text as T
 QUESTION_NOISE = frozenset(
     """graag weten vertellen zoek zoeken vraag vragen iemand tell know anyone please hi hallo
     hoi hey thanks bedankt dank wishful thinking precies exactly nou toch eens ergens
-    something anything things dingen ding zitten zit zoals vinden vind""".split()
+    something anything things dingen ding zitten zit zoals vinden vind klopt klopte""".split()
+)
+
+# Common verbs and vague words: they phrase the question rather than name its topic.
+LIGHT_WORDS = frozenset(
+    """willen wil wilt brengen breng pakken pak aanpakken doen doet maken maakt komen komt
+    krijgen krijg geven geeft helpen helpt werken werkt zien ziet kijken staan staat liggen
+    houden zetten lopen leveren levert leverde gebeuren gebeurt hebben heeft kunnen moeten
+    mogelijk precies meestal vaak nodig volgende vorige huidige nieuwe grote kleine goede
+    want make get give help work works see look find use used does doing done going
+    need needs happen happens run runs set actually roughly mostly usually often""".split()
+)
+
+# Words that only signal the kind of answer; the answer-type check handles them.
+CUE_WORDS = frozenset(
+    """dag datum maand deadline sluitingsdatum tijdstip date day time telefoonnummer telefoon
+    nummer phone number mailadres emailadres email mail website webadres url cijfers aantal
+    percentage""".split()
 )
 
 KIND_WORDS = {
@@ -114,7 +131,7 @@ def analyse(
     seen: set[str] = set()
     terms: list[Term] = []
     for word in T.content_words(question):
-        if word in QUESTION_NOISE or word in seen:
+        if word in QUESTION_NOISE or word in CUE_WORDS or word in seen:
             continue
         seen.add(word)
         alts = _stem_alts(word)
@@ -132,6 +149,8 @@ def analyse(
         weights = [max(idf(s) for s in a) for a in (known_alts or alts)]
         # An unknown word weighs like a rare one: the knowledge base may simply lack it.
         weight = max(weights) if known_alts else idf("\x00unseen")
+        if word in LIGHT_WORDS:
+            weight *= 0.3
         terms.append(Term(word, tuple(sorted(alts)), weight, bool(known_alts), tuple(sorted(exp))))
     kind = None
     words = set(T.words(question))

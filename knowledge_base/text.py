@@ -32,7 +32,7 @@ STOP_EN = frozenset(
     or other our ours out over own same she should so some such than that the their
     them then there these they this those through to too under until up very was we
     were what when where which while who whom why will with would you your yours
-    actually really roughly exactly here there's what's does do did get got need""".split()
+    actually really roughly exactly many much whats hows dont theres thats need""".split()
 )
 STOPWORDS = STOP_NL | STOP_EN
 
@@ -49,7 +49,7 @@ _EN_MARKERS = frozenset(
 @lru_cache(maxsize=4)
 def _stemmer(language: str) -> Stemmer.Stemmer:
     """A Snowball stemmer (cached; PyStemmer objects are not thread-safe, hence per call site)."""
-    return Stemmer.Stemmer("dutch" if language == "nl" else "english")
+    return Stemmer.Stemmer("dutch_porter" if language == "nl" else "english")
 
 
 def normalise(text: str) -> str:
