@@ -76,8 +76,8 @@ class Assistant:
             return Answer(question, t("not_found", lang), True, lang, status="routed")
         query, ranked = self.retriever.search(q, mode=mode, k_docs=10)
         lang = language or query.language
-        candidates = tuple(_source(d) for d in ranked)
         decision = self.answerer.decide(query, ranked)
+        candidates = tuple(_source(d) for d in (decision.ranked or ranked))
         feats = tuple(decision.features.items())
         if not decision.answerable:
             return Answer(question, t("not_found", lang), True, lang, (), candidates, "routed", feats)

@@ -41,6 +41,7 @@ class Evidence:
     coverage: float
     has_entity: bool
     focus: float = 0.0
+    own: float = 0.0
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Decision:
 
     answerable: bool
     evidence: list[Evidence] = field(default_factory=list)
+    ranked: list[DocHit] = field(default_factory=list)
     features: dict[str, float | str | bool] = field(default_factory=dict)
 
 
@@ -123,9 +125,11 @@ def _stems(text: str, language: str) -> set[str]:
 class Answerer:
     """Picks evidence sentences and decides whether the knowledge base answers the question."""
 
-    def __init__(self, min_coverage: float = 0.5, top_docs: int = 4) -> None:
+    def __init__(self, min_coverage: float = 0.4, top_docs: int = 8) -> None:
         self.min_coverage = min_coverage
         self.top_docs = top_docs
+        self.evidence_weight = 1.0
+        self.doc_weight = 0.5
 
     def decide(self, q: Query, ranked: list[DocHit]) -> Decision:
         """Collect evidence from the top documents and judge answerability."""
@@ -150,11 +154,17 @@ class Answerer:
         evidence: list[Evidence] = []
         best_chunk_cov = 0.0
         best_chunk_focus = 0.0
+        doc_credits: dict[str, list[float]] = {}
         for dh, ch, head, sentences, sent_stems in parsed:
             head_credits = matcher.credits(head)
             sent_credits = [matcher.credits(st) for st in sent_stems]
             chunk_credits = [max([h, *col]) for h, col in zip(head_credits, zip(*sent_credits, strict=True), strict=True)] if sent_credits else head_credits
             cov_chunk = matcher.coverage(chunk_credits)
+            prev = doc_credits.get(dh.doc.path)
+            doc_credits[dh.doc.path] = (
+                [max(a, b) for a, b in zip(prev, chunk_credits, strict=True)] if prev
+                else list(chunk_credits)
+            )
             if cov_chunk > best_chunk_cov:
                 best_chunk_cov, best_chunk_focus = cov_chunk, chunk_credits[focus]
             for i, sent in enumerate(sentences):
@@ -166,7 +176,9 @@ class Answerer:
                 score = cov + 0.6 * own + (0.3 if ent else 0.0) + ch.score
                 if len(sent) < 25:
                     score -= 0.3
-                evidence.append(Evidence(sent, dh, score, cov, ent, credits[focus]))
+                evidence.append(Evidence(sent, dh, score, cov, ent, credits[focus], own))
+        doc_cov = {p: matcher.coverage(c) for p, c in doc_credits.items()}
+        ranked = self._rerank(ranked, evidence, doc_cov)
         evidence.sort(key=lambda e: -e.score)
         feats: dict[str, float | str | bool] = {
             "chunk_coverage": round(best_chunk_cov, 3),
@@ -189,7 +201,29 @@ class Answerer:
                 evidence.insert(0, top)
         answerable = best_chunk_cov >= self.min_coverage and type_ok
         feats["reason"] = "ok" if answerable else ("type" if not type_ok else "coverage")
-        return Decision(answerable, self._pick(evidence), feats)
+        return Decision(answerable, self._pick(evidence), ranked, feats)
+
+    def _rerank(
+        self, ranked: list[DocHit], evidence: list[Evidence], doc_cov: dict[str, float]
+    ) -> list[DocHit]:
+        """Order the top documents by retrieval score plus how well they answer."""
+        head = ranked[: self.top_docs]
+        if not head:
+            return ranked
+        best: dict[str, float] = {}
+        for e in evidence:
+            key = e.doc.doc.path
+            val = e.coverage + 0.5 * e.own + (0.3 if e.has_entity and e.focus >= 0.4 else 0.0)
+            best[key] = max(best.get(key, 0.0), val)
+        top = head[0].score or 1.0
+        for dh in head:
+            dh.score = (
+                dh.score / top
+                + self.evidence_weight * best.get(dh.doc.path, 0.0)
+                + self.doc_weight * doc_cov.get(dh.doc.path, 0.0)
+            )
+        head.sort(key=lambda d: -d.score)
+        return head + ranked[self.top_docs :]
 
     @staticmethod
     def _pick(evidence: list[Evidence], n: int = 3) -> list[Evidence]:

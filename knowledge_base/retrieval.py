@@ -13,6 +13,7 @@ from knowledge_base.store import DocInfo, KnowledgeBase
 MODES = ("hybrid", "lexical", "dense")
 RRF_K = 20.0
 EXPANSION_FACTOR = 0.6
+DENSE_WEIGHT = 0.4
 
 
 @dataclass
@@ -86,7 +87,7 @@ class Retriever:
             for rank, (cid, _sim) in enumerate(self.kb.dense.search(question, self.depth)):
                 hit = fused.setdefault(cid, ChunkHit(cid, cid.rsplit("::", 1)[0], 0.0))
                 hit.dense_rank = rank
-                hit.score += (0.8 if mode == "hybrid" else 1.0) / (RRF_K + rank)
+                hit.score += (DENSE_WEIGHT if mode == "hybrid" else 1.0) / (RRF_K + rank)
         if not fused:
             return q, []
         infos = self.kb.doc_info({h.doc_path for h in fused.values()})
