@@ -51,7 +51,7 @@ def _source(d: DocHit) -> Source:
 
 def _quote(sentence: str, limit: int = 400) -> str:
     """One evidence sentence, trimmed faithfully (an ellipsis marks a cut)."""
-    s = " ".join(sentence.split()).lstrip("-*• ").strip()
+    s = " ".join(sentence.replace("**", "").replace("__", "").split()).lstrip("-*•# ").strip()
     return s if len(s) <= limit else s[: limit].rsplit(" ", 1)[0] + " …"
 
 

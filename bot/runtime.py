@@ -58,6 +58,8 @@ def build_runtime(settings: Settings, check_model: bool = True) -> Runtime:
         kb.check_model()
     kb.ensure_fresh(max_age=0)
     assistant = Assistant(
-        Retriever(kb), Answerer(min_coverage=settings.route_threshold), settings.max_question_chars
+        Retriever(kb),
+        Answerer(min_coverage=settings.route_threshold, max_quotes=settings.answer_sources),
+        settings.max_question_chars,
     )
     return Runtime(settings, kb, assistant, Chunker(settings.chunk_size, settings.chunk_overlap))

@@ -23,6 +23,12 @@ _ENTITY: dict[str, re.Pattern[str]] = {
         r"|veertig|vijftig|honderd|duizend|miljoen|helft|kwart|derde|two|three|four|five|six"
         r"|seven|eight|nine|ten|twelve|twenty|hundred|thousand|million|half|quarter|dozen)\b"
     ),
+    "duration": re.compile(
+        r"\b(\d+|een|twee|drie|vier|vijf|zes|acht|tien|twaalf|half|one|two|three|four|five|six"
+        r"|eight|ten|twelve)[ -](jaar|jaren|maand|maanden|week|weken|dagen|uur|uren|years?"
+        r"|months?|weeks?|days?|hours?|sessies|sessions|bijeenkomsten|lessen)\b"
+        r"|\b\w+(jarig|weeks|maands)e?\b|-week\b|-month\b|-year\b"
+    ),
     "money": re.compile(r"€|£|\$|\beuro|\beur\b|\bpond\b|\bdollar|\bschaal \d|\bper uur\b"),
     "phone": re.compile(r"(\+31|\+44|\b0)[\d\s-]{8,}\d"),
     "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
@@ -125,8 +131,9 @@ def _stems(text: str, language: str) -> set[str]:
 class Answerer:
     """Picks evidence sentences and decides whether the knowledge base answers the question."""
 
-    def __init__(self, min_coverage: float = 0.4, top_docs: int = 8) -> None:
+    def __init__(self, min_coverage: float = 0.4, top_docs: int = 8, max_quotes: int = 3) -> None:
         self.min_coverage = min_coverage
+        self.max_quotes = max_quotes
         self.top_docs = top_docs
         self.evidence_weight = 1.0
         self.doc_weight = 0.5
@@ -154,6 +161,7 @@ class Answerer:
         evidence: list[Evidence] = []
         best_chunk_cov = 0.0
         best_chunk_focus = 0.0
+        best_missing = 1.0
         doc_credits: dict[str, list[float]] = {}
         for dh, ch, head, sentences, sent_stems in parsed:
             head_credits = matcher.credits(head)
@@ -167,6 +175,7 @@ class Answerer:
             )
             if cov_chunk > best_chunk_cov:
                 best_chunk_cov, best_chunk_focus = cov_chunk, chunk_credits[focus]
+                best_missing = self._missing_known(q, chunk_credits)
             for i, sent in enumerate(sentences):
                 win = [head_credits] + sent_credits[max(0, i - 1) : i + 2]
                 credits = [max(col) for col in zip(*win, strict=True)]
@@ -184,6 +193,7 @@ class Answerer:
             "chunk_coverage": round(best_chunk_cov, 3),
             "focus": q.terms[focus].word,
             "focus_credit": round(best_chunk_focus, 2),
+            "missing_known": round(best_missing, 3),
             "answer_type": q.answer_type or "",
             "unknown_terms": sum(1 for t in q.terms if not t.known),
         }
@@ -201,7 +211,16 @@ class Answerer:
                 evidence.insert(0, top)
         answerable = best_chunk_cov >= self.min_coverage and type_ok
         feats["reason"] = "ok" if answerable else ("type" if not type_ok else "coverage")
-        return Decision(answerable, self._pick(evidence), ranked, feats)
+        return Decision(answerable, self._pick(evidence, self.max_quotes), ranked, feats)
+
+    @staticmethod
+    def _missing_known(q: Query, credits: list[float]) -> float:
+        """Weighted share of the question's corpus-known terms that a passage lacks."""
+        total = sum(t.weight for t in q.terms if t.known)
+        if total <= 0:
+            return 0.0
+        return sum(t.weight for t, c in zip(q.terms, credits, strict=True)
+                   if t.known and c < 0.5) / total
 
     def _rerank(
         self, ranked: list[DocHit], evidence: list[Evidence], doc_cov: dict[str, float]
@@ -232,10 +251,14 @@ class Answerer:
         per_doc: dict[str, int] = {}
         if not evidence:
             return out
-        floor = evidence[0].score * 0.7
+        first = evidence[0]
+        floor = first.score * 0.75
         for e in evidence:
             if len(out) >= n or e.score < floor:
                 break
+            # Further sentences must answer about as well as the first, not just be on topic.
+            if out and e.coverage < max(0.5, 0.8 * first.coverage):
+                continue
             key = e.doc.doc.path
             if per_doc.get(key, 0) >= 2 or any(e.sentence == o.sentence for o in out):
                 continue

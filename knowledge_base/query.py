@@ -54,6 +54,9 @@ _ANSWER_TYPES: list[tuple[str, re.Pattern[str]]] = [
         r"|\bdeadline|\bsluitingsdatum|\bhoe laat|\bwhat (date|day|time)|\bwhich (day|date)"
         r"|\btot wanneer|\bclosing date|\bwanneer (sluit|begint|start|is de volgende)"
         r"|\bvolgende (ronde|aanvraagronde|bijeenkomst|netwerkdag)")),
+    ("duration", re.compile(
+        r"\bhoe lang\b|\bhow long\b|\bduurt\b|\blooptijd|\bhoeveel (weken|maanden|jaar|jaren|uur)"
+        r"|\bhow many (weeks|months|years|hours)")),
     ("number", re.compile(r"\bhoeveel|\bhow many|\bhow much|\baantal|\bcijfers|\bpercentage")),
     ("person", re.compile(r"^\W*wie\b|^\W*who\b|\bcontactpersoon|\bcontact person|\bwie is\b")),
 ]
