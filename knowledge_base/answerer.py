@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from knowledge_base import text as T
-from knowledge_base.query import Query, Term
+from knowledge_base.query import Query
 from knowledge_base.retrieval import DocHit
 
 # What a passage must contain when the question asks for a specific kind of fact.
@@ -79,6 +80,18 @@ def _fuzzy(q: str, p: str) -> float:
     return 0.0
 
 
+def _fuzzy_matches(a: str, vocab: set[str]) -> list[tuple[str, float]]:
+    """Passage stems matching query stem `a`: exact 1.0, compound head or derivation less."""
+    out = [(a, 1.0)] if a in vocab else []
+    if len(a) >= 3:
+        out += [(p, 0.8) for p in vocab if p.endswith(a) and len(p) >= len(a) + 3]
+    if len(a) >= 6:
+        pre = a[:6]
+        out += [(p, c) for p in vocab if p.startswith(pre) and p != a
+                for c in (_fuzzy(a, p),) if c > 0]
+    return out
+
+
 class _Matcher:
     """Per-term credit for passage stems, computed once over the candidate vocabulary."""
 
@@ -95,15 +108,14 @@ class _Matcher:
                         multi.append((alt, factor))
                         continue
                     a = alt[0]
-                    for p in vocab:
-                        c = factor if p == a else factor * _fuzzy(a, p)
-                        if c > m.get(p, 0.0):
-                            m[p] = c
+                    for p, c in _fuzzy_matches(a, vocab):
+                        if c * factor > m.get(p, 0.0):
+                            m[p] = c * factor
             self.maps.append(m)
             self.multi.append(multi)
         self.total = q.total_weight
 
-    def credits(self, stems: set[str]) -> list[float]:
+    def credits(self, stems: frozenset[str] | set[str]) -> list[float]:
         """Match credit (0..1) of every query term in a set of passage stems."""
         out = []
         for m, multi in zip(self.maps, self.multi, strict=True):
@@ -121,11 +133,19 @@ class _Matcher:
         return sum(t.weight * c for t, c in zip(self.q.terms, credits, strict=True)) / self.total
 
 
-def _stems(text: str, language: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _parse_passage(text: str, language: str) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
+    """Sentences of a passage and their stems (cached: popular passages recur)."""
+    sentences = tuple(s for s in T.split_sentences(text) if T.has_letters(s))
+    return sentences, tuple(_stems(s, language) for s in sentences)
+
+
+@lru_cache(maxsize=4096)
+def _stems(text: str, language: str) -> frozenset[str]:
     """Stems of a passage in its own language plus the other one (mixed-language text)."""
     cw = T.content_words(text)
     other = "en" if language == "nl" else "nl"
-    return {T.stem(w, language) for w in cw} | {T.stem(w, other) for w in cw}
+    return frozenset({T.stem(w, language) for w in cw} | {T.stem(w, other) for w in cw})
 
 
 class Answerer:
@@ -149,8 +169,7 @@ class Answerer:
             header = _stems(dh.doc.title, lang)
             vocab |= header
             for ch in dh.chunks:
-                sentences = [s for s in T.split_sentences(ch.text) if T.has_letters(s)]
-                sent_stems = [_stems(s, lang) for s in sentences]
+                sentences, sent_stems = _parse_passage(ch.text, lang)
                 head = header | _stems(ch.heading, lang)
                 vocab |= head.union(*sent_stems)
                 parsed.append((dh, ch, head, sentences, sent_stems))
@@ -166,7 +185,10 @@ class Answerer:
         for dh, ch, head, sentences, sent_stems in parsed:
             head_credits = matcher.credits(head)
             sent_credits = [matcher.credits(st) for st in sent_stems]
-            chunk_credits = [max([h, *col]) for h, col in zip(head_credits, zip(*sent_credits, strict=True), strict=True)] if sent_credits else head_credits
+            chunk_credits = [
+                max(h, *col) if col else h
+                for h, col in zip(head_credits, zip(*sent_credits, strict=True), strict=True)
+            ] if sent_credits else head_credits
             cov_chunk = matcher.coverage(chunk_credits)
             prev = doc_credits.get(dh.doc.path)
             doc_credits[dh.doc.path] = (

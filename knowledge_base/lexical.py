@@ -12,7 +12,6 @@ import numpy as np
 
 from knowledge_base import text as T
 
-
 _EMPTY_I = np.zeros(0, dtype=np.int32)
 _EMPTY_F = np.zeros(0, dtype=np.float32)
 

@@ -241,6 +241,8 @@ class KnowledgeBase:
                 return
             log.info("lexical index snapshot is stale; rebuilding from the database")
             self._build_lexical(version or uuid.uuid4().hex)
+            if version:
+                self.lexical.save(self._lexical_dir)
 
     def rebuild_dense(self) -> int:
         """Re-embed every stored chunk with the configured model (after a model change)."""

@@ -54,6 +54,8 @@ def _stemmer(language: str) -> Stemmer.Stemmer:
 
 def normalise(text: str) -> str:
     """Lowercase and strip accents (creëren -> creeren) so spelling variants match."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
