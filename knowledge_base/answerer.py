@@ -151,7 +151,7 @@ def _stems(text: str, language: str) -> frozenset[str]:
 class Answerer:
     """Picks evidence sentences and decides whether the knowledge base answers the question."""
 
-    def __init__(self, min_coverage: float = 0.4, top_docs: int = 8, max_quotes: int = 3) -> None:
+    def __init__(self, min_coverage: float = 0.45, top_docs: int = 8, max_quotes: int = 3) -> None:
         self.min_coverage = min_coverage
         self.max_quotes = max_quotes
         self.top_docs = top_docs

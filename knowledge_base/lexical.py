@@ -95,7 +95,8 @@ class LexicalIndex:
         if self._bm25 is not None:
             self._bm25.save(str(tmp / "bm25"))
         (tmp / "ids.json").write_text(
-            json.dumps({"version": self.version, "tokenizer": TOKENIZER_VERSION, "ids": self.ids}), encoding="utf-8"
+            json.dumps({"version": self.version, "tokenizer": TOKENIZER_VERSION, "ids": self.ids}),
+            encoding="utf-8",
         )
         shutil.rmtree(folder, ignore_errors=True)
         tmp.rename(folder)
