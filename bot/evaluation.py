@@ -35,7 +35,7 @@ class EvalResult:
 def read_questions(path: Path) -> list[dict]:
     """Read and validate a JSONL file of {id, question, answerable, gold}."""
     items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
         if not line.strip():
             continue
         try:
@@ -44,7 +44,8 @@ def read_questions(path: Path) -> list[dict]:
             raise EvalFormatError(f"line {n}: not valid JSON ({exc.msg})") from exc
         if not isinstance(item, dict) or "question" not in item or "id" not in item:
             raise EvalFormatError(f"line {n}: needs at least 'id' and 'question'")
-        item.setdefault("gold", [])
+        gold = item.get("gold") or []
+        item["gold"] = [gold] if isinstance(gold, str) else list(gold)
         item.setdefault("answerable", bool(item["gold"]))
         items.append(item)
     return items

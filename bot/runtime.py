@@ -16,6 +16,7 @@ from knowledge_base.dense import DenseIndex, make_client
 from knowledge_base.embeddings import load_embeddings
 from knowledge_base.retrieval import Retriever
 from knowledge_base.store import KnowledgeBase
+from knowledge_base.store import check_model as check_stored_model
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "knowledge_base" / "sample"
 log = logging.getLogger(__name__)
@@ -50,12 +51,12 @@ def build_runtime(settings: Settings, check_model: bool = True) -> Runtime:
     engine = make_engine(settings.sqlalchemy_url)
     migrate(engine)
     sessions = session_factory(engine)
+    if check_model:  # before loading a model that may not even be installed
+        check_stored_model(sessions, settings.embedding_model)
     embeddings = load_embeddings(settings.embedding_model)
     client = make_client(settings.chroma_host, settings.chroma_port, settings.chroma_dir)
     dense = DenseIndex(client, settings.chroma_collection, embeddings)
     kb = KnowledgeBase(sessions, dense, settings.lexical_dir, settings.embedding_model)
-    if check_model:
-        kb.check_model()
     kb.ensure_fresh(max_age=0)
     assistant = Assistant(
         Retriever(kb),

@@ -15,7 +15,7 @@ from ingest.models import KINDS, LANGUAGES, Document, IngestError
 from knowledge_base.text import detect_language
 
 SUFFIXES = (".md", ".markdown", ".txt", ".text", ".html", ".htm", ".pdf", ".docx")
-_FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+_FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 
 
 def file_hash(data: bytes) -> str:
@@ -49,31 +49,29 @@ def _as_tuple(value: object) -> tuple[str, ...]:
     return (str(value),)
 
 
-_SIMPLE_LINE = re.compile(r"^([A-Za-z_][\w-]*):\s*(.*)$")
+_UNQUOTED_COLON = re.compile(r"^([A-Za-z_][\w-]*):[ \t]+([^'\"\[{|>#].*:\s.*)$", re.M)
 
 
 def _lenient_front_matter(block: str) -> dict[str, object] | None:
-    """Parse `key: value` lines (value taken verbatim); None if any line does not fit."""
-    meta: dict[str, object] = {}
-    for line in block.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        m = _SIMPLE_LINE.match(line)
-        if not m:
-            return None
-        value = m.group(2).strip()
-        if value.startswith("[") and value.endswith("]"):
-            meta[m.group(1)] = [v.strip(" '\"") for v in value[1:-1].split(",") if v.strip()]
-        else:
-            meta[m.group(1)] = value.strip("'\"") if value[:1] in "'\"" else value
-    return meta
+    """Retry YAML with unquoted `key: value: more` values quoted; None if still broken."""
+    fixed = _UNQUOTED_COLON.sub(
+        lambda m: f'{m.group(1)}: "' + m.group(2).replace("\\", "\\\\").replace('"', '\\"') + '"',
+        block,
+    )
+    if fixed == block:
+        return None
+    try:
+        meta = yaml.safe_load(fixed) or {}
+    except yaml.YAMLError:
+        return None
+    return meta if isinstance(meta, dict) else None
 
 
 def parse_front_matter(text: str) -> tuple[dict[str, object], str]:
     """Split YAML front matter from the body; broken YAML is an IngestError."""
     m = _FRONT.match(text)
     if not m:
-        if text.lstrip("\ufeff").startswith("---\n") or text.startswith("---\r\n"):
+        if text.lstrip("\ufeff").startswith(("---\n", "---\r\n")):
             raise IngestError("front matter is opened with '---' but never closed")
         return {}, text
     try:
@@ -99,9 +97,12 @@ def _markdown(data: bytes, name: str) -> tuple[dict[str, object], str]:
 def _plain(data: bytes, name: str) -> tuple[dict[str, object], str]:
     meta, body = parse_front_matter(_decode(data, name))
     if "title" not in meta:
-        first = next((ln.strip() for ln in body.splitlines() if ln.strip()), "")
-        if 0 < len(first) <= 150 and not first.endswith((".", ",", ";", ":")):
+        lines = body.splitlines()
+        idx = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+        first = lines[idx].strip() if idx is not None else ""
+        if 0 < len(first) <= 150 and not first.endswith((".", ",", ";", ":")) and len(lines) > idx + 1:
             meta["title"] = first
+            body = "\n".join(lines[idx + 1 :])  # the title is not a quotable sentence
     return meta, body
 
 
@@ -117,20 +118,31 @@ def _html(data: bytes, name: str) -> tuple[dict[str, object], str]:
     lang = soup.html.get("lang") if soup.html else None
     if isinstance(lang, str) and lang[:2].lower() in LANGUAGES:
         meta["language"] = lang[:2].lower()
-    lines: list[str] = []
-    for el in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "blockquote", "td"]):
+    root = soup.body or soup
+    # Mark structure in place, then take all text once: nothing is doubled or dropped.
+    for el in root.find_all(["h1", "h2", "h3", "h4", "h5", "h6"]):
         txt = " ".join(el.get_text(" ", strip=True).split())
-        if not txt:
-            continue
-        if el.name in ("h1", "h2", "h3", "h4"):
-            lines.append("#" * int(el.name[1]) + " " + txt)
-        elif el.name == "li":
-            lines.append("- " + txt)
-        else:
-            lines.append(txt)
-    if not lines and soup.body:
-        lines = [soup.body.get_text("\n", strip=True)]
-    return meta, "\n\n".join(lines)
+        el.replace_with(f"\n\n{'#' * int(el.name[1])} {txt}\n\n" if txt else "")
+    for el in root.find_all("li"):
+        el.insert(0, "\n- ")
+    for el in root.find_all("br"):
+        el.replace_with("\n")
+    for el in root.find_all(["p", "div", "section", "article", "blockquote", "ul", "ol", "table",
+                             "tr", "main", "aside", "figure"]):
+        el.insert_before("\n\n")
+        el.insert_after("\n\n")
+    raw = root.get_text()
+    paras, cur = [], []
+    for line in raw.splitlines():
+        line = " ".join(line.split())
+        if line:
+            cur.append(line)
+        elif cur:
+            paras.append(" ".join(cur) if not cur[0].startswith(("#", "- ")) else "\n".join(cur))
+            cur = []
+    if cur:
+        paras.append(" ".join(cur) if not cur[0].startswith(("#", "- ")) else "\n".join(cur))
+    return meta, "\n\n".join(paras)
 
 
 def _pdf(data: bytes, name: str) -> tuple[dict[str, object], str]:
@@ -207,7 +219,7 @@ def build_document(rel_path: str, meta: dict[str, object], body: str, digest: st
         raise IngestError("no text found (empty document)")
     kind = str(meta.get("kind") or "document").strip().lower()
     if kind not in KINDS:
-        raise IngestError(f"unknown kind '{kind}' (use one of: {', '.join(KINDS[:3])})")
+        raise IngestError(f"unknown kind '{kind}' (use one of: {', '.join(KINDS)})")
     title = str(meta.get("title") or "").strip() or Path(rel_path).stem.replace("-", " ").strip()
     lang = str(meta.get("language") or "").strip().lower()[:2]
     if lang not in LANGUAGES:

@@ -28,6 +28,7 @@ class Document:
     date: str | None = None
     content_hash: str = ""
     origin: str = "file"
+    source_root: str = ""
 
     def meta(self) -> dict[str, object]:
         """Metadata as a JSON-friendly dict (for the database record)."""
@@ -36,6 +37,7 @@ class Document:
             "region": self.region,
             "organisations": list(self.organisations),
             "date": self.date,
+            "root": self.source_root,
         }
 
 

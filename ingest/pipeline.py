@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ingest.chunking import Chunker
@@ -32,17 +32,24 @@ class IngestReport:
         return not self.failed
 
 
-def collect(paths: Iterable[Path]) -> list[tuple[Path, str]]:
-    """Files to ingest with their identity (path relative to the folder given)."""
-    out: list[tuple[Path, str]] = []
+def root_key(path: Path) -> str:
+    """How an ingest root is remembered: its absolute path (a file's root is its folder)."""
+    path = path.resolve()
+    return str(path if path.is_dir() else path.parent)
+
+
+def collect(paths: Iterable[Path]) -> list[tuple[Path, str, str]]:
+    """Existing files to ingest with their identity (path relative to the folder given) and root."""
+    out: list[tuple[Path, str, str]] = []
     for root in paths:
         if root.is_dir():
+            key = root_key(root)
             for f in sorted(root.rglob("*")):
                 rel = f.relative_to(root)
                 if f.is_file() and not any(p.startswith(".") for p in rel.parts):
-                    out.append((f, rel.as_posix()))
-        else:
-            out.append((root, root.name))
+                    out.append((f, rel.as_posix(), key))
+        elif root.exists():
+            out.append((root, root.name, root_key(root)))
     return out
 
 
@@ -72,7 +79,7 @@ def ingest_paths(
             changed = True
             batch.clear()
 
-    for i, (file, rel) in enumerate(files):
+    for i, (file, rel, root) in enumerate(files):
         if progress:
             progress(i, len(files), rel)
         if rel in seen:
@@ -88,7 +95,7 @@ def ingest_paths(
             if known.get(rel) == file_hash(data):
                 report.unchanged.append(rel)
                 continue
-            doc = load_bytes(data, rel)
+            doc = replace(load_bytes(data, rel), source_root=root)
             chunks = chunker.split(doc)
             if not chunks:
                 raise IngestError("no text found (empty document)")
@@ -110,7 +117,10 @@ def ingest_paths(
     if progress:
         progress(len(files), len(files), "")
     if prune:
-        gone = sorted(set(known) - seen)
+        # Only documents that came from the folders given now, and whose files are gone.
+        roots = {root_key(p) for p in paths if p.exists()}
+        origins = kb.roots()
+        gone = sorted(p for p in set(known) - seen if origins.get(p) in roots)
         if gone:
             kb.remove(gone, refresh=False)
             report.removed = gone

@@ -29,6 +29,8 @@ _ENTITY: dict[str, re.Pattern[str]] = {
         r"|eight|ten|twelve)[ -](jaar|jaren|maand|maanden|week|weken|dagen|uur|uren|years?"
         r"|months?|weeks?|days?|hours?|sessies|sessions|bijeenkomsten|lessen)\b"
         r"|\b\w+(jarig|weeks|maands)e?\b|-week\b|-month\b|-year\b"
+        r"|\b(\d+|twintig|dertig|veertig|vijftig|zestig|negentig|twenty|thirty|forty|fifty|sixty"
+        r"|ninety|anderhalf|een half|half an?)[ -](minuten|minutes?|min|kwartier|hour|uur)\b"
     ),
     "money": re.compile(r"€|£|\$|\beuro|\beur\b|\bpond\b|\bdollar|\bschaal \d|\bper uur\b"),
     "phone": re.compile(r"(\+31|\+44|\b0)[\d\s-]{8,}\d"),
@@ -36,6 +38,17 @@ _ENTITY: dict[str, re.Pattern[str]] = {
     "url": re.compile(r"https?://|www\.|\b[\w-]+\.(nl|com|org|eu|be|uk|net)\b"),
     "person": re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+ (van |de |der |den )*[A-Z][a-z]+"),
 }
+
+
+def _has_entity(q: Query, sentence: str) -> bool:
+    """Does the sentence contain the kind of fact asked for (a name must be new to the question)?"""
+    if not q.answer_type:
+        return False
+    pattern = _ENTITY[q.answer_type]
+    if q.answer_type != "person":
+        return bool(pattern.search(sentence))
+    asked = set(T.words(q.text))
+    return any(not set(T.words(m.group(0))) & asked for m in pattern.finditer(sentence))
 
 
 @dataclass
@@ -203,7 +216,7 @@ class Answerer:
                 credits = [max(col) for col in zip(*win, strict=True)]
                 cov = matcher.coverage(credits)
                 own = matcher.coverage(sent_credits[i])
-                ent = bool(q.answer_type and _ENTITY[q.answer_type].search(sent))
+                ent = _has_entity(q, sent)
                 score = cov + 0.6 * own + (0.3 if ent else 0.0) + ch.score
                 if len(sent) < 25:
                     score -= 0.3

@@ -14,6 +14,7 @@ MODES = ("hybrid", "lexical", "dense")
 RRF_K = 20.0
 EXPANSION_FACTOR = 0.6
 DENSE_WEIGHT = 0.4
+SECOND_CHUNK = 0.25
 
 
 @dataclass
@@ -101,7 +102,8 @@ class Retriever:
         words = set(T.words(question))
         for dh in by_doc.values():
             scores = [c.score for c in dh.chunks]
-            dh.score = scores[0] + 0.25 * sum(scores[1:3])
+            # The best passage decides; further ones only break near-ties.
+            dh.score = scores[0] + SECOND_CHUNK * sum(scores[1:3])
             if q.kind and dh.doc.kind == q.kind:
                 dh.score *= 1.1
             region = T.normalise(dh.doc.meta.get("region") or "")

@@ -25,6 +25,19 @@ class IndexMismatchError(RuntimeError):
     """The stored index was built with another embedding model."""
 
 
+def check_model(sessions: sessionmaker, spec: str) -> None:
+    """Raise IndexMismatchError when the stored index was built with another model."""
+    with sessions() as s:
+        rec = s.get(MetaRecord, "embedding_model")
+        stored = rec.value if rec else None
+    if stored and stored != spec:
+        raise IndexMismatchError(
+            f"The knowledge base was built with embedding model '{stored}', but "
+            f"VERBINDER_EMBEDDING_MODEL is '{spec}'. Rebuild the index with "
+            f"`verbinder kb rebuild` (or set VERBINDER_EMBEDDING_MODEL={stored})."
+        )
+
+
 @dataclass(frozen=True)
 class DocInfo:
     """Metadata of a stored document."""
@@ -76,13 +89,7 @@ class KnowledgeBase:
 
     def check_model(self) -> None:
         """Refuse to mix embedding models in one index."""
-        stored = self._meta("embedding_model")
-        if stored and stored != self.model_spec:
-            raise IndexMismatchError(
-                f"The knowledge base was built with embedding model '{stored}', but "
-                f"VERBINDER_EMBEDDING_MODEL is '{self.model_spec}'. Rebuild the index with "
-                f"`verbinder kb rebuild` (or set VERBINDER_EMBEDDING_MODEL={stored})."
-            )
+        check_model(self.sessions, self.model_spec)
 
     # -- reading ------------------------------------------------------------------
     def hashes(self) -> dict[str, str]:
@@ -94,6 +101,14 @@ class KnowledgeBase:
                 )
             )
             return {p: h for p, h in rows}
+
+    def roots(self) -> dict[str, str]:
+        """The ingest root each file-based document came from."""
+        with self.sessions() as s:
+            rows = s.execute(
+                select(DocumentRecord.path, DocumentRecord.meta).where(DocumentRecord.origin == "file")
+            )
+            return {p: str((m or {}).get("root") or "") for p, m in rows}
 
     def documents(self) -> list[DocInfo]:
         """All documents, sorted by path."""

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
-from functools import lru_cache
 
 import Stemmer
 
@@ -46,10 +46,18 @@ _EN_MARKERS = frozenset(
 )
 
 
-@lru_cache(maxsize=4)
+_local = threading.local()
+
+
 def _stemmer(language: str) -> Stemmer.Stemmer:
-    """A Snowball stemmer (cached; PyStemmer objects are not thread-safe, hence per call site)."""
-    return Stemmer.Stemmer("dutch_porter" if language == "nl" else "english")
+    """A Snowball stemmer per thread (PyStemmer objects must not be shared across threads)."""
+    cache = getattr(_local, "stemmers", None)
+    if cache is None:
+        cache = _local.stemmers = {}
+    st = cache.get(language)
+    if st is None:
+        st = cache[language] = Stemmer.Stemmer("dutch_porter" if language == "nl" else "english")
+    return st
 
 
 def normalise(text: str) -> str:

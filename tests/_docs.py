@@ -10,6 +10,14 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from bot.config import Settings
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    """Settings for a temporary data dir, without the bundled sample and without any `.env`."""
+    return Settings(data_dir=data_dir, sample_kb=False, _env_file=None, **overrides)
+
+
 # ---------------------------------------------------------------------------------------------
 # Well-formed documents
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,290 @@
+"""Answers: verbatim quotes with numbered citations, honest routing, and the language of the bot."""
+
+from __future__ import annotations
+
+import re
+
+import _docs as D
+import pytest
+from _docs import make_settings
+
+from bot.assistant import Answer, Source
+from bot.runtime import build_runtime
+from bot.texts import TEXTS, t
+from ingest.loaders import load_file
+from knowledge_base.answerer import Answerer
+from knowledge_base.retrieval import MODES
+
+QUOTE = re.compile(r"^“(.*)” \[(\d+)\]$")
+
+NL_INTRO = "Dit staat er in de kennisbank"
+EN_INTRO = "Here is what"
+
+
+def _flat(s: str) -> str:
+    return " ".join(s.split())
+
+
+def _quotes(a: Answer) -> list[tuple[str, int]]:
+    lines = a.answer.splitlines()[1:]
+    out = []
+    for line in lines:
+        m = QUOTE.match(line)
+        assert m, f"not a quote line: {line!r}"
+        out.append((m.group(1), int(m.group(2))))
+    return out
+
+
+def _source_text(kb, path: str) -> str:
+    return _flat(load_file(kb.corpus / path, path).text)
+
+
+ANSWERABLE = [
+    ("Waar repeteert het seniorenkoor voor eenzame ouderen?", D.KOOR_PATH, D.KOOR_SENTENCE, "nl"),
+    ("Welk fonds geeft subsidie aan dansprojecten voor mensen met parkinson?", D.FONDS_PATH,
+     D.FONDS_SENTENCE, "nl"),
+    ("Wat doen de muzikanten op de afdeling psychogeriatrie?", D.HTML_PATH, D.HTML_SENTENCE, "nl"),
+    ("Wat maken kinderen en ouderen in het lantaarnproject?", D.PDF_PATH, D.PDF_LINES[0], "nl"),
+    ("What do carers value about the museum tours?", D.MUSEUM_PATH,
+     "The museum reports that carers value the calm atmosphere and the chance to meet other "
+     "families.", "en"),  # wrapped over two lines in the file
+    ("What does the Leeds museum offer people living with dementia?", D.MUSEUM_PATH,
+     D.MUSEUM_SENTENCE, "en"),
+    ("What do young people write in the poetry workshops?", D.DOCX_PATH, D.DOCX_SENTENCE, "en"),
+]
+
+
+@pytest.fixture(scope="module")
+def answers(kb) -> dict[str, Answer]:
+    return {q: kb.rt.assistant.ask(q) for q, *_ in ANSWERABLE}
+
+
+@pytest.mark.parametrize(("question", "path", "sentence", "lang"), ANSWERABLE)
+def test_answer_quotes_the_source_verbatim_with_citation(kb, answers, question, path, sentence,
+                                                         lang):
+    a = answers[question]
+    assert a.status == "answered" and a.routed is False
+    assert a.language == lang
+    assert a.answer.splitlines()[0] == t("intro", lang)
+    assert f"“{sentence}” [1]" in a.answer
+    assert a.sources[0].path == path
+    assert a.candidates[0].path == path
+
+
+@pytest.mark.parametrize(("question", "path", "sentence", "lang"), ANSWERABLE)
+def test_every_quote_is_verbatim_text_of_the_cited_source(kb, answers, question, path, sentence,
+                                                          lang):
+    a = answers[question]
+    quotes = _quotes(a)
+    assert 1 <= len(quotes) <= kb.settings.answer_sources
+    numbers = [n for _, n in quotes]
+    assert numbers[0] == 1
+    assert set(numbers) == set(range(1, len(a.sources) + 1))  # every source is cited
+    for quote, n in quotes:
+        src = a.sources[n - 1]
+        assert _flat(quote) in _source_text(kb, src.path), (quote, src.path)
+
+
+def test_quote_joins_a_sentence_wrapped_over_lines(kb):
+    a = kb.rt.assistant.ask("Waar repeteert het seniorenkoor voor eenzame ouderen?")
+    # In the file this sentence is wrapped over two lines; the quote is one line.
+    assert ("“Ouderen die zich eenzaam voelen zingen daar samen onder leiding van een "
+            "professionele dirigent.” [1]") in a.answer
+
+
+def test_sources_have_path_title_url_kind_score(answers):
+    a = answers[ANSWERABLE[0][0]]
+    src = a.sources[0]
+    assert isinstance(src, Source)
+    assert src.path == D.KOOR_PATH
+    assert src.title == "Seniorenkoor De Zilveren Stemmen in Amersfoort"
+    assert src.url == "https://example.org/zilveren-stemmen"
+    assert src.kind == "project"
+    assert isinstance(src.score, float) and src.score > 0
+    assert len({s.path for s in a.sources}) == len(a.sources)
+
+
+def test_source_without_url(answers):
+    src = answers[ANSWERABLE[1][0]].sources[0]
+    assert src.path == D.FONDS_PATH and src.url is None and src.kind == "tip"
+
+
+def test_to_json_shape(answers):
+    data = answers[ANSWERABLE[0][0]].to_json()
+    assert list(data) == ["question", "answer", "routed", "language", "sources"]
+    assert data["routed"] is False and data["language"] == "nl"
+    assert data["sources"][0] == {
+        "path": D.KOOR_PATH,
+        "title": "Seniorenkoor De Zilveren Stemmen in Amersfoort",
+        "url": "https://example.org/zilveren-stemmen",
+        "kind": "project",
+        "score": data["sources"][0]["score"],
+    }
+
+
+# -- language of the bot's own words -----------------------------------------------------------
+def test_dutch_question_gets_dutch_words(answers):
+    a = answers[ANSWERABLE[0][0]]
+    assert a.answer.startswith(NL_INTRO)
+    assert EN_INTRO not in a.answer
+
+
+def test_english_question_gets_english_words(answers):
+    a = answers[ANSWERABLE[5][0]]
+    assert a.answer.startswith(EN_INTRO)
+    assert NL_INTRO not in a.answer
+
+
+def test_english_question_over_dutch_source_keeps_english_words(kb):
+    a = kb.rt.assistant.ask("Which foundation funds dance for people with parkinson?")
+    assert a.language == "en"
+    assert a.candidates[0].path == D.FONDS_PATH
+    if a.routed:
+        assert a.answer == t("not_found", "en")
+    else:
+        assert a.answer.startswith(EN_INTRO)
+        assert f"“{D.FONDS_SENTENCE}” [1]" in a.answer  # the quote stays in its own language
+
+
+def test_explicit_language_overrides_detection(kb):
+    a = kb.rt.assistant.ask("Waar repeteert het seniorenkoor?", language="en")
+    assert a.language == "en" and a.answer.startswith(EN_INTRO)
+
+
+# -- routing -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "lang", "top"),
+    [
+        ("Wat is het telefoonnummer van seniorenkoor De Zilveren Stemmen?", "nl", D.KOOR_PATH),
+        ("What is the phone number of the Leeds museum dementia tours?", "en", D.MUSEUM_PATH),
+        ("Wanneer is de volgende repetitie van het lantaarnproject?", "nl", D.PDF_PATH),
+        ("Hoe laat begint de repetitie van het seniorenkoor?", "nl", D.KOOR_PATH),
+        ("Wat kost een les bij het seniorenkoor?", "nl", D.KOOR_PATH),
+        ("What is the email address of the Leeds City Museum?", "en", D.MUSEUM_PATH),
+        ("Welke website heeft het Fonds Beweging en Kunst?", "nl", D.FONDS_PATH),
+    ],
+)
+def test_unanswerable_on_topic_question_is_routed(kb, question, lang, top):
+    a = kb.rt.assistant.ask(question)
+    assert a.routed is True
+    assert a.status == "routed"
+    assert a.language == lang
+    assert a.answer == t("not_found", lang)
+    assert a.sources == ()
+    # The related documents are still known (adapters can offer them).
+    assert a.candidates and a.candidates[0].path == top
+    assert "“" not in a.answer
+
+
+def test_routed_answer_says_so_in_both_languages(kb):
+    nl = kb.rt.assistant.ask("Wat is het telefoonnummer van seniorenkoor De Zilveren Stemmen?")
+    en = kb.rt.assistant.ask("What is the phone number of the Leeds museum dementia tours?")
+    assert "kennisbank bevat hier geen antwoord" in nl.answer
+    assert "does not contain the answer" in en.answer
+
+
+def test_off_topic_question_is_routed(kb):
+    a = kb.rt.assistant.ask("Wat is de hoofdstad van Mongolië?")
+    assert a.routed is True and a.answer == t("not_found", "nl")
+
+
+def test_question_of_only_function_words_is_routed(kb):
+    a = kb.rt.assistant.ask("Wat is het?")
+    assert a.routed is True and dict(a.features)["reason"] == "no_terms"
+
+
+def test_answerable_question_with_typed_fact_is_answered(kb):
+    a = kb.rt.assistant.ask("Hoeveel leden heeft het seniorenkoor?")
+    assert not a.routed
+    assert "“Het koor telt inmiddels veertig leden" in a.answer
+
+
+def test_who_question_without_a_name_in_the_docs_is_routed(kb):
+    a = kb.rt.assistant.ask("Wie is de dirigent van het seniorenkoor?")
+    assert a.routed is True
+
+
+# -- input edge cases -------------------------------------------------------------------------
+@pytest.mark.parametrize("question", ["", "   ", "\n\t  \n"])
+def test_empty_question_gets_help_not_routed(kb, question):
+    a = kb.rt.assistant.ask(question)
+    assert a.status == "help"
+    assert a.routed is False
+    assert a.answer == TEXTS["help"]["nl"]
+    assert a.sources == () and a.candidates == ()
+
+
+def test_too_long_question(kb):
+    q = "kunst " * 700  # 4200 characters
+    a = kb.rt.assistant.ask(q)
+    assert a.status == "too_long"
+    assert a.routed is False
+    assert a.answer == t("too_long", "nl", n=len(q.strip()), limit=4000)
+    assert "te lang" in a.answer and "4000" in a.answer
+    assert a.sources == ()
+
+
+def test_too_long_english_question(kb):
+    q = "What does the museum do for people with dementia? " * 90
+    a = kb.rt.assistant.ask(q)
+    assert a.status == "too_long" and a.language == "en"
+    assert "too long" in a.answer
+
+
+def test_question_at_the_limit_is_accepted(kb):
+    q = ("Waar repeteert het seniorenkoor? " * 200)[:4000]
+    assert len(q) == len(q.strip()) == 4000
+    a = kb.rt.assistant.ask(q)
+    assert a.status != "too_long"
+    assert kb.rt.assistant.ask(q + "x").status == "too_long"
+
+
+def test_limit_follows_the_setting(kb):
+    rt = build_runtime(make_settings(kb.data_dir, max_question_chars=100))
+    a = rt.assistant.ask("Waar repeteert het seniorenkoor? " * 4)
+    assert a.status == "too_long" and "100" in a.answer
+
+
+@pytest.mark.parametrize("question", ["🎨🎭", "🎨 🎶 !!", "???"])
+def test_emoji_only_question_is_routed_honestly(kb, question):
+    a = kb.rt.assistant.ask(question)
+    assert a.routed is True
+    assert a.status == "routed"
+    assert a.answer == t("not_found", "nl")
+    assert a.sources == ()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_retrieval_mode_answers(kb, mode):
+    a = kb.rt.assistant.ask("Waar repeteert het seniorenkoor voor eenzame ouderen?", mode=mode)
+    assert not a.routed
+    assert f"“{D.KOOR_SENTENCE}” [1]" in a.answer
+
+
+# -- settings that shape the answer ------------------------------------------------------------
+def test_answer_sources_setting_limits_the_quotes(kb):
+    question = ANSWERABLE[0][0]
+    assert len(_quotes(kb.rt.assistant.ask(question))) >= 2  # default setting
+    rt = build_runtime(make_settings(kb.data_dir, answer_sources=1))
+    a = rt.assistant.ask(question)
+    assert len(_quotes(a)) == 1
+    assert f"“{D.KOOR_SENTENCE}” [1]" in a.answer
+
+
+def test_route_threshold(kb):
+    question = "What does the Leeds museum offer people living with dementia?"
+    lenient = kb.rt.assistant.ask(question)
+    coverage = float(dict(lenient.features)["chunk_coverage"])
+    assert not lenient.routed and coverage < 1.0
+    threshold = min(1.0, round(coverage + 0.01, 3))
+    strict_rt = build_runtime(make_settings(kb.data_dir, route_threshold=threshold))
+    assert isinstance(strict_rt.assistant.answerer, Answerer)
+    assert strict_rt.assistant.answerer.min_coverage == threshold
+    routed = strict_rt.assistant.ask(question)
+    assert routed.routed is True and dict(routed.features)["reason"] == "coverage"
+
+
+def test_how_long_question_is_answered_with_the_duration(kb):
+    a = kb.rt.assistant.ask("How long does a museum tour for people with dementia last?")
+    assert a.routed is False
+    assert "“Each tour lasts ninety minutes and ends with tea in the museum cafe.”" in a.answer

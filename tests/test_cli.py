@@ -1,0 +1,326 @@
+"""The `verbinder` command through typer's CliRunner, with VERBINDER_DATA_DIR in the environment."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import _docs as D
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+
+runner = CliRunner()
+
+ASK_NL = "Waar repeteert het seniorenkoor voor eenzame ouderen?"
+ASK_EN = "What do carers value about the museum tours?"
+ASK_PHONE = "Wat is het telefoonnummer van seniorenkoor De Zilveren Stemmen?"
+
+
+def _env(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {"VERBINDER_DATA_DIR": str(data_dir), "VERBINDER_SAMPLE_KB": "false", "COLUMNS": "200"}
+    env.update(extra)
+    return env
+
+
+def _run(data_dir: Path, *args: str, **env: str):
+    return runner.invoke(app, list(args), env=_env(data_dir, **env))
+
+
+def _flat(s: str) -> str:
+    return " ".join(s.split())
+
+
+@pytest.fixture(scope="module")
+def cli_kb(tmp_path_factory, corpus_dir) -> Path:
+    """A data dir filled by `verbinder ingest` (read-only for the tests below)."""
+    data = tmp_path_factory.mktemp("cli") / "data"
+    result = _run(data, "ingest", str(corpus_dir))
+    assert result.exit_code == 0, result.output
+    assert f"added {len(D.CORPUS_PATHS)}," in result.stdout
+    return data
+
+
+# -- ingest ---------------------------------------------------------------------------------
+def test_ingest_twice_reports_unchanged_and_exits_0(cli_kb, corpus_dir):
+    result = _run(cli_kb, "ingest", str(corpus_dir))
+    assert result.exit_code == 0
+    assert f"unchanged {len(D.CORPUS_PATHS)}" in result.stdout
+    assert "failed 0; 0 new chunks" in result.stdout
+    assert "Not ingested" not in result.stdout
+
+
+def test_ingest_exits_1_and_lists_the_failing_file(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "koor.md").write_text(D.KOOR_MD, encoding="utf-8")
+    (src / "kapot.pdf").write_bytes(D.CORRUPT_PDF)
+    (src / "raar.xyz").write_text("?", encoding="utf-8")
+    result = _run(tmp_path / "data", "ingest", str(src))
+    assert result.exit_code == 1
+    out = _flat(result.stdout)
+    assert "added 1," in out and "failed 2" in out
+    assert "Not ingested" in out
+    assert "kapot.pdf" in out and "corrupt PDF" in out
+    assert "raar.xyz" in out and "unsupported file type '.xyz'" in out
+    # The good file is in: a second run of only that file succeeds with exit code 0.
+    again = _run(tmp_path / "data", "ingest", str(src / "koor.md"))
+    assert again.exit_code == 0 and "unchanged 1" in again.stdout
+
+
+def test_ingest_prune_option(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "koor.md").write_text(D.KOOR_MD, encoding="utf-8")
+    (src / "museum.md").write_text(D.MUSEUM_MD, encoding="utf-8")
+    data = tmp_path / "data"
+    assert _run(data, "ingest", str(src)).exit_code == 0
+    (src / "museum.md").unlink()
+    result = _run(data, "ingest", "--prune", str(src))
+    assert result.exit_code == 0
+    assert "removed 1" in result.stdout
+    stats = json.loads(_run(data, "kb", "stats", "--json").stdout)
+    assert stats["documents"] == 1
+
+
+def test_ingest_missing_path_exits_1(tmp_path):
+    result = _run(tmp_path / "data", "ingest", str(tmp_path / "bestaat-niet"))
+    assert result.exit_code == 1
+    assert "path does not exist" in _flat(result.stdout)
+
+
+# -- ask ------------------------------------------------------------------------------------
+def test_ask_json_prints_one_object(cli_kb):
+    result = _run(cli_kb, "ask", "--json", ASK_NL)
+    assert result.exit_code == 0, result.output
+    lines = [ln for ln in result.stdout.splitlines() if ln.strip()]
+    assert len(lines) == 1
+    data = json.loads(lines[0])
+    assert set(data) == {"question", "answer", "routed", "language", "sources"}
+    assert data["question"] == ASK_NL
+    assert data["routed"] is False
+    assert data["language"] == "nl"
+    assert data["answer"].startswith("Dit staat er in de kennisbank")
+    assert f"“{D.KOOR_SENTENCE}” [1]" in data["answer"]
+    assert data["sources"][0]["path"] == D.KOOR_PATH
+    assert set(data["sources"][0]) == {"path", "title", "url", "kind", "score"}
+
+
+def test_ask_json_english_and_routed(cli_kb):
+    en = json.loads(_run(cli_kb, "ask", "--json", ASK_EN).stdout)
+    assert en["language"] == "en" and en["answer"].startswith("Here is what")
+    routed = json.loads(_run(cli_kb, "ask", "--json", ASK_PHONE).stdout)
+    assert routed["routed"] is True
+    assert routed["sources"] == []
+    assert "geen antwoord" in routed["answer"]
+
+
+@pytest.mark.parametrize("mode", ["lexical", "dense", "hybrid"])
+def test_ask_retriever_option(cli_kb, mode):
+    result = _run(cli_kb, "ask", "--json", "--retriever", mode, ASK_NL)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["sources"][0]["path"] == D.KOOR_PATH
+
+
+def test_ask_bad_retriever_exits_2(cli_kb):
+    result = _run(cli_kb, "ask", "--retriever", "magic", ASK_NL)
+    assert result.exit_code == 2
+    assert "--retriever must be one of hybrid, lexical, dense" in _flat(result.output)
+
+
+def test_ask_renders_answer_and_sources(cli_kb):
+    result = _run(cli_kb, "ask", ASK_NL)
+    assert result.exit_code == 0
+    out = _flat(result.stdout)
+    assert "Dit staat er in de kennisbank" in out
+    assert "Bronnen" in out
+    assert "[1] Seniorenkoor De Zilveren Stemmen in Amersfoort" in out
+    assert "https://example.org/zilveren-stemmen" in out
+
+
+def test_ask_routed_rendering(cli_kb):
+    out = _flat(_run(cli_kb, "ask", ASK_PHONE).stdout)
+    assert "Doorgezet naar een expert" in out
+    assert "Bronnen" not in out
+
+
+def test_ask_on_empty_kb_ingests_the_bundled_sample(tmp_path):
+    result = _run(tmp_path / "data", "ask", "--json", "Hoe werkt kunst op recept?",
+                  VERBINDER_SAMPLE_KB="true")
+    assert result.exit_code == 0, result.output
+    m = re.search(r"Sample knowledge base ingested: (\d+) documents", result.stderr)
+    assert m and int(m.group(1)) >= 30
+    data = json.loads(result.stdout)
+    assert data["sources"] or data["routed"]
+
+
+# -- kb -------------------------------------------------------------------------------------
+def test_kb_stats_json(cli_kb):
+    result = _run(cli_kb, "kb", "stats", "--json")
+    assert result.exit_code == 0
+    stats = json.loads(result.stdout)
+    assert stats["documents"] == len(D.CORPUS_PATHS)
+    assert stats["documents_by_language"] == {"nl": 6, "en": 3}
+    assert stats["documents_by_kind"]["project"] == 1
+    assert stats["chunks"] == sum(stats["chunks_by_kind"].values()) > 0
+    assert stats["embedding_model"] == "wordllama:l2_supercat_256"
+
+
+def test_kb_stats_table(cli_kb):
+    result = _run(cli_kb, "kb", "stats")
+    assert result.exit_code == 0
+    out = _flat(result.stdout)
+    assert f"documents: {len(D.CORPUS_PATHS)}" in out
+    assert "embedding model: wordllama:l2_supercat_256" in out
+    assert "qa" in out and "tip" in out
+
+
+def test_kb_list(cli_kb):
+    result = _run(cli_kb, "kb", "list")
+    assert result.exit_code == 0
+    out = result.stdout
+    for path in D.CORPUS_PATHS:
+        assert path in out
+    assert "Museum tours for people with dementia" in out
+
+
+def test_kb_remove(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "koor.md").write_text(D.KOOR_MD, encoding="utf-8")
+    (src / "museum.md").write_text(D.MUSEUM_MD, encoding="utf-8")
+    data = tmp_path / "data"
+    assert _run(data, "ingest", str(src)).exit_code == 0
+    ok = _run(data, "kb", "remove", "koor.md")
+    assert ok.exit_code == 0 and "removed 1 document(s)" in ok.stdout
+    partly = _run(data, "kb", "remove", "museum.md", "nergens.md")
+    assert partly.exit_code == 1
+    assert "removed 1 document(s)" in partly.stdout
+    assert "1 path(s) were not in the knowledge base" in _flat(partly.stderr)
+    assert json.loads(_run(data, "kb", "stats", "--json").stdout)["documents"] == 0
+
+
+# -- embedding model ----------------------------------------------------------------------
+def test_model_mismatch_exits_2_until_rebuilt(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "koor.md").write_text(D.KOOR_MD, encoding="utf-8")
+    data = tmp_path / "data"
+    assert _run(data, "ingest", str(src)).exit_code == 0
+    other = {"VERBINDER_EMBEDDING_MODEL": "wordllama:"}  # loads, but is another spec
+
+    mismatch = _run(data, "kb", "stats", **other)
+    assert mismatch.exit_code == 2
+    msg = _flat(mismatch.stderr)
+    assert "verbinder kb rebuild" in msg
+    assert "wordllama:l2_supercat_256" in msg
+    assert _run(data, "ask", "--json", ASK_NL, **other).exit_code == 2
+    assert _run(data, "ingest", str(src), **other).exit_code == 2
+
+    rebuilt = _run(data, "kb", "rebuild", **other)
+    assert rebuilt.exit_code == 0
+    assert "rebuilt the index: 2 chunks embedded with wordllama:" in _flat(rebuilt.stdout)
+    stats = json.loads(_run(data, "kb", "stats", "--json", **other).stdout)
+    assert stats["embedding_model"] == "wordllama:"
+    answer = json.loads(_run(data, "ask", "--json", ASK_NL, **other).stdout)
+    assert answer["sources"][0]["path"] == "koor.md"
+    # Now the default model is the odd one out.
+    assert _run(data, "kb", "stats").exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("wordllama:l2_supercat_64", "cannot load embedding model 'wordllama:l2_supercat_64'"),
+        ("nosuch:model", "unknown embedding provider 'nosuch'"),
+    ],
+)
+def test_unusable_embedding_model_exits_2(tmp_path, spec, message):
+    result = _run(tmp_path / "data", "kb", "stats", VERBINDER_EMBEDDING_MODEL=spec)
+    assert result.exit_code == 2
+    assert message in _flat(result.stderr)
+    assert "Traceback" not in result.output
+
+
+# -- eval -----------------------------------------------------------------------------------
+EVAL_ITEMS = [
+    {"id": "koor", "question": ASK_NL, "gold": [D.KOOR_PATH]},
+    {"id": "museum", "question": ASK_EN, "gold": [D.MUSEUM_PATH], "answerable": True},
+    {"id": "telefoon", "question": ASK_PHONE, "answerable": False},
+]
+
+
+def _write_jsonl(path: Path, items: list[dict]) -> Path:
+    path.write_text("\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\n\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_eval_prints_metrics_and_writes_out(cli_kb, tmp_path):
+    questions = _write_jsonl(tmp_path / "q.jsonl", EVAL_ITEMS)
+    out = tmp_path / "out.jsonl"
+    result = _run(cli_kb, "eval", str(questions), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    text = _flat(result.stdout)
+    assert "questions=3 (answerable 2, unanswerable 1)" in text
+    assert "recall@5 1.000" in text
+    assert "MRR@10 1.000" in text
+    assert "route balanced accuracy 1.000" in text
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["koor", "museum", "telefoon"]
+    for row in rows:
+        assert set(row) == {"id", "sources", "routed", "answer"}
+        assert isinstance(row["sources"], list) and len(row["sources"]) <= 10
+    assert rows[0]["sources"][0] == D.KOOR_PATH and rows[0]["routed"] is False
+    assert rows[2]["routed"] is True
+
+
+def test_eval_debug_adds_features(cli_kb, tmp_path):
+    questions = _write_jsonl(tmp_path / "q.jsonl", EVAL_ITEMS[:1])
+    out = tmp_path / "out.jsonl"
+    result = _run(cli_kb, "eval", str(questions), "--out", str(out), "--debug",
+                  "--retriever", "lexical")
+    assert result.exit_code == 0
+    assert "retriever=lexical" in result.stdout
+    row = json.loads(out.read_text(encoding="utf-8"))
+    assert set(row) == {"id", "sources", "routed", "answer", "features"}
+    assert row["features"]["reason"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"id": "a", "question": "Wat?"}\n{kapot\n', "line 2: not valid JSON"),
+        ('{"question": "Zonder id?"}\n', "line 1: needs at least 'id' and 'question'"),
+        ('["id", "question"]\n', "line 1: needs at least 'id' and 'question'"),
+    ],
+)
+def test_eval_bad_file_exits_2(cli_kb, tmp_path, content, message):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(content, encoding="utf-8")
+    result = _run(cli_kb, "eval", str(bad))
+    assert result.exit_code == 2
+    out = _flat(result.output)
+    assert "Error:" in out and message in out
+    assert "Traceback" not in out
+
+
+def test_eval_missing_file_exits_2(cli_kb, tmp_path):
+    result = _run(cli_kb, "eval", str(tmp_path / "bestaat-niet.jsonl"))
+    assert result.exit_code == 2
+    assert "does not exist" in _flat(result.output)
+
+
+def test_eval_bad_retriever_exits_2(cli_kb, tmp_path):
+    questions = _write_jsonl(tmp_path / "q.jsonl", EVAL_ITEMS)
+    result = _run(cli_kb, "eval", str(questions), "--retriever", "bm25")
+    assert result.exit_code == 2
+
+
+def test_no_arguments_shows_help():
+    result = runner.invoke(app, [])
+    assert result.exit_code in (0, 2)
+    for command in ("ingest", "ask", "eval", "chat", "kb"):
+        assert command in result.output

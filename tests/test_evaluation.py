@@ -1,0 +1,122 @@
+"""Evaluation metrics on a scripted assistant, and the question-file format."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.assistant import Answer, Source
+from bot.evaluation import EvalFormatError, read_questions, run_eval
+
+
+class ScriptedAssistant:
+    """Returns prepared candidates and routing per question."""
+
+    def __init__(self, script: dict[str, tuple[list[str], bool]]) -> None:
+        self.script = script
+        self.modes: list[str] = []
+
+    def ask(self, question: str, mode: str = "hybrid") -> Answer:
+        self.modes.append(mode)
+        paths, routed = self.script[question]
+        cands = tuple(Source(p, p, None, "document", 1.0) for p in paths)
+        return Answer(question, "antwoord", routed, "nl", (), cands,
+                      "routed" if routed else "answered", (("reason", "ok"),))
+
+
+def _items(*rows: dict) -> list[dict]:
+    for r in rows:
+        r.setdefault("gold", [])
+        r.setdefault("answerable", bool(r["gold"]))
+    return list(rows)
+
+
+def test_metrics():
+    items = _items(
+        {"id": 1, "question": "a", "gold": ["x"]},       # rank 1, answered
+        {"id": 2, "question": "b", "gold": ["y", "z"]},  # first gold at rank 3, answered
+        {"id": 3, "question": "c", "gold": ["w"]},       # rank 7, routed (wrong)
+        {"id": 4, "question": "d", "gold": ["v"]},       # not found, answered
+        {"id": 5, "question": "e"},                      # unanswerable, routed (right)
+        {"id": 6, "question": "f"},                      # unanswerable, answered (wrong)
+    )
+    bot = ScriptedAssistant({
+        "a": (["x", "q"], False),
+        "b": (["q", "r", "z", "y"], False),
+        "c": (["1", "2", "3", "4", "5", "6", "w"], True),
+        "d": (["q"], False),
+        "e": (["q"], True),
+        "f": ([], False),
+    })
+    res, rows = run_eval(bot, items, mode="lexical")
+    assert bot.modes == ["lexical"] * 6
+    assert (res.n, res.answerable, res.unanswerable) == (6, 4, 2)
+    assert res.recall_at_1 == pytest.approx(1 / 4)
+    assert res.recall_at_5 == pytest.approx(2 / 4)
+    assert res.mrr_at_10 == pytest.approx((1 + 1 / 3 + 1 / 7) / 4)
+    assert res.answered_answerable == pytest.approx(3 / 4)
+    assert res.routed_unanswerable == pytest.approx(1 / 2)
+    assert res.route_balanced_accuracy == pytest.approx((3 / 4 + 1 / 2) / 2)
+    assert [r["id"] for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert rows[1]["sources"] == ["q", "r", "z", "y"]
+    assert set(rows[0]) == {"id", "sources", "routed", "answer", "features"}
+
+
+def test_sources_are_deduplicated_and_cut_at_ten():
+    bot = ScriptedAssistant({"a": ([f"d{i % 12}" for i in range(30)], False)})
+    _, rows = run_eval(bot, _items({"id": 1, "question": "a", "gold": ["d11"]}))
+    assert rows[0]["sources"] == [f"d{i}" for i in range(10)]
+
+
+def test_empty_question_set():
+    res, rows = run_eval(ScriptedAssistant({}), [])
+    assert rows == [] and res.n == 0 and res.route_balanced_accuracy == 0.0
+
+
+def test_read_questions_defaults_and_blank_lines(tmp_path):
+    p = tmp_path / "q.jsonl"
+    p.write_text(
+        json.dumps({"id": "a", "question": "Wat?", "gold": ["x.md"]}) + "\n\n"
+        + json.dumps({"id": "b", "question": "Wie?"}) + "\n"
+        + json.dumps({"id": "c", "question": "Hoe?", "gold": ["y.md"], "answerable": False})
+        + "\n",
+        encoding="utf-8",
+    )
+    items = read_questions(p)
+    assert [i["id"] for i in items] == ["a", "b", "c"]
+    assert items[0]["answerable"] is True
+    assert items[1]["answerable"] is False and items[1]["gold"] == []
+    assert items[2]["answerable"] is False  # explicit value wins
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("niet json\n", "line 1: not valid JSON"),
+        ('{"id": 1, "question": "a"}\n\n{"id": 2}\n', "line 3: needs at least 'id' and 'question'"),
+        ('"alleen een string"\n', "line 1: needs at least"),
+    ],
+)
+def test_read_questions_errors(tmp_path, content, message):
+    p = tmp_path / "q.jsonl"
+    p.write_text(content, encoding="utf-8")
+    with pytest.raises(EvalFormatError, match=message):
+        read_questions(p)
+
+
+def test_gold_as_a_string_is_not_silently_misscored(tmp_path):
+    p = tmp_path / "q.jsonl"
+    p.write_text(json.dumps({"id": 1, "question": "a", "gold": "a.md"}) + "\n", encoding="utf-8")
+    try:
+        items = read_questions(p)
+    except EvalFormatError:
+        return
+    res, _ = run_eval(ScriptedAssistant({"a": (["a.md"], False)}), items)
+    assert res.recall_at_1 == 1.0
+
+
+def test_questions_file_with_bom(tmp_path):
+    p = tmp_path / "q.jsonl"
+    p.write_bytes("\ufeff".encode() + json.dumps({"id": 1, "question": "Wat?"}).encode() + b"\n")
+    assert read_questions(p)[0]["id"] == 1

@@ -1,0 +1,176 @@
+"""Retrieval: Dutch and English questions find the right document in every mode."""
+
+from __future__ import annotations
+
+import _docs as D
+import pytest
+
+from knowledge_base import text as T
+from knowledge_base.query import analyse, answer_type
+from knowledge_base.retrieval import MODES, DocHit
+
+
+def _paths(kb, question: str, mode: str = "hybrid") -> list[str]:
+    _, ranked = kb.rt.assistant.retriever.search(question, mode=mode)
+    return [d.doc.path for d in ranked]
+
+
+DUTCH = [
+    ("Waar repeteert het seniorenkoor voor eenzame ouderen?", D.KOOR_PATH),
+    ("Welk fonds geeft subsidie aan dansprojecten voor mensen met parkinson?", D.FONDS_PATH),
+    ("Wat doen de muzikanten op de afdeling psychogeriatrie?", D.HTML_PATH),
+]
+# Questions whose answer sits in a one-chunk document.
+DUTCH_SINGLE_CHUNK = [
+    ("Wat maken kinderen en ouderen in het lantaarnproject?", D.PDF_PATH),
+    ("Welke voorstelling speelden bewoners van Lombok?", D.TXT_PATH),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), DUTCH)
+def test_dutch_question_finds_dutch_document_first(kb, question, expected):
+    paths = _paths(kb, question)
+    assert paths[0] == expected
+    assert kb.rt.kb.doc_info([expected])[expected].language == "nl"
+
+
+@pytest.mark.parametrize(("question", "expected"), DUTCH + DUTCH_SINGLE_CHUNK)
+def test_dutch_question_ranks_dutch_document_first_after_answer_check(kb, question, expected):
+    # Assistant.ask re-ranks the retrieved documents by how well they answer.
+    a = kb.rt.assistant.ask(question)
+    assert a.candidates[0].path == expected
+    assert not a.routed and a.sources[0].path == expected
+
+
+@pytest.mark.parametrize("mode", ["lexical", "hybrid"])
+def test_document_with_the_best_chunk_is_ranked_first(kb, mode):
+    # Raw rank fusion keeps a two-chunk document that matches one common word close to the
+    # one-chunk document that matches every term; the answer-aware rerank must settle it.
+    question, expected = DUTCH_SINGLE_CHUNK[1]
+    assert expected in _paths(kb, question, mode=mode)[:2]
+    assert kb.rt.assistant.ask(question, mode=mode).candidates[0].path == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How long does a museum tour for people with dementia last?", D.MUSEUM_PATH),
+        ("What do young people write in the poetry workshops?", D.DOCX_PATH),
+        ("What did residents plant in the care home garden?", D.NOLANG_PATH),
+    ],
+)
+def test_english_question_finds_the_right_document(kb, question, expected):
+    assert _paths(kb, question)[0] == expected
+
+
+def test_english_question_can_find_a_dutch_document(kb):
+    # The glossary maps English words to Dutch ones (fund -> fonds, dance -> dans).
+    assert _paths(kb, "Which fund supports dance projects for people with parkinson?")[0] == (
+        D.FONDS_PATH
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_mode_returns_ranked_documents_with_chunks(kb, mode):
+    q, ranked = kb.rt.assistant.retriever.search("seniorenkoor eenzaamheid ouderen", mode=mode)
+    assert ranked, mode
+    assert all(isinstance(d, DocHit) for d in ranked)
+    assert ranked[0].doc.path == D.KOOR_PATH
+    scores = [d.score for d in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert len({d.doc.path for d in ranked}) == len(ranked)
+    for d in ranked:
+        assert 1 <= len(d.chunks) <= 3
+        for c in d.chunks:
+            assert c.doc_path == d.doc.path
+            assert c.text  # chunk text is filled in from the database
+    top = ranked[0].chunks[0]
+    if mode == "lexical":
+        assert top.lexical_rank is not None and top.dense_rank is None
+    elif mode == "dense":
+        assert top.dense_rank is not None and top.lexical_rank is None
+    else:
+        assert top.lexical_rank is not None and top.dense_rank is not None
+    assert q.language == "nl"
+
+
+def test_k_docs_limits_the_result(kb):
+    _, ranked = kb.rt.assistant.retriever.search("kunst en zorg", mode="dense", k_docs=2)
+    assert len(ranked) == 2
+
+
+def test_lexical_mode_finds_nothing_for_unknown_words(kb):
+    assert _paths(kb, "xylofoonquasar", mode="lexical") == []
+
+
+def test_emoji_only_query_has_no_dense_search(kb):
+    # Nothing to embed or to match: no results rather than random neighbours.
+    assert _paths(kb, "🎨🎭", mode="hybrid") == []
+
+
+def test_headings_and_metadata_are_searchable(kb):
+    # "Amersfoort" occurs in the title/region; "Alzheimer" only in the organisations field
+    # and the body.
+    assert _paths(kb, "Amersfoort", mode="lexical")[0] == D.KOOR_PATH
+    assert _paths(kb, "Volunteers Alzheimer", mode="lexical")[0] == D.MUSEUM_PATH
+
+
+# -- query analysis and text helpers -----------------------------------------------------------
+def test_query_analysis_languages_and_terms(kb):
+    lex = kb.rt.kb.lexical
+    nl = analyse("Waar repeteert het seniorenkoor?", lex.idf, lex.df)
+    en = analyse("Where does the choir rehearse?", lex.idf, lex.df)
+    assert nl.language == "nl" and en.language == "en"
+    assert [t.word for t in nl.terms] == ["repeteert", "seniorenkoor"]
+    assert all(t.known for t in nl.terms)
+    assert nl.total_weight > 0
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Wat is het telefoonnummer van het koor?", "phone"),
+        ("What is the phone number of the museum?", "phone"),
+        ("Wat is het mailadres van de dirigent?", "email"),
+        ("Wanneer is de volgende repetitie?", "date"),
+        ("Hoeveel leden heeft het koor?", "number"),
+        ("Wat kost een les?", "money"),
+        ("Wie is de dirigent?", "person"),
+        ("Waar repeteert het koor?", None),
+    ],
+)
+def test_answer_type(question, kind):
+    assert answer_type(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Hoe werkt kunst op recept voor ouderen in de wijk?", "nl"),
+        ("How does arts on prescription work for older people?", "en"),
+        ("", "nl"),
+        ("🎨", "nl"),
+    ],
+)
+def test_detect_language(text, lang):
+    assert T.detect_language(text) == lang
+
+
+def test_text_helpers():
+    assert T.normalise("Creëren Ÿ") == "creeren y"
+    assert T.words("welzijns-coach") == ["welzijns", "coach", "welzijnscoach"]
+    assert "de" not in T.content_words("de kunst van het zingen")
+    assert T.split_sentences("Eerste zin. Tweede zin! Derde?") == [
+        "Eerste zin.", "Tweede zin!", "Derde?"
+    ]
+    assert T.has_letters("🎨 a") and not T.has_letters("🎨 !?")
+
+
+def test_stemmer_is_not_shared_between_threads():
+    import threading
+
+    seen = []
+    th = threading.Thread(target=lambda: seen.append(T._stemmer("nl")))  # noqa: SLF001
+    th.start()
+    th.join()
+    assert seen[0] is not T._stemmer("nl")  # noqa: SLF001

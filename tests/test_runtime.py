@@ -1,0 +1,136 @@
+"""Runtime wiring, settings and the embedding-model guard."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import _docs as D
+import pytest
+from _docs import make_settings
+from pydantic import ValidationError
+
+from bot import runtime as runtime_module
+from bot.config import DEFAULT_EMBEDDING, Settings
+from bot.runtime import build_runtime
+from knowledge_base.embeddings import EmbeddingConfigError, WordLlamaEmbeddings, load_embeddings
+from knowledge_base.store import IndexMismatchError
+
+
+def test_settings_read_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("VERBINDER_DATA_DIR", str(tmp_path / "x"))
+    monkeypatch.setenv("VERBINDER_CHUNK_SIZE", "300")
+    monkeypatch.setenv("VERBINDER_SAMPLE_KB", "false")
+    s = Settings(_env_file=None)
+    assert s.data_dir == tmp_path / "x"
+    assert s.chunk_size == 300
+    assert s.sample_kb is False
+    assert s.embedding_model == DEFAULT_EMBEDDING
+    assert s.sqlalchemy_url == f"sqlite:///{(tmp_path / 'x' / 'verbinder.db').resolve()}"
+    assert s.chroma_dir == tmp_path / "x" / "chroma"
+    assert s.lexical_dir == tmp_path / "x" / "lexical"
+
+
+def test_settings_validate_ranges(tmp_path):
+    with pytest.raises(ValidationError):
+        make_settings(tmp_path, chunk_size=10)
+    with pytest.raises(ValidationError):
+        make_settings(tmp_path, route_threshold=1.5)
+
+
+def test_build_runtime_creates_an_empty_knowledge_base(tmp_path):
+    settings = make_settings(tmp_path / "data", chunk_size=300, chunk_overlap=30)
+    rt = build_runtime(settings)
+    assert (tmp_path / "data" / "verbinder.db").exists()
+    assert rt.kb.stats()["documents"] == 0
+    assert rt.chunker.size == 300
+    assert rt.ensure_sample() is None  # sample_kb=False
+    a = rt.assistant.ask("Waar repeteert het seniorenkoor?")
+    assert a.routed is True and a.candidates == ()
+
+
+def test_embeddings_are_normalised_vectors():
+    emb = load_embeddings(DEFAULT_EMBEDDING)
+    assert isinstance(emb, WordLlamaEmbeddings)
+    vecs = emb.embed_documents(["kunst op recept", "museum tours for people with dementia"])
+    assert len(vecs) == 2 and len(vecs[0]) == 256
+    assert abs(sum(x * x for x in vecs[0]) - 1.0) < 1e-3
+    assert emb.embed_documents([]) == []
+    assert len(emb.embed_query("koor")) == 256
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("nosuch:model", "unknown embedding provider 'nosuch'"),
+        ("wordllama:l2_supercat_64", "cannot load embedding model"),
+        ("wordllama:l2_supercat_abc", "cannot load embedding model"),
+    ],
+)
+def test_bad_embedding_specs(spec, message):
+    with pytest.raises(EmbeddingConfigError, match=message):
+        load_embeddings(spec)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("langchain_openai") is not None,
+                    reason="langchain-openai is installed here")
+def test_missing_provider_package_is_named():
+    with pytest.raises(EmbeddingConfigError, match="needs an extra package: langchain_openai"):
+        load_embeddings("openai:text-embedding-3-small")
+
+
+# -- index / model mismatch -------------------------------------------------------------------
+def test_other_embedding_model_raises_index_mismatch(kb):
+    other = make_settings(kb.data_dir, embedding_model="wordllama:")  # loads the same weights
+    with pytest.raises(IndexMismatchError) as info:
+        build_runtime(other)
+    msg = str(info.value)
+    assert "verbinder kb rebuild" in msg
+    assert "wordllama:l2_supercat_256" in msg and "'wordllama:'" in msg
+
+
+def test_mismatch_check_can_be_skipped_for_rebuild(kb):
+    rt = build_runtime(make_settings(kb.data_dir, embedding_model="wordllama:"),
+                       check_model=False)
+    assert rt.kb.stats()["embedding_model"] == DEFAULT_EMBEDDING  # nothing was rewritten
+
+
+def test_empty_index_accepts_any_model(tmp_path):
+    rt = build_runtime(make_settings(tmp_path / "data", embedding_model="wordllama:"))
+    assert rt.kb.stats()["embedding_model"] == "wordllama:"
+
+
+def test_mismatch_is_checked_before_loading_the_configured_model(kb, monkeypatch):
+    """The stored model is compared first, so a mismatched model is never loaded."""
+    loaded: list[str] = []
+    real = runtime_module.load_embeddings
+
+    def spy(spec: str):
+        loaded.append(spec)
+        return real(spec)
+
+    monkeypatch.setattr(runtime_module, "load_embeddings", spy)
+    with pytest.raises(IndexMismatchError):
+        build_runtime(make_settings(kb.data_dir, embedding_model="wordllama:"))
+    assert loaded == []
+
+
+def test_mismatch_is_reported_before_loading_the_other_model(kb):
+    with pytest.raises(IndexMismatchError, match="verbinder kb rebuild"):
+        build_runtime(make_settings(kb.data_dir, embedding_model="wordllama:l2_supercat_64"))
+
+
+def test_rebuild_switches_the_model(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "koor.md").write_text(D.KOOR_MD, encoding="utf-8")
+    rt = build_runtime(make_settings(tmp_path / "data"))
+    rt.ingest([src])
+    chunks = rt.kb.stats()["chunks"]
+
+    other = make_settings(tmp_path / "data", embedding_model="wordllama:")
+    rt2 = build_runtime(other, check_model=False)
+    assert rt2.kb.rebuild_dense() == chunks
+    assert rt2.kb.dense.count() == chunks
+    assert build_runtime(other).kb.stats()["embedding_model"] == "wordllama:"
+    with pytest.raises(IndexMismatchError):
+        build_runtime(make_settings(tmp_path / "data"))
