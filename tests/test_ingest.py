@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import _docs as D
-import pytest
 from _docs import make_settings
 
 from bot.runtime import build_runtime
