@@ -18,6 +18,10 @@ SUFFIXES = (".md", ".markdown", ".txt", ".text", ".html", ".htm", ".pdf", ".docx
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 
 
+_BINARY_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~7x faster
+
+
 def file_hash(data: bytes) -> str:
     """SHA-256 of the raw file bytes (drives incremental ingest)."""
     return hashlib.sha256(data).hexdigest()
@@ -32,7 +36,7 @@ def _decode(data: bytes, name: str) -> str:
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     sample = text[:4000]
-    bad = sum(1 for c in sample if (ord(c) < 32 and c not in "\n\r\t") or c == "\ufffd")
+    bad = len(_BINARY_CHARS.findall(sample))
     if sample and bad / len(sample) > 0.02:
         raise IngestError("looks like binary data, not text")
     return text
@@ -61,7 +65,7 @@ def _lenient_front_matter(block: str) -> dict[str, object] | None:
     if fixed == block:
         return None
     try:
-        meta = yaml.safe_load(fixed) or {}
+        meta = yaml.load(fixed, Loader=_YAML_LOADER) or {}  # noqa: S506 - safe loader
     except yaml.YAMLError:
         return None
     return meta if isinstance(meta, dict) else None
@@ -75,7 +79,7 @@ def parse_front_matter(text: str) -> tuple[dict[str, object], str]:
             raise IngestError("front matter is opened with '---' but never closed")
         return {}, text
     try:
-        meta = yaml.safe_load(m.group(1)) or {}
+        meta = yaml.load(m.group(1), Loader=_YAML_LOADER) or {}  # noqa: S506 - safe loader
     except yaml.YAMLError as exc:
         # Hand-written front matter often has an unquoted colon in a title; read such
         # simple `key: value` lines leniently before declaring the block broken.

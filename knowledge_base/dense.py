@@ -29,6 +29,7 @@ class DenseIndex:
         self._name = collection
         self.embeddings = embeddings
         self._store = self._open()
+        self._count: int | None = None
 
     def _open(self) -> Chroma:
         return Chroma(
@@ -44,6 +45,7 @@ class DenseIndex:
 
     def add(self, ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
         """Embed and upsert passages in batches."""
+        self._count = None
         for i in range(0, len(ids), _BATCH):
             self._store.add_texts(
                 texts=texts[i : i + _BATCH],
@@ -53,6 +55,7 @@ class DenseIndex:
 
     def delete_docs(self, paths: list[str]) -> None:
         """Remove every vector of the given documents."""
+        self._count = None
         for i in range(0, len(paths), 500):
             self._store._collection.delete(where={"path": {"$in": paths[i : i + 500]}})
 
@@ -63,14 +66,19 @@ class DenseIndex:
         except Exception:  # noqa: BLE001 - absent collection is fine
             pass
         self._store = self._open()
+        self._count = None
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """Top-k chunk ids with cosine similarity."""
-        if k <= 0 or self.count() == 0:
+        if k <= 0:
+            return []
+        if self._count is None:  # collection.count() costs milliseconds on large collections
+            self._count = self.count()
+        if self._count == 0:
             return []
         vec = self.embeddings.embed_query(query)
         res = self._store._collection.query(
-            query_embeddings=[vec], n_results=min(k, self.count()), include=["distances"]
+            query_embeddings=[vec], n_results=min(k, self._count), include=["distances"]
         )
         ids = res["ids"][0]
         dists = (res.get("distances") or [[]])[0]
