@@ -16,8 +16,8 @@ One run:
 Prints a table with targets and pass/fail, writes bench/out/bench_kb.json.
 This is a benchmark script, not a test. See bench/README.md.
 
-    /work/venv/bin/python bench/bench_kb.py --chunks 3000     # quick check
-    /work/venv/bin/python bench/bench_kb.py                   # full run (50,000 chunks)
+    python bench/bench_kb.py --chunks 3000     # quick check
+    python bench/bench_kb.py                   # full run (50,000 chunks)
 """
 
 from __future__ import annotations
