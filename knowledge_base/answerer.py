@@ -193,7 +193,6 @@ class Answerer:
         evidence: list[Evidence] = []
         best_chunk_cov = 0.0
         best_chunk_focus = 0.0
-        best_missing = 1.0
         doc_credits: dict[str, list[float]] = {}
         for dh, ch, head, sentences, sent_stems in parsed:
             head_credits = matcher.credits(head)
@@ -210,7 +209,6 @@ class Answerer:
             )
             if cov_chunk > best_chunk_cov:
                 best_chunk_cov, best_chunk_focus = cov_chunk, chunk_credits[focus]
-                best_missing = self._missing_known(q, chunk_credits)
             for i, sent in enumerate(sentences):
                 win = [head_credits] + sent_credits[max(0, i - 1) : i + 2]
                 credits = [max(col) for col in zip(*win, strict=True)]
@@ -228,7 +226,6 @@ class Answerer:
             "chunk_coverage": round(best_chunk_cov, 3),
             "focus": q.terms[focus].word,
             "focus_credit": round(best_chunk_focus, 2),
-            "missing_known": round(best_missing, 3),
             "answer_type": q.answer_type or "",
             "unknown_terms": sum(1 for t in q.terms if not t.known),
         }
@@ -236,9 +233,6 @@ class Answerer:
         if q.answer_type:
             typed = [e for e in evidence if e.has_entity and e.coverage >= 0.45 and e.focus >= 0.4]
             type_ok = bool(typed)
-            feats["typed_candidates"] = ";".join(
-                f"{e.coverage:.2f}/{e.focus:.1f}:{e.sentence[:60]}" for e in evidence if e.has_entity
-            )[:600]
             feats["type_ok"] = type_ok
             if typed:
                 top = typed[0]
@@ -247,15 +241,6 @@ class Answerer:
         answerable = best_chunk_cov >= self.min_coverage and type_ok
         feats["reason"] = "ok" if answerable else ("type" if not type_ok else "coverage")
         return Decision(answerable, self._pick(evidence, self.max_quotes), ranked, feats)
-
-    @staticmethod
-    def _missing_known(q: Query, credits: list[float]) -> float:
-        """Weighted share of the question's corpus-known terms that a passage lacks."""
-        total = sum(t.weight for t in q.terms if t.known)
-        if total <= 0:
-            return 0.0
-        return sum(t.weight for t, c in zip(q.terms, credits, strict=True)
-                   if t.known and c < 0.5) / total
 
     def _rerank(
         self, ranked: list[DocHit], evidence: list[Evidence], doc_cov: dict[str, float]

@@ -87,10 +87,6 @@ class KnowledgeBase:
         else:
             s.add(MetaRecord(key=key, value=value))
 
-    def check_model(self) -> None:
-        """Refuse to mix embedding models in one index."""
-        check_model(self.sessions, self.model_spec)
-
     # -- reading ------------------------------------------------------------------
     def hashes(self) -> dict[str, str]:
         """Content hash per file-based document path."""
