@@ -5,17 +5,23 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDING = "wordllama:l2_supercat_256"
+
+
+def _env(name: str) -> AliasChoices:
+    """Accept VERBINDER_<NAME> and the platform's conventional <NAME>."""
+    return AliasChoices(f"VERBINDER_{name}", name)
 
 
 class Settings(BaseSettings):
     """All Verbinder settings; every field maps to one environment variable."""
 
     model_config = SettingsConfigDict(
-        env_prefix="VERBINDER_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="VERBINDER_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        populate_by_name=True,
     )
 
     data_dir: Path = Field(default=Path("data"), description="Where all state lives.")
@@ -34,6 +40,40 @@ class Settings(BaseSettings):
     route_threshold: float = Field(default=0.45, ge=0.0, le=1.0)
     sample_kb: bool = Field(default=True, description="Ingest the bundled sample on first run.")
     log_level: str = "WARNING"
+
+    # -- chat platforms (each also readable under the platform's usual variable name) ----------
+    slack_bot_token: str = Field(default="", validation_alias=_env("SLACK_BOT_TOKEN"))
+    slack_app_token: str = Field(default="", validation_alias=_env("SLACK_APP_TOKEN"))
+    slack_signing_secret: str = Field(default="", validation_alias=_env("SLACK_SIGNING_SECRET"))
+    slack_api_url: str = Field(
+        default="https://slack.com/api/", validation_alias=_env("SLACK_API_URL"),
+        description="Slack Web API base URL (GovSlack: https://slack-gov.com/api/, or a test server).",
+    )
+    slack_mode: str = Field(
+        default="auto", pattern="^(auto|socket|http)$", validation_alias=_env("SLACK_MODE"),
+        description="socket (needs the app token), http (Events API; needs the signing secret) or auto.",
+    )
+    slack_answer_channels: str = Field(
+        default="", validation_alias=_env("SLACK_ANSWER_CHANNELS"),
+        description="Comma-separated channel ids where the bot answers every question without a mention.",
+    )
+    telegram_bot_token: str = Field(default="", validation_alias=_env("TELEGRAM_BOT_TOKEN"))
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org/bot", validation_alias=_env("TELEGRAM_API_URL"),
+        description="Bot API base URL (a local telegram-bot-api server or a test server).",
+    )
+    telegram_webhook_url: str = Field(
+        default="", validation_alias=_env("TELEGRAM_WEBHOOK_URL"),
+        description="Public HTTPS URL of /telegram/webhook; empty = long polling.",
+    )
+    telegram_webhook_secret: str = Field(default="", validation_alias=_env("TELEGRAM_WEBHOOK_SECRET"))
+    http_host: str = Field(default="0.0.0.0", description="Listen address of the HTTP endpoints.")
+    http_port: int = Field(default=3000, ge=1, le=65535)
+
+    @property
+    def answer_channels(self) -> frozenset[str]:
+        """Slack channels configured for answering every question."""
+        return frozenset(c.strip() for c in self.slack_answer_channels.split(",") if c.strip())
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -48,3 +49,8 @@ def migrate(engine: Engine) -> None:
 def session_factory(engine: Engine) -> sessionmaker:
     """A session factory bound to the engine."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, naive (how every timestamp is stored)."""
+    return datetime.now(UTC).replace(tzinfo=None)

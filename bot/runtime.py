@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+
+from sqlalchemy.orm import sessionmaker
 
 from bot.assistant import Assistant
 from bot.config import Settings
-from bot.db import make_engine, migrate, session_factory
+from bot.db import make_engine, migrate, session_factory, utcnow
+from bot.questions import QuestionStore
+from bot.service import Service
 from ingest.chunking import Chunker
 from ingest.pipeline import IngestReport, ingest_paths
 from knowledge_base.answerer import Answerer
@@ -31,6 +37,11 @@ class Runtime:
     kb: KnowledgeBase
     assistant: Assistant
     chunker: Chunker
+    sessions: sessionmaker
+
+    def service(self, clock: Callable[[], datetime] = utcnow) -> Service:
+        """The conversation service over this knowledge base and database."""
+        return Service(self.assistant, QuestionStore(self.sessions, clock))
 
     def ingest(self, paths: list[Path], prune: bool = False, progress=None) -> IngestReport:  # type: ignore[no-untyped-def]
         """Ingest files/folders with the configured chunker and limits."""
@@ -68,4 +79,6 @@ def build_runtime(settings: Settings, check_model: bool = True) -> Runtime:
     # index structures otherwise pauses a question for >100 ms every few hundred questions.
     gc.collect()
     gc.freeze()
-    return Runtime(settings, kb, assistant, Chunker(settings.chunk_size, settings.chunk_overlap))
+    return Runtime(
+        settings, kb, assistant, Chunker(settings.chunk_size, settings.chunk_overlap), sessions
+    )

@@ -1,0 +1,84 @@
+"""The platform-neutral message model: what adapters hand to the core and what they get back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.assistant import Source
+
+# Actions a member can take on an answer (button ids shared by every adapter).
+HELPFUL = "helpful"
+NOT_HELPFUL = "not_helpful"
+ASK_EXPERT = "ask_expert"
+ACTIONS = (HELPFUL, NOT_HELPFUL, ASK_EXPERT)
+
+
+@dataclass(frozen=True)
+class ChatRef:
+    """Where a conversation happens: a chat/channel and optionally a thread or topic in it."""
+
+    platform: str  # slack | telegram | console
+    chat_id: str
+    thread_id: str | None = None  # Slack thread_ts, Telegram forum topic id
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message from a member, already translated from the platform's event."""
+
+    chat: ChatRef
+    message_id: str  # Slack ts, Telegram message_id
+    user_id: str
+    text: str
+    user_name: str = ""
+    command: str | None = None  # "vraag", "ask", "help", ... without the slash; None for plain text
+    direct: bool = False  # a one-to-one chat with the bot
+    addressed: bool = False  # mention, reply to the bot, slash command or an answer-everything channel
+    reply_to: str | None = None  # the message this one replies to (Slack thread_ts, Telegram reply)
+    from_bot: bool = False
+    edited: bool = False
+    media: str | None = None  # "file", "sticker", "voice", ... when the message carries no usable text
+    language: str | None = None  # the member's interface language, when the platform tells
+
+    @property
+    def key(self) -> str:
+        """The message's identity, used to answer it exactly once."""
+        return f"{self.chat.platform}:{self.chat.chat_id}:{self.message_id}"
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button press on one of the bot's answers."""
+
+    chat: ChatRef
+    user_id: str
+    action: str  # one of ACTIONS
+    question_id: int
+    event_id: str = ""  # the platform's id for this press (dedup of redelivery)
+    user_name: str = ""
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button under a reply."""
+
+    action: str
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Something the bot says; adapters render it natively (Block Kit, Telegram HTML, terminal)."""
+
+    chat: ChatRef
+    text: str
+    language: str = "nl"
+    sources: tuple[Source, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    question_id: int | None = None
+    reply_to: str | None = None  # the message this answers (thread root / replied message)
+    routed: bool = False
+    ephemeral_user: str | None = None  # show only to this user where the platform can
+    kind: str = "answer"  # answer | notice
