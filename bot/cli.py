@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bot.cli_questions import questions_app
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
 from ingest.pipeline import IngestReport
@@ -22,8 +23,10 @@ from knowledge_base.store import IndexMismatchError
 app = typer.Typer(help="Verbinder: the community's connector bot.", no_args_is_help=True)
 kb_app = typer.Typer(help="Inspect and maintain the knowledge base.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
+slack_app = typer.Typer(help="Slack helpers.", no_args_is_help=True)
+app.add_typer(slack_app, name="slack")
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one error = one line, whatever the terminal width
 
 
 def _runtime(check_model: bool = True, sample: bool = False) -> Runtime:
@@ -191,6 +194,46 @@ def chat() -> None:
     rt = _runtime(sample=True)
     run_console(rt.assistant, console, sys.stdin)
 
+
+@app.command()
+def run() -> None:
+    """Start the bot on every platform configured in .env (Slack and/or Telegram) in one process."""
+    import asyncio
+
+    from adapters.common import CredentialError
+    from adapters.runner import check_settings, serve
+
+    settings = Settings()
+    problems = check_settings(settings)  # before loading any model: fail in a second
+    if problems:
+        for problem in problems:
+            err.print(f"[red]Error:[/red] {problem}")
+        raise typer.Exit(2)
+    rt = _runtime(sample=True)
+    service = rt.service()
+    service.store.prune_events()
+    try:
+        asyncio.run(serve(rt.settings, service))
+    except CredentialError as exc:
+        err.print(f"[red]Error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        pass
+
+
+@slack_app.command("manifest")
+def slack_manifest(
+    request_url: str = typer.Option(
+        "", "--request-url", help="Public HTTPS base URL for the Events API (omit for Socket Mode)."
+    ),
+) -> None:
+    """Print a Slack app manifest (JSON) that installs the app in one step."""
+    from adapters.slack_manifest import manifest
+
+    print(json.dumps(manifest(Settings(), request_url or None), indent=2, ensure_ascii=False))
+
+
+app.add_typer(questions_app, name="questions")
 
 if __name__ == "__main__":
     app()

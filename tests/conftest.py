@@ -20,7 +20,7 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory):
     """No VERBINDER_* variable or `.env` of the developer may leak into the tests."""
     mp = pytest.MonkeyPatch()
     for key in list(os.environ):
-        if key.startswith("VERBINDER_"):
+        if key.startswith(("VERBINDER_", "SLACK_", "TELEGRAM_")):
             mp.delenv(key)
     # Settings() in the CLI reads `.env` from the working directory: use an empty one.
     mp.chdir(tmp_path_factory.mktemp("cwd"))

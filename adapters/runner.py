@@ -1,0 +1,149 @@
+"""`verbinder run`: every configured platform in one asyncio process, plus the shared HTTP endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import signal
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from adapters.common import ChatAdapter, CredentialError
+from bot.config import Settings
+from bot.service import Service
+
+log = logging.getLogger(__name__)
+TELEGRAM_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+
+
+def configured_platforms(settings: Settings) -> list[str]:
+    """Platforms with credentials in the settings, in start order."""
+    found = []
+    if settings.slack_bot_token or settings.slack_app_token or settings.slack_signing_secret:
+        found.append("slack")
+    if settings.telegram_bot_token:
+        found.append("telegram")
+    return found
+
+
+def slack_mode(settings: Settings) -> str:
+    """socket or http: explicit, else socket when an app token is set."""
+    if settings.slack_mode != "auto":
+        return settings.slack_mode
+    return "socket" if settings.slack_app_token else "http"
+
+
+def check_settings(settings: Settings) -> list[str]:
+    """Problems with the platform settings that are visible without asking the platform."""
+    problems: list[str] = []
+    platforms = configured_platforms(settings)
+    if not platforms:
+        problems.append(
+            "No chat platform configured: set VERBINDER_SLACK_BOT_TOKEN (with VERBINDER_SLACK_APP_TOKEN "
+            "or VERBINDER_SLACK_SIGNING_SECRET) and/or VERBINDER_TELEGRAM_BOT_TOKEN in .env, "
+            "or try the bot in the terminal with `verbinder chat`."
+        )
+    if "slack" in platforms:
+        mode = slack_mode(settings)
+        if not settings.slack_bot_token:
+            problems.append("VERBINDER_SLACK_BOT_TOKEN is missing (the bot token, xoxb-…).")
+        elif not settings.slack_bot_token.startswith("xoxb-"):
+            problems.append("VERBINDER_SLACK_BOT_TOKEN must be a bot token starting with xoxb-.")
+        if mode == "socket" and not settings.slack_app_token.startswith("xapp-"):
+            problems.append(
+                "VERBINDER_SLACK_APP_TOKEN must be an app-level token (xapp-…) for Socket Mode; "
+                "or set VERBINDER_SLACK_MODE=http with VERBINDER_SLACK_SIGNING_SECRET."
+            )
+        if mode == "http" and not settings.slack_signing_secret:
+            problems.append("VERBINDER_SLACK_SIGNING_SECRET is missing (needed for the HTTP Events API).")
+    if "telegram" in platforms:
+        if not TELEGRAM_TOKEN.match(settings.telegram_bot_token):
+            problems.append("VERBINDER_TELEGRAM_BOT_TOKEN does not look like a bot token (123456:ABC…).")
+        if settings.telegram_webhook_url:
+            if not settings.telegram_webhook_url.startswith("https://"):
+                problems.append("VERBINDER_TELEGRAM_WEBHOOK_URL must be an https:// URL.")
+            if not settings.telegram_webhook_secret:
+                problems.append("VERBINDER_TELEGRAM_WEBHOOK_SECRET is missing (required with a webhook).")
+    return problems
+
+
+def make_adapters(settings: Settings, service: Service) -> list[ChatAdapter]:
+    """The adapter objects for the configured platforms (imports only what is used)."""
+    adapters: list[ChatAdapter] = []
+    platforms = configured_platforms(settings)
+    if "slack" in platforms:
+        from adapters.slack import SlackAdapter
+
+        adapters.append(SlackAdapter(settings, service))
+    if "telegram" in platforms:
+        from adapters.telegram import TelegramAdapter
+
+        adapters.append(TelegramAdapter(settings, service))
+    return adapters
+
+
+async def _health(_request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+@dataclass
+class BotProcess:
+    """The running adapters and the HTTP server they share."""
+
+    settings: Settings
+    adapters: list[ChatAdapter]
+    runner: web.AppRunner | None = None
+    started: list[ChatAdapter] = field(default_factory=list)
+
+    async def start(self) -> None:
+        """Start every adapter, then serve their HTTP routes (if any) on one port."""
+        for adapter in self.adapters:
+            await adapter.start()
+            self.started.append(adapter)
+        routes = [r for a in self.adapters for r in a.routes()]
+        if routes:
+            app = web.Application(client_max_size=2 * 1024 * 1024)
+            app.add_routes([web.get("/healthz", _health), *routes])
+            self.runner = web.AppRunner(app, access_log=None)
+            await self.runner.setup()
+            site = web.TCPSite(self.runner, self.settings.http_host, self.settings.http_port)
+            await site.start()
+            log.warning("listening on http://%s:%s", self.settings.http_host, self.settings.http_port)
+
+    async def stop(self) -> None:
+        """Stop the HTTP server and every started adapter; errors are logged, not raised."""
+        if self.runner is not None:
+            await self.runner.cleanup()
+        for adapter in reversed(self.started):
+            try:
+                await adapter.stop()
+            except Exception:  # noqa: BLE001 - shutting down: log and go on
+                log.exception("stopping %s failed", adapter.name)
+
+
+async def serve(settings: Settings, service: Service,
+                until: Callable[[], Awaitable[None]] | None = None) -> None:
+    """Run until SIGINT/SIGTERM (or until `until` returns); raises CredentialError on bad settings."""
+    problems = check_settings(settings)
+    if problems:
+        raise CredentialError(" ".join(problems))
+    process = BotProcess(settings, make_adapters(settings, service))
+    try:
+        await process.start()
+        names = ", ".join(a.name for a in process.adapters)
+        log.warning("Verbinder is running on %s", names)
+        if until is not None:
+            await until()
+        else:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with suppress(NotImplementedError):
+                    loop.add_signal_handler(sig, stop.set)
+            await stop.wait()
+    finally:
+        await process.stop()
