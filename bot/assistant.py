@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 
 from bot.texts import t
@@ -90,10 +91,25 @@ class Assistant:
         numbers: dict[str, int] = {}
         sources: list[Source] = []
         lines = [t("intro", lang)]
-        for ev in decision.evidence:
+        credited: set[str] = set()
+        evidence = [ev for ev in decision.evidence if not _qa_question(ev.doc.doc.kind, ev.sentence)]
+        for ev in evidence or decision.evidence:
             path = ev.doc.doc.path
             if path not in numbers:
                 numbers[path] = len(numbers) + 1
                 sources.append(_source(ev.doc))
-            lines.append(f"“{_quote(ev.sentence)}” [{numbers[path]}]")
+            quote = _quote(_QA_LABEL.sub("", ev.sentence) if ev.doc.doc.kind == "qa" else ev.sentence)
+            lines.append(f"“{quote}” [{numbers[path]}]")
+            meta = ev.doc.doc.meta
+            if ev.doc.doc.kind == "qa" and meta.get("organisations") and path not in credited:
+                credited.add(path)
+                lines.append(t("qa_credit", lang, name=meta["organisations"][0], date=meta.get("date") or ""))
         return "\n".join(lines), tuple(sources)
+
+
+_QA_LABEL = re.compile(r"^\s*(Antwoord|Answer)\s*:\s*", re.I)
+
+
+def _qa_question(kind: str, sentence: str) -> bool:
+    """The question line of a Q&A entry: matched on, but not worth quoting back."""
+    return kind == "qa" and re.match(r"^\s*(Vraag|Question)\s*:", sentence, re.I) is not None

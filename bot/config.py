@@ -70,6 +70,24 @@ class Settings(BaseSettings):
     http_host: str = Field(default="0.0.0.0", description="Listen address of the HTTP endpoints.")
     http_port: int = Field(default=3000, ge=1, le=65535)
 
+    # -- expert routing ------------------------------------------------------------------------
+    route_experts: int = Field(default=2, ge=1, le=10, description="Experts a question is offered to.")
+    experts_channel_slack: str = Field(default="", description="Slack channel for routed questions.")
+    experts_channel_telegram: str = Field(default="", description="Telegram group for routed questions.")
+    moderators: str = Field(default="", description="platform:user_id list (slack:U1,telegram:2).")
+    remind_after_hours: float = Field(default=4, gt=0, description="T1: remind matched experts.")
+    widen_after_hours: float = Field(default=24, gt=0, description="T2: offer to all experts and moderators.")
+    claim_remind_after_hours: float = Field(default=48, gt=0, description="T3: remind claimer, then release.")
+    give_up_after_hours: float = Field(default=96, gt=0, description="Tell the asker nobody picked it up.")
+    kb_approval: bool = Field(default=False, description="Expert answers need a moderator's approval.")
+    timer_interval_seconds: float = Field(default=60, gt=0, description="How often timers are checked.")
+
+    @property
+    def moderator_ids(self) -> frozenset[tuple[str, str]]:
+        """Moderators as (platform, user id) pairs."""
+        pairs = (m.strip().split(":", 1) for m in self.moderators.split(",") if ":" in m)
+        return frozenset((p.strip().lower(), u.strip()) for p, u in pairs if u.strip())
+
     @property
     def answer_channels(self) -> frozenset[str]:
         """Slack channels configured for answering every question."""

@@ -82,3 +82,32 @@ class Reply:
     routed: bool = False
     ephemeral_user: str | None = None  # show only to this user where the platform can
     kind: str = "answer"  # answer | notice
+
+
+# Actions on routed questions (experts, askers and moderators).
+CLAIM = "claim"
+RELEASE = "release"
+KB_YES = "kb_yes"
+KB_NO = "kb_no"
+KB_APPROVE = "kb_approve"
+KB_REJECT = "kb_reject"
+RESOLVED = "resolved"
+ALL_ACTIONS = (*ACTIONS, CLAIM, RELEASE, KB_YES, KB_NO, KB_APPROVE, KB_REJECT, RESOLVED)
+
+
+def reply_to_dict(reply: Reply) -> dict[str, object]:
+    """A reply as JSON (for the outbox)."""
+    from dataclasses import asdict
+
+    return asdict(reply)
+
+
+def reply_from_dict(data: dict) -> Reply:
+    """The inverse of reply_to_dict."""
+    from bot.assistant import Source
+
+    d = dict(data)
+    d["chat"] = ChatRef(**d["chat"])
+    d["sources"] = tuple(Source(**s) for s in d.get("sources") or ())
+    d["buttons"] = tuple(Button(**b) for b in d.get("buttons") or ())
+    return Reply(**d)

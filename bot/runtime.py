@@ -6,7 +6,7 @@ import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import sessionmaker
@@ -14,9 +14,19 @@ from sqlalchemy.orm import sessionmaker
 from bot.assistant import Assistant
 from bot.config import Settings
 from bot.db import make_engine, migrate, session_factory, utcnow
+from bot.expert_desk import ExpertDesk
+from bot.experts import ExpertStore
+from bot.matching import ExpertMatcher
+from bot.outbox import Outbox
 from bot.questions import QuestionStore
+from bot.records import QuestionRecord
+from bot.router import Router
+from bot.routing import Timers
 from bot.service import Service
+from bot.timers import tick
 from ingest.chunking import Chunker
+from ingest.loaders import file_hash
+from ingest.models import Document
 from ingest.pipeline import IngestReport, ingest_paths
 from knowledge_base.answerer import Answerer
 from knowledge_base.dense import DenseIndex, make_client
@@ -40,8 +50,41 @@ class Runtime:
     sessions: sessionmaker
 
     def service(self, clock: Callable[[], datetime] = utcnow) -> Service:
-        """The conversation service over this knowledge base and database."""
+        """The conversation service alone (questions, feedback; no expert workflow)."""
         return Service(self.assistant, QuestionStore(self.sessions, clock))
+
+    def bot(self, clock: Callable[[], datetime] = utcnow) -> BotCore:
+        """The full core: conversation service with expert routing, outbox and timers plugged in."""
+        s = self.settings
+        service = self.service(clock)
+        outbox = Outbox(self.sessions, clock)
+        experts = ExpertStore(self.sessions, clock)
+        timers = Timers(
+            remind=timedelta(hours=s.remind_after_hours), widen=timedelta(hours=s.widen_after_hours),
+            claim_remind=timedelta(hours=s.claim_remind_after_hours),
+            give_up=timedelta(hours=s.give_up_after_hours),
+        )
+        router = Router(
+            self.sessions, experts, ExpertMatcher(self.kb.dense.embeddings.embed_documents), outbox,
+            timers=timers, n_experts=s.route_experts, moderators=s.moderator_ids, kb_approval=s.kb_approval,
+            channels={"slack": s.experts_channel_slack, "telegram": s.experts_channel_telegram},
+            publisher=self.publish_qa, clock=clock,
+        )
+        ExpertDesk(service, router)
+        return BotCore(service, router, outbox, experts)
+
+    def publish_qa(self, q: QuestionRecord, answer: str, expert: str) -> str:
+        """Add an expert's answer to the knowledge base as a Q&A entry; returns its path."""
+        path = f"qa/vraag-{q.id}.md"
+        when = q.updated_at.strftime("%Y-%m-%d")
+        label = ("Question", "Answer", "expert") if q.language == "en" else ("Vraag", "Antwoord", "expert")
+        text = f"{label[0]}: {q.text}\n\n{label[1]}: {answer}\n\n— {expert} ({label[2]}), {when}"
+        doc = Document(path=path, title=q.text[:300], text=text, language=q.language, kind="qa",
+                       date=when, content_hash=file_hash(text.encode()), origin="expert",
+                       organisations=(expert,))
+        self.kb.upsert([(doc, self.chunker.split(doc))])
+        return path
+
 
     def ingest(self, paths: list[Path], prune: bool = False, progress=None) -> IngestReport:  # type: ignore[no-untyped-def]
         """Ingest files/folders with the configured chunker and limits."""
@@ -55,6 +98,20 @@ class Runtime:
         if not self.settings.sample_kb or self.kb.hashes() or not SAMPLE_DIR.is_dir():
             return None
         return self.ingest([SAMPLE_DIR])
+
+
+@dataclass
+class BotCore:
+    """The platform-neutral bot: what `verbinder run` hands to the adapters."""
+
+    service: Service
+    router: Router
+    outbox: Outbox
+    experts: ExpertStore
+
+    def tick(self) -> dict[str, int]:
+        """Run due reminders/escalations."""
+        return tick(self.router)
 
 
 def build_runtime(settings: Settings, check_model: bool = True) -> Runtime:

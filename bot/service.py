@@ -43,7 +43,12 @@ class Service:
             self.commands[name] = self._cmd_ask
         for name in HELP_COMMANDS:
             self.commands[name] = self._cmd_help
-        self.expert_hooks: list[Callable[[QuestionRecord, str], list[Reply]]] = []
+        # Extension points for the expert workflow (bot/expert_desk.py plugs in here).
+        self.on_expert_request: Callable[[QuestionRecord, str], str] | None = None
+        self.on_routed: Callable[[int], str] | None = None
+        self.intercepts: list[Callable[[Incoming], list[Reply] | None]] = []
+        self.is_conversation: list[Callable[[Incoming], bool]] = []
+        self.action_handlers: dict[str, Callable[[Action], list[Reply]]] = {}
 
     # -- messages -------------------------------------------------------------------------
 
@@ -53,7 +58,8 @@ class Service:
             return False  # deliberate silence: our own/other bots' messages and edits
         if not (msg.direct or msg.addressed or msg.command):
             # Outside a direct chat only follow-ups in a conversation with the bot are ours.
-            if self.store.by_ref(msg.chat.platform, msg.chat.chat_id, msg.reply_to) is None:
+            known = self.store.by_ref(msg.chat.platform, msg.chat.chat_id, msg.reply_to) is not None
+            if not known and not any(check(msg) for check in self.is_conversation):
                 return False
         return self.store.claim_event(msg.key)
 
@@ -69,6 +75,10 @@ class Service:
             return handler(msg, arg, reply_language(msg, arg))
         if msg.media and not msg.text.strip():
             return [self._notice(msg, t("media_only", reply_language(msg)), reply_language(msg))]
+        for intercept in self.intercepts:
+            replies = intercept(msg)
+            if replies is not None:
+                return replies
         return self._ask(msg, msg.text)
 
     def handle(self, msg: Incoming) -> list[Reply]:
@@ -107,12 +117,18 @@ class Service:
             # The thread/reply chain now continues from this question.
             self.store.remember(msg.chat.platform, msg.chat.chat_id, msg.reply_to, qid)
         lang = answer.language
+        text = answer.answer
+        if answer.routed and self.on_routed is not None:
+            # Committed before the asker is told (route() returns after its transaction).
+            text = f"{text}\n\n{self.on_routed(qid)}"
+            return [Reply(chat=msg.chat, text=text, language=lang, question_id=qid, reply_to=msg.message_id,
+                          routed=True)]
         buttons = [Button(ASK_EXPERT, t("btn_ask_expert", lang), str(qid))]
         if not answer.routed:
             buttons[:0] = [Button(HELPFUL, t("btn_helpful", lang), str(qid)),
                            Button(NOT_HELPFUL, t("btn_not_helpful", lang), str(qid))]
         return [Reply(
-            chat=msg.chat, text=answer.answer, language=lang, sources=answer.sources,
+            chat=msg.chat, text=text, language=lang, sources=answer.sources,
             buttons=tuple(buttons), question_id=qid, reply_to=msg.message_id, routed=answer.routed,
         )]
 
@@ -146,20 +162,22 @@ class Service:
         lang = (q.language if q else None) or ("en" if (act.language or "").startswith("en") else "nl")
         if q is None:
             return [self._action_notice(act, t("unknown_question", lang), lang)]
+        if act.action in self.action_handlers:
+            return self.action_handlers[act.action](act)
         if act.action in (HELPFUL, NOT_HELPFUL):
             self.store.feedback(q.id, act.user_id, act.action)
             return [self._action_notice(act, t("thanks_feedback", lang), lang)]
+        if act.action == ASK_EXPERT and self.on_expert_request is not None:
+            text = self.on_expert_request(q, act.user_id)
+            return [Reply(chat=_question_chat(q), text=text, language=lang, question_id=q.id,
+                          reply_to=q.message_id, kind="notice")]
         if act.action == ASK_EXPERT:
             moved = self.store.set_status(
                 q.id, EXPERT_REQUESTED, act.user_id, "button", only_from=(ANSWERED, ROUTED))
             if not moved:
                 return [self._action_notice(act, t("expert_already", lang), lang)]
-            replies = [Reply(chat=_question_chat(q), text=t("expert_requested", lang), language=lang,
-                             question_id=q.id, reply_to=q.message_id, kind="notice")]
-            fresh = self.store.get(q.id)
-            for hook in self.expert_hooks:  # expert routing plugs in here
-                replies.extend(hook(fresh or q, act.user_id))
-            return replies
+            return [Reply(chat=_question_chat(q), text=t("expert_requested", lang), language=lang,
+                          question_id=q.id, reply_to=q.message_id, kind="notice")]
         log.warning("unknown action %r on question %s", act.action, act.question_id)
         return []
 

@@ -94,6 +94,28 @@ TEXTS: dict[str, dict[str, str]] = {
     "command_vraag": {"nl": "Stel een vraag aan de kennisbank", "en": "Vraag stellen (Nederlands)"},
     "command_ask": {"nl": "Ask a question (English)", "en": "Ask the knowledge base a question"},
     "command_help": {"nl": "Uitleg over Verbinder", "en": "How Verbinder works"},
+    "slack_app_description": {
+        "nl": "Beantwoordt vragen over cultuur, zorg en welzijn uit de kennisbank van de community, met bronnen.",
+        "en": "Answers questions on arts, care and welfare from the community's knowledge base, with sources.",
+    },
+    "slack_app_long_description": {
+        "nl": (
+            "Verbinder is de assistent van de community cultuur, zorg en welzijn. Stel je vraag in een "
+            "direct bericht, noem @Verbinder in een kanaal of gebruik /vraag. Verbinder antwoordt in de "
+            "thread met letterlijke citaten en genummerde bronnen uit de kennisbank. Staat het antwoord "
+            "er niet in, dan zegt Verbinder dat eerlijk en kun je met één klik een expert uit de "
+            "community vragen. Met de knoppen onder een antwoord geef je aan of het nuttig was."
+        ),
+        "en": (
+            "Verbinder is the assistant of the arts, care and welfare community. Ask your question in a "
+            "direct message, mention @Verbinder in a channel or use /ask. Verbinder answers in the thread "
+            "with verbatim quotes and numbered sources from the knowledge base. If the answer is not "
+            "there, it says so and one click asks an expert from the community. The buttons under an "
+            "answer tell whether it helped."
+        ),
+    },
+    "slack_usage_vraag": {"nl": "Hoe werkt kunst op recept?", "en": "How does arts on prescription work?"},
+    "slack_usage_ask": {"nl": "Hoe werkt kunst op recept?", "en": "How does arts on prescription work?"},
 }
 
 
@@ -101,3 +123,13 @@ def t(key: str, lang: str = "nl", **kwargs: object) -> str:
     """The text for a key in a language (falls back to Dutch)."""
     entry = TEXTS[key]
     return entry.get(lang, entry["nl"]).format(**kwargs)
+
+
+def _merge() -> None:
+    """Add the expert-workflow texts (kept in their own module for size) to the one table."""
+    from bot.texts_routing import ROUTING_TEXTS
+
+    TEXTS.update(ROUTING_TEXTS)
+
+
+_merge()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from bot import expert_records as _experts  # noqa: F401  (registers the tables)
 from bot import records as _conversations  # noqa: F401  (registers the tables)
 from bot.db import Base
 from knowledge_base import records  # noqa: F401  (registers the tables)
