@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bot.cli_experts import experts_app
 from bot.cli_questions import questions_app
 from bot.config import Settings
 from bot.runtime import Runtime, build_runtime
@@ -234,6 +235,7 @@ def slack_manifest(
 
 
 app.add_typer(questions_app, name="questions")
+app.add_typer(experts_app, name="experts")
 
 if __name__ == "__main__":
     app()
