@@ -31,7 +31,10 @@ OFFER = "offer"
 DELIVERY = "delivery"
 NOTICE = "notice"
 
-Sender = Callable[[Reply], Awaitable[list[str]]]
+# A sender returns the ids of the messages it posted: plain ids, or (chat id, message id) where the
+# platform posts somewhere else than asked (Slack: a DM to a user id lands in a D… channel).
+SentIds = list[str] | list[tuple[str, str]]
+Sender = Callable[[Reply], Awaitable[SentIds]]
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,7 @@ class Outbox:
                 )
         return taken
 
-    def sent(self, item: Pending, message_ids: list[str]) -> None:
+    def sent(self, item: Pending, message_ids: SentIds) -> None:
         """Mark a row sent and link the platform messages to its question."""
         now = self.clock()
         chat = item.reply.chat
