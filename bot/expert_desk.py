@@ -259,7 +259,7 @@ class ExpertDesk:
         if not m or not m[2].strip():
             return self._say(msg, t("pass_usage", lang), lang)
         colleague = self.experts.find(m[2])
-        if colleague is None or colleague.id == e.id:
+        if colleague is None or colleague.id == e.id or not colleague.available(self.router.clock()):
             return self._say(msg, t("unknown_expert", lang, name=m[2].strip()), lang)
         return self._say(msg, self.router.pass_on(int(m[1]), e, colleague).text, lang)
 
@@ -282,7 +282,8 @@ class ExpertDesk:
     def _cmd_add(self, msg: Incoming, arg: str, lang: str) -> list[Reply]:
         if not self._moderator(msg):
             return self._say(msg, t("mod_only", lang), lang)
-        parts = [p.strip() for p in arg.split("|")]
+        # `|` separates the fields, except inside a Slack mention like <@U123|nina>.
+        parts = [p.strip() for p in re.split(r"\|(?![^<]*>)", arg)]
         head = parts[0].split(maxsplit=1)
         if len(head) < 2:
             return self._say(msg, t("expert_add_usage", lang), lang)

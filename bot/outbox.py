@@ -124,13 +124,14 @@ class Outbox:
             )
             if item.question_id is None:
                 return
-            for mid in message_ids:
-                key = (chat.platform, chat.chat_id, str(mid))
+            for posted in message_ids:
+                chat_id, mid = posted if isinstance(posted, tuple | list) else (chat.chat_id, posted)
+                key = (chat.platform, str(chat_id), str(mid))
                 if item.purpose == OFFER and s.get(RoutedMessage, key) is None:
                     s.add(
                         RoutedMessage(
                             platform=chat.platform,
-                            chat_id=chat.chat_id,
+                            chat_id=str(chat_id),
                             message_id=str(mid),
                             question_id=item.question_id,
                             expert_id=item.expert_id,
@@ -142,7 +143,7 @@ class Outbox:
                         s.add(
                             MessageRef(
                                 platform=chat.platform,
-                                chat_id=chat.chat_id,
+                                chat_id=str(chat_id),
                                 message_id=str(mid),
                                 question_id=item.question_id,
                             )

@@ -136,7 +136,10 @@ class Router(RouterBase):
         with self.sessions.begin() as s:
             r = s.get(RoutingRecord, question_id)
             if r is None or r.answered_by != e.id:
-                return Outcome(t("not_claimer", lang, id=question_id, name="?"), False)
+                holder = self.experts.get(r.answered_by) if r and r.answered_by else None
+                return Outcome(
+                    t("not_claimer", lang, id=question_id, name=holder.name if holder else "?"), False
+                )
             if r.kb_status:
                 return Outcome(t("kb_done", lang), False)
             q = s.get(QuestionRecord, question_id)

@@ -246,11 +246,16 @@ class RouterBase:
     ) -> None:
         experts = {(p, e.identity(p)): e for e in self.experts.all() for p in ("slack", "telegram")}
         targets = set(self.moderators) | {(p, u) for (p, u), e in experts.items() if u and e.moderator}
+        done: set[int] = set()  # an expert on both platforms is one person: one message
         for platform, uid in sorted(targets):
             e = experts.get((platform, uid))
-            if e is not None and offer:
-                self._offer(s, q, e, text)
-                continue
+            if e is not None:
+                if e.id in done:
+                    continue
+                done.add(e.id)
+                if offer:
+                    self._offer(s, q, e, text)
+                    continue
             reply = Reply(
                 chat=ChatRef(platform, uid),
                 text=text,

@@ -69,13 +69,16 @@ def _step(router: Router, r: RoutingRecord, now) -> str | None:  # type: ignore[
                         s, claimer, q, t("claim_reminder", router._lang(claimer), id=q.id, question=q.text)
                     )
             return "claim_reminded"
-        if claimer is None:
+        # Take the step first (with a retry time in case this process dies before releasing), so
+        # that of several replicas only one releases and tells the claimer.
+        if claimer is None or not _take(router, r, next_check_at=now + tm.remind):
+            return None
+        if not router.release(r.question_id, claimer, reason="no answer in time").ok:
             return None
         with router.sessions.begin() as s:
             q = s.get(QuestionRecord, r.question_id)
             assert q is not None
             router._to_expert(s, claimer, q, t("claim_timed_out", router._lang(claimer), id=q.id))
-        router.release(r.question_id, claimer, reason="no answer in time")
         return "released"
     if r.stage == 0:
         if not _take(router, r, stage=1, next_check_at=r.routed_at + tm.widen):
@@ -89,14 +92,18 @@ def _step(router: Router, r: RoutingRecord, now) -> str | None:  # type: ignore[
                     router._offer(s, q, e, t("offer_reminder", router._lang(e), id=q.id, question=q.text))
         return "reminded"
     if r.stage == 1:
-        if not _take(router, r, stage=2, next_check_at=r.routed_at + tm.give_up):
+        # Whoever is asked now gets the usual time to answer, also when a late release brought
+        # the question back here after the original give-up moment.
+        give_up_at = max(r.routed_at + tm.give_up, now + (tm.give_up - tm.widen))
+        if not _take(router, r, stage=2, next_check_at=give_up_at):
             return None
         with router.sessions.begin() as s:
             q = s.get(QuestionRecord, r.question_id)
             assert q is not None
             offered = set(router._offered(s, q.id))
             for e in router.experts.all():
-                if e.id not in offered and e.available(now):
+                # Moderators get it (once) from _to_moderators below.
+                if e.id not in offered and e.available(now) and not e.moderator:
                     router._offer(s, q, e, t("offer_widened", router._lang(e), id=q.id, question=q.text))
             router._to_moderators(s, q, t("offer_widened", "nl", id=q.id, question=q.text), offer=True)
         return "widened"
