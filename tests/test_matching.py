@@ -1,0 +1,185 @@
+"""Expert matching: themes, compounds, region, language, availability and load, on small profiles."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.experts import Expert
+from bot.matching import ExpertMatcher, Match, _parts
+
+NOW = datetime(2026, 3, 2, 10, 0)
+
+
+def expert(i: int, name: str, **kw) -> Expert:
+    kw.setdefault("slack_user_id", f"U{i}")
+    return Expert(i, name, **kw)
+
+
+OLDER_NORTH = expert(
+    1, "Noord", expertise="Opbouwwerker: activiteiten met ouderen in dorpen.", tags=("ouderen",),
+    regions=("Groningen", "Friesland"),
+)
+OLDER_WEST = expert(
+    2, "West", expertise="Opbouwwerker: activiteiten met ouderen in wijken.", tags=("ouderen",),
+    regions=("Noord-Holland", "Amsterdam"),
+)
+FUNDS = expert(3, "Fondsen", expertise="Helpt bij aanvragen bij fondsen en het maken van een begroting.",
+               tags=("financiering",))
+MUSIC = expert(4, "Muziek", expertise="Muziektherapeut: zingen met mensen met dementie in verpleeghuizen.",
+               tags=("dementie", "muziek"))
+RESEARCH = expert(5, "Onderzoek", expertise="Lector: evaluatie en effectmeting van kunstprojecten.",
+                  tags=("onderzoek",))
+YOUTH = expert(6, "Jeugd", expertise="Theater met jongeren met psychische klachten.",
+               tags=("jongeren", "ggz"))
+ALL = [OLDER_NORTH, OLDER_WEST, FUNDS, MUSIC, RESEARCH, YOUTH]
+
+
+def rank(question: str, experts=ALL, language: str = "nl", **kw) -> list[Match]:
+    return ExpertMatcher(None).rank(question, language, list(experts), NOW, **kw)
+
+
+def names(matches: list[Match]) -> list[str]:
+    return [m.expert.name for m in matches]
+
+
+# -- themes and words ---------------------------------------------------------------------------
+
+
+def test_tag_named_in_question_wins_and_is_the_reason():
+    top = rank("Welke fondsen steunen een kunstproject in de wijk?")[0]
+    assert top.expert is FUNDS
+    assert "financiering" in top.reason
+
+
+@pytest.mark.parametrize(
+    ("question", "want"),
+    [
+        ("Mijn moeder heeft alzheimer, wie weet hoe je haar kunt bereiken?", "Muziek"),  # glossary
+        ("Wie helpt ons aan een subsidie voor onze kunstmiddag?", "Fondsen"),  # glossary
+        ("Hoe pakken we vergeetachtigheid aan bij bewoners?", "Muziek"),  # theme cue
+        ("Ons team werkt met tieners die angstig zijn.", "Jeugd"),  # theme cue
+        ("Who can help with a grant application?", "Fondsen"),  # English cue
+    ],
+)
+def test_tags_are_recognised_through_synonyms_and_cue_words(question, want):
+    top = rank(question, language="en" if question.startswith("Who") else "nl")[0]
+    assert top.expert.name == want
+    assert top.reason
+
+
+def test_dutch_compounds_count_as_their_parts():
+    assert {"ouderen", "werkers"} <= set(_parts("ouderenwerkers"))
+    assert {"zang", "project"} <= set(_parts("zangproject"))
+    assert "museum" in _parts("streekmuseum")
+    assert "organisatie" in _parts("welzijnsorganisatie")
+    assert _parts("museum") == ("museum",)
+    assert _parts("ouderenzorg") == ("ouderenzorg",)  # a known word stays whole (it is a cue itself)
+    for question in ("Wat doen ouderenwerkers met cultuur?", "Cultuur in de ouderenzorg"):
+        top = rank(question)[0]
+        assert top.expert in (OLDER_NORTH, OLDER_WEST)
+        assert "ouderen" in top.reason
+
+
+def test_the_kind_of_help_asked_for_outweighs_the_activity_it_is_about():
+    # a choir that wants evidence: the researcher first, the music expert second
+    assert names(rank("Hoe kunnen we laten zien wat ons koorproject oplevert? We willen het meten."))[:2] == [
+        "Onderzoek", "Muziek"
+    ]
+    assert names(rank("Welk fonds betaalt een zangproject?"))[:2] == ["Fondsen", "Muziek"]
+
+
+def test_common_words_do_not_pull_in_a_theme_through_two_glossary_hops():
+    # 'werkt'/'helpt' are glossary equivalents of 'effect', which a research cue would widen to
+    out = rank("Wie helpt ons met subsidie? Ons buurtproject werkt goed.")
+    assert out[0].expert is FUNDS
+    assert not any("onderzoek" in m.reason for m in out)
+
+
+def test_no_overlap_at_all_still_ranks_everyone():
+    out = rank("Hallo, goedemorgen!")
+    assert sorted(names(out)) == sorted(names(rank("iets anders")))
+    assert len(out) == len(ALL)
+
+
+# -- region and language ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("place", "want"), [("Groningen", OLDER_NORTH), ("Amsterdam", OLDER_WEST), ("Noord-Holland", OLDER_WEST)]
+)
+def test_region_breaks_a_tie_between_experts_on_the_same_theme(place, want):
+    out = rank(f"Wie heeft ervaring met activiteiten voor senioren in {place}?")
+    assert out[0].expert is want
+    assert place in out[0].reason
+    other = next(m for m in out if m.expert in (OLDER_NORTH, OLDER_WEST) and m.expert is not want)
+    assert other.score < out[0].score
+
+
+def test_without_a_region_in_the_question_region_does_not_matter():
+    out = rank("Wie heeft ervaring met activiteiten voor senioren?")
+    north, west = (next(m for m in out if m.expert is e) for e in (OLDER_NORTH, OLDER_WEST))
+    assert north.score == pytest.approx(west.score, abs=0.05)
+
+
+def test_language_the_expert_does_not_speak_is_penalised():
+    nl = expert(10, "NL", expertise="Onderzoek naar effecten van kunst op welzijn.", tags=("onderzoek",))
+    en = expert(11, "EN", expertise="Onderzoek naar effecten van kunst op welzijn.", tags=("onderzoek",),
+                languages=("en",))
+    assert rank("How do we measure the effects of our project?", [nl, en], "en")[0].expert is en
+    assert rank("Hoe meten we de effecten van ons project?", [nl, en], "nl")[0].expert is nl
+
+
+# -- availability and load ----------------------------------------------------------------------
+
+
+def test_away_and_full_experts_are_left_out_unless_asked_for():
+    away = expert(20, "Weg", expertise="fondsen", tags=("financiering",),
+                  away_until=NOW + timedelta(days=3))
+    back = expert(21, "Terug", expertise="fondsen", tags=("financiering",),
+                  away_until=NOW - timedelta(days=1))
+    full = expert(22, "Vol", expertise="fondsen", tags=("financiering",), capacity=2, open_claims=2)
+    out = rank("Welk fonds?", [away, back, full])
+    assert names(out) == ["Terug"]
+    assert set(names(rank("Welk fonds?", [away, back, full], include_unavailable=True))) == {
+        "Weg", "Terug", "Vol"
+    }
+    assert rank("Welk fonds?", [away, full]) == []
+
+
+def test_load_spreads_questions_over_equally_good_experts():
+    a = expert(30, "A", expertise="fondsen en subsidies", tags=("financiering",))
+    b = expert(31, "B", expertise="fondsen en subsidies", tags=("financiering",))
+    assert names(rank("Welk fonds?", [a, b])) == ["A", "B"]  # tie: lowest id
+    assert names(rank("Welk fonds?", [a, b], offers={a.id: 2})) == ["B", "A"]
+    busy = expert(30, "A", expertise="fondsen en subsidies", tags=("financiering",), open_claims=1)
+    assert names(rank("Welk fonds?", [busy, b])) == ["B", "A"]
+
+
+def test_load_does_not_beat_a_clearly_better_fit():
+    out = rank("Welk fonds geeft subsidie voor ons project?", offers={FUNDS.id: 1})
+    assert out[0].expert is FUNDS
+
+
+# -- with the real embedding model --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def embed():
+    from knowledge_base.embeddings import load_embeddings
+
+    return load_embeddings("wordllama:l2_supercat_256").embed_documents
+
+
+def test_embeddings_clear_cut_case(embed):
+    # no tags: only words and meaning tell these two apart
+    care = expert(40, "Zorg", expertise="Muziektherapeut in verpleeghuizen, zingen met mensen met dementie.")
+    money = expert(41, "Geld", expertise="Fondsenwerver: subsidieaanvragen, begrotingen en sponsoring.")
+    matcher = ExpertMatcher(embed)
+    out = matcher.rank("Mijn vader met alzheimer woont in een verpleeghuis; helpen liedjes?", "nl",
+                       [money, care], NOW)
+    assert names(out) == ["Zorg", "Geld"]
+    lexical = ExpertMatcher(None).rank("Mijn vader met alzheimer woont in een verpleeghuis; helpen liedjes?",
+                                       "nl", [money, care], NOW)
+    assert out[0].score > lexical[0].score  # the semantic term adds to the score
