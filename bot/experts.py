@@ -225,6 +225,10 @@ class ExpertStore:
             if unknown:
                 errors.append(f"entry {i} ({item.get('name', '?')}): unknown field(s) {sorted(unknown)}")
                 continue
+            if not isinstance(item.get("moderator", False), bool):
+                # bool("nee") is True: a typo must not make someone a moderator.
+                errors.append(f"entry {i} ({item.get('name', '?')}): moderator must be true or false")
+                continue
             try:
                 done.append(
                     self.add(
@@ -237,7 +241,7 @@ class ExpertStore:
                         regions=item.get("regions"),
                         languages=item.get("languages") or ("nl",),
                         capacity=int(item.get("capacity", 3)),
-                        moderator=bool(item.get("moderator", False)),
+                        moderator=item.get("moderator", False),
                         update=True,
                     )
                 )
