@@ -92,10 +92,12 @@ class Router(RouterBase):
         """Send a follow-up question straight to the expert who answered the parent (None: no expert)."""
         with self.sessions() as s:
             pr = s.get(RoutingRecord, parent.id)
-        holder = self.experts.get(pr.answered_by) if pr and pr.answered_by else None
-        if holder is None:
-            return None
         now = self.clock()
+        # An expert who was removed or is away cannot take it: the caller routes it as usual.
+        active = {e.id: e for e in self.experts.all()}
+        holder = active.get(pr.answered_by) if pr and pr.answered_by else None
+        if holder is None or (holder.away_until is not None and holder.away_until > now):
+            return None
         with self.sessions.begin() as s:
             q = s.get(QuestionRecord, question_id)
             assert q is not None

@@ -1006,3 +1006,53 @@ def test_a_replica_with_a_stale_view_repeats_no_timer_step(w):
         w.clock.now = claimed_at + at
         race()
     assert w.routing(qid).claimed_by is None
+
+
+def test_slack_asker_in_a_channel_thread_and_a_telegram_expert(w):
+    add_team(w.core)
+    ask = msg("slack", "UANNA", ASK_KOOR, chat="C1", name="Anna", addressed=True)
+    [r] = w.handle(ask)
+    qid = r.question_id
+    offers = w.deliver()
+    assert answer_by_reply(w, one(offers, "telegram", "777"), "777", ANSWER_KOOR) == []
+    delivery = one(w.deliver(), "slack", "C1")
+    # In the channel, in the thread of the question.
+    assert delivery.reply.chat == ChatRef("slack", "C1") and delivery.reply.reply_to == ask.message_id
+    assert "Joost" in delivery.reply.text
+    # On Slack a follow-up is a reply in that thread (its thread_ts is the question), without mention.
+    follow = msg(
+        "slack",
+        "UANNA",
+        "En is er ook een koor op zaterdag?",
+        chat="C1",
+        thread=ask.message_id,
+        reply_to=ask.message_id,
+    )
+    [f] = w.handle(follow)
+    assert f.text == t("followup_routed", "nl", name="Joost") and f.chat.thread_id == ask.message_id
+    [fo] = w.deliver()
+    assert fo.reply.chat == ChatRef("telegram", "777") and "zaterdag" in fo.reply.text
+    assert answer_by_reply(w, fo, "777", "Ja, De Zaterdagzangers.") == []
+    second = one(w.deliver(), "slack", "C1")
+    assert "Zaterdagzangers" in second.reply.text
+    assert second.reply.reply_to == follow.message_id and qid != f.question_id
+
+
+def test_a_follow_up_for_an_expert_who_left_or_is_away_goes_to_the_others(w):
+    team = add_team(w.core)
+    qid, offers = route_koor(w)
+    answer_by_reply(w, one(offers, "telegram", "777"), "777", ANSWER_KOOR)
+    delivery = one(w.deliver(), "telegram", "-1001")
+
+    def follow_up(text: str) -> Reply:
+        [r] = w.handle(msg("telegram", "555", text, chat="-1001", thread="42", reply_to=delivery.message_id))
+        return r
+
+    w.core.experts.set_away(team.joost.id, FOREVER)
+    r = follow_up("Hebben ze ook een koor voor mensen met dementie op zaterdag?")
+    assert r.text == t("routed_to_expert", "nl") and "Joost" not in w.offered(r.question_id)
+    assert w.routing(r.question_id).claimed_by is None
+    w.core.experts.set_away(team.joost.id, None)
+    w.core.experts.remove("Joost")
+    r = follow_up("En is er in Utrecht ook een koor voor mensen met dementie op zondag?")
+    assert t("routed_to_expert", "nl") in r.text and "Joost" not in w.offered(r.question_id)
