@@ -6,6 +6,8 @@ from typing import Protocol
 
 from aiohttp import web
 
+from bot.messages import Reply
+
 
 class CredentialError(Exception):
     """A missing or rejected credential; the message is one line that names the setting."""
@@ -24,3 +26,6 @@ class ChatAdapter(Protocol):
 
     async def stop(self) -> None:
         """Stop receiving and close connections."""
+
+    async def send_queued(self, reply: Reply) -> list[tuple[str, str]]:
+        """Send an outbox message; return (chat id, message id) of what was posted, raise on failure."""

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from adapters.common import ChatAdapter, CredentialError
 from bot.config import Settings
+from bot.runtime import BotCore
 from bot.service import Service
 
 log = logging.getLogger(__name__)
@@ -125,15 +126,17 @@ class BotProcess:
                 log.exception("stopping %s failed", adapter.name)
 
 
-async def serve(settings: Settings, service: Service,
+async def serve(settings: Settings, core: BotCore,
                 until: Callable[[], Awaitable[None]] | None = None) -> None:
     """Run until SIGINT/SIGTERM (or until `until` returns); raises CredentialError on bad settings."""
     problems = check_settings(settings)
     if problems:
         raise CredentialError(" ".join(problems))
-    process = BotProcess(settings, make_adapters(settings, service))
+    process = BotProcess(settings, make_adapters(settings, core.service))
+    outbox_task: asyncio.Task[None] | None = None
     try:
         await process.start()
+        outbox_task = asyncio.create_task(run_outbox(core, process.adapters, settings.timer_interval_seconds))
         names = ", ".join(a.name for a in process.adapters)
         log.warning("Verbinder is running on %s", names)
         if until is not None:
@@ -146,4 +149,18 @@ async def serve(settings: Settings, service: Service,
                     loop.add_signal_handler(sig, stop.set)
             await stop.wait()
     finally:
+        if outbox_task is not None:
+            outbox_task.cancel()
+            with suppress(asyncio.CancelledError):
+                await outbox_task
         await process.stop()
+
+
+async def run_outbox(core: BotCore, adapters: list[ChatAdapter], tick_every: float) -> None:
+    """Send queued messages (expert offers, deliveries, reminders) and run the timers."""
+    loop = asyncio.get_running_loop()
+    wake = asyncio.Event()
+    # Service calls run in worker threads: wake the loop thread-safely when they queue something.
+    core.outbox.on_new = lambda: loop.call_soon_threadsafe(wake.set)
+    senders = {a.name: a.send_queued for a in adapters}
+    await core.outbox.run(senders, wake, interval=min(5.0, tick_every), tick=core.tick, tick_every=tick_every)

@@ -211,10 +211,10 @@ def run() -> None:
             err.print(f"[red]Error:[/red] {problem}")
         raise typer.Exit(2)
     rt = _runtime(sample=True)
-    service = rt.service()
-    service.store.prune_events()
+    core = rt.bot()
+    core.service.store.prune_events()
     try:
-        asyncio.run(serve(rt.settings, service))
+        asyncio.run(serve(rt.settings, core))
     except CredentialError as exc:
         err.print(f"[red]Error:[/red] {exc}")
         raise typer.Exit(2) from None
