@@ -1,0 +1,66 @@
+"""The Slack app manifest (api.slack.com/apps → Create New App → From a manifest)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.config import Settings
+from bot.texts import t
+
+APP_NAME = "Verbinder"
+BOT_SCOPES = (
+    "app_mentions:read", "chat:write", "commands", "im:history", "im:read", "im:write",
+    "channels:history", "groups:history", "reactions:write", "users:read",
+)
+BOT_EVENTS = ("app_mention", "message.im", "message.channels", "message.groups")
+# command, description text key, usage hint text key, language
+COMMANDS = (
+    ("/vraag", "command_vraag", "slack_usage_vraag", "nl"),
+    ("/ask", "command_ask", "slack_usage_ask", "en"),
+)
+
+
+def manifest(settings: Settings, request_url: str | None = None) -> dict[str, Any]:
+    """A complete app manifest: Socket Mode without a request URL, else the Events API at that URL."""
+    if request_url is None and settings.slack_mode == "http":
+        raise ValueError("VERBINDER_SLACK_MODE=http needs the public request URL (…/slack/events).")
+    if request_url is not None and not request_url.startswith("https://"):
+        raise ValueError(f"Slack only calls https:// request URLs, not {request_url!r}.")
+    commands = []
+    for command, description, hint, lang in COMMANDS:
+        entry: dict[str, Any] = {
+            "command": command, "description": t(description, lang), "usage_hint": t(hint, lang),
+            "should_escape": False,
+        }
+        if request_url:
+            entry["url"] = request_url
+        commands.append(entry)
+    app_settings: dict[str, Any] = {
+        "event_subscriptions": {"bot_events": list(BOT_EVENTS)},
+        "interactivity": {"is_enabled": True},
+        "org_deploy_enabled": False,
+        "socket_mode_enabled": request_url is None,
+        "token_rotation_enabled": False,
+    }
+    if request_url:
+        app_settings["event_subscriptions"]["request_url"] = request_url
+        app_settings["interactivity"]["request_url"] = request_url
+    return {
+        "_metadata": {"major_version": 2, "minor_version": 1},
+        "display_information": {
+            "name": APP_NAME,
+            "description": t("slack_app_description", "nl"),
+            "long_description": t("slack_app_long_description", "nl"),
+            "background_color": "#1d4e5f",
+        },
+        "features": {
+            "app_home": {
+                "home_tab_enabled": False, "messages_tab_enabled": True,
+                "messages_tab_read_only_enabled": False,
+            },
+            "bot_user": {"display_name": APP_NAME, "always_online": True},
+            "slash_commands": commands,
+        },
+        "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
+        "settings": app_settings,
+    }
