@@ -2,84 +2,31 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import _docs as D
 import pytest
 from _docs import make_settings
-from aiohttp import ClientResponse, web
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from fake_slack import (
-    APP_TOKEN,
-    BOT_ID,
-    BOT_TOKEN,
-    BOT_USER,
-    MEMBER,
-    SIGNING_SECRET,
-    FakeSlack,
-    block_actions,
-    envelope,
-    mention_event,
-    message_event,
-    new_ts,
-    sign,
-    slash_command,
-)
+from fake_slack import APP_TOKEN, BOT_ID, BOT_TOKEN, BOT_USER, MEMBER, SIGNING_SECRET, FakeSlack
+from slack_harness import Bot, buttons_of, mrkdwn_of
+from slack_payloads import block_actions, envelope, mention_event, message_event, new_ts, sign
 
 from adapters.common import CredentialError
 from adapters.slack import SlackAdapter, signed_headers
 from bot.messages import CLAIM, Action, Button, ChatRef, Reply
 from bot.records import EXPERT_REQUESTED
 from bot.runtime import Runtime, build_runtime
-from bot.service import Service
 from bot.texts import t
 
 KOOR_Q = "Waar repeteert het seniorenkoor voor eenzame ouderen?"
 MUSEUM_Q = "What does the Leeds museum offer people living with dementia?"
 POETRY_Q = "What do young people write in the poetry workshops?"
 KOOR_LINK = "<https://example.org/zilveren-stemmen|Seniorenkoor De Zilveren Stemmen in Amersfoort>"
-
-
-@dataclass
-class Bot:
-    """An adapter behind a test HTTP server, talking to the fake Slack."""
-
-    adapter: SlackAdapter
-    http: TestClient
-    fake: FakeSlack
-    service: Service
-
-    async def post(self, body: str, content_type: str, headers: dict[str, str] | None = None,
-                   **extra: str) -> ClientResponse:
-        headers = headers if headers is not None else sign(body)
-        return await self.http.post("/slack/events", data=body.encode(),
-                                    headers={"Content-Type": content_type, **headers, **extra})
-
-    async def event(self, event: dict[str, Any], event_id: str | None = None, **extra: str) -> int:
-        body = json.dumps(envelope(event, event_id))
-        resp = await self.post(body, "application/json", **extra)
-        return resp.status
-
-    async def command(self, command: str, text: str, channel: str) -> ClientResponse:
-        form = slash_command(command, text, channel, self.fake.response_url("cmd"))
-        return await self.post(urlencode(form), "application/x-www-form-urlencoded")
-
-    async def click(self, action: str, value: str, channel: str, message_ts: str,
-                    thread_ts: str | None) -> int:
-        payload = block_actions(action, value, channel, message_ts, thread_ts=thread_ts,
-                                response_url=self.fake.response_url("click"))
-        body = urlencode({"payload": json.dumps(payload)})
-        return (await self.post(body, "application/x-www-form-urlencoded")).status
-
-    async def settle(self) -> None:
-        """Let background handlers (started after the HTTP ack) finish."""
-        await asyncio.sleep(0.05)
-        assert await self.adapter.idle(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -128,25 +75,6 @@ async def bot(make_bot) -> Bot:
     return await make_bot()
 
 
-def _blocks(call) -> list[dict[str, Any]]:
-    blocks = call.args["blocks"]
-    return json.loads(blocks) if isinstance(blocks, str) else blocks
-
-
-def _buttons(call) -> list[dict[str, Any]]:
-    return [e for b in _blocks(call) if b["type"] == "actions" for e in b["elements"]]
-
-
-def _mrkdwn(call) -> str:
-    parts = []
-    for b in _blocks(call):
-        if b["type"] == "section":
-            parts.append(b["text"]["text"])
-        elif b["type"] == "context":
-            parts += [e["text"] for e in b["elements"]]
-    return "\n".join(parts)
-
-
 # -- questions ------------------------------------------------------------------------------------
 
 
@@ -160,10 +88,10 @@ async def test_direct_message_answered_in_thread_with_blocks_buttons_and_sources
     assert post.headers["Authorization"] == f"Bearer {BOT_TOKEN}"
     assert post.args["channel"] == "D0DM00001" and post.args["thread_ts"] == ts
     assert post.args["text"].startswith("Dit staat er in de kennisbank:")
-    text = _mrkdwn(post)
+    text = mrkdwn_of(post)
     assert f"“{D.KOOR_SENTENCE}” [1]" in text
     assert f"[1] {KOOR_LINK} · project" in text and "*Bronnen*" in text
-    buttons = _buttons(post)
+    buttons = buttons_of(post)
     q = bot.service.store.by_ref("slack", "D0DM00001", ts)
     assert q is not None and q.user_id == MEMBER and q.user_name == "lid-ber1"
     assert [(b["action_id"], b["value"]) for b in buttons] == [
@@ -186,8 +114,9 @@ async def test_app_mention_in_a_channel_answers_in_english(bot):
     [post] = await bot.fake.wait_for("chat.postMessage")
     assert post.args["channel"] == "C0GENERAL" and post.args["thread_ts"] == ts
     assert "Here is what the knowledge base says" in post.args["text"]
-    assert f"“{D.MUSEUM_SENTENCE}” [1]" in _mrkdwn(post) and "*Sources*" in _mrkdwn(post)
-    assert [b["text"]["text"] for b in _buttons(post)] == ["👍 Helpful", "👎 Not helpful", "🙋 Ask an expert"]
+    assert f"“{D.MUSEUM_SENTENCE}” [1]" in mrkdwn_of(post) and "*Sources*" in mrkdwn_of(post)
+    labels = [b["text"]["text"] for b in buttons_of(post)]
+    assert labels == ["👍 Helpful", "👎 Not helpful", "🙋 Ask an expert"]
     q = bot.service.store.by_ref("slack", "C0GENERAL", ts)
     assert q.text == MUSEUM_Q  # the mention is not part of the question
 
@@ -227,7 +156,7 @@ async def test_file_without_text_in_a_dm_gets_the_text_only_notice(bot):
                           files=[{"id": "F0001", "name": "foto.jpg", "mimetype": "image/jpeg"}])
     await bot.event(event)
     [post] = await bot.fake.wait_for("chat.postMessage")
-    assert post.args["text"] == t("media_only", "nl") and _buttons(post) == []
+    assert post.args["text"] == t("media_only", "nl") and buttons_of(post) == []
     assert post.args["thread_ts"] == event["ts"]
 
 
@@ -261,7 +190,7 @@ async def test_slash_vraag_acks_at_once_and_answers_in_a_thread_under_the_questi
     q = bot.service.store.by_ref("slack", "C0VRAGEN", answer.args["thread_ts"])
     assert q is not None and q.text == KOOR_Q and q.message_id == answer.args["thread_ts"]
     assert q.user_name == "lid.een"
-    assert f"“{D.KOOR_SENTENCE}” [1]" in _mrkdwn(answer)
+    assert f"“{D.KOOR_SENTENCE}” [1]" in mrkdwn_of(answer)
 
 
 async def test_slash_ask_in_english(bot):
@@ -269,7 +198,7 @@ async def test_slash_ask_in_english(bot):
     root, answer = await bot.fake.wait_for("chat.postMessage", 2)
     assert root.args["text"] == f"<@{MEMBER}> asked: {POETRY_Q}"
     assert "Here is what the knowledge base says" in answer.args["text"]
-    assert f"“{D.DOCX_SENTENCE}” [1]" in _mrkdwn(answer)
+    assert f"“{D.DOCX_SENTENCE}” [1]" in mrkdwn_of(answer)
 
 
 async def test_slash_command_without_a_question_gets_the_usage_privately(bot):
@@ -288,7 +217,7 @@ async def test_slash_command_where_the_bot_is_not_a_member_answers_through_respo
     assert reply.args["response_type"] == "in_channel" and reply.args["replace_original"] is False
     assert reply.args["text"].startswith(f"<@{MEMBER}> vroeg: {KOOR_Q}")
     assert f"“{D.KOOR_SENTENCE}” [1]" in reply.args["text"]
-    assert [b["action_id"] for b in _buttons(reply)] == ["helpful", "not_helpful", "ask_expert"]
+    assert [b["action_id"] for b in buttons_of(reply)] == ["helpful", "not_helpful", "ask_expert"]
     assert len(bot.fake.to("chat.postMessage", ok=False)) == 1  # one try: not_in_channel is final
 
 
@@ -299,7 +228,7 @@ async def test_buttons_store_feedback_and_ask_an_expert_once(bot):
     root = new_ts()
     await bot.event(message_event("D0DM00004", KOOR_Q, ts=root, channel_type="im"))
     [answer] = await bot.fake.wait_for("chat.postMessage")
-    qid = _buttons(answer)[0]["value"]
+    qid = buttons_of(answer)[0]["value"]
     answer_ts = answer.result["ts"]
 
     assert await bot.click("helpful", qid, "D0DM00004", answer_ts, root) == 200
@@ -346,7 +275,7 @@ async def test_buttons_of_the_expert_workflow_reach_their_core_handler(bot):
     root = new_ts()
     await bot.event(message_event("D0DM00010", KOOR_Q, ts=root, channel_type="im"))
     [answer] = await bot.fake.wait_for("chat.postMessage")
-    qid = _buttons(answer)[0]["value"]
+    qid = buttons_of(answer)[0]["value"]
     assert await bot.click(CLAIM, qid, "C0EXPERTS", new_ts(), None) == 200
     [notice] = await bot.fake.wait_for("chat.postEphemeral")
     assert notice.args["text"] == "Opgepakt" and "thread_ts" not in notice.args
@@ -362,7 +291,7 @@ async def test_send_queued_for_the_outbox(bot):
     [call] = bot.fake.to("chat.postMessage")
     assert (chat, ts) == ("C0EXPERTS", call.result["ts"]) and "thread_ts" not in call.args
     assert call.args["text"] == "Nieuwe vraag: &lt;wie&gt; weet dit?"
-    assert [(b["action_id"], b["value"]) for b in _buttons(call)] == [(CLAIM, "5")]
+    assert [(b["action_id"], b["value"]) for b in buttons_of(call)] == [(CLAIM, "5")]
     direct = Reply(chat=ChatRef("slack", "U0EXPERT1", None), text="Een vraag voor jou", kind="notice")
     [(chat, _)] = await bot.adapter.send_queued(direct)
     assert chat == "D0EXPERT1"  # Slack posts a message to a user id in the DM channel with them
