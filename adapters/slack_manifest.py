@@ -17,6 +17,8 @@ BOT_EVENTS = ("app_mention", "message.im", "message.channels", "message.groups")
 COMMANDS = (
     ("/vraag", "command_vraag", "slack_usage_vraag", "nl"),
     ("/ask", "command_ask", "slack_usage_ask", "en"),
+    *((f"/{c}", f"command_{c}", f"slack_usage_{c}", "nl")
+      for c in ("expert", "antwoord", "afwezig", "beschikbaar", "expertise", "doorgeven", "vrijgeven")),
 )
 
 
@@ -29,9 +31,10 @@ def manifest(settings: Settings, request_url: str | None = None) -> dict[str, An
     commands = []
     for command, description, hint, lang in COMMANDS:
         entry: dict[str, Any] = {
-            "command": command, "description": t(description, lang), "usage_hint": t(hint, lang),
-            "should_escape": False,
+            "command": command, "description": t(description, lang), "should_escape": False,
         }
+        if t(hint, lang).strip():
+            entry["usage_hint"] = t(hint, lang)
         if request_url:
             entry["url"] = request_url
         commands.append(entry)

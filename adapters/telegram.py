@@ -43,7 +43,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 TOKEN = re.compile(r"^[0-9]{3,20}:[A-Za-z0-9_-]{20,100}$")
 SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-MENU = ("vraag", "ask", "help")  # texts keys command_<name> describe them
+# The command menu; texts keys command_<name> describe them.
+MENU = ("vraag", "ask", "expert", "help", "antwoord", "afwezig", "beschikbaar", "expertise")
 MENU_LANGUAGES = (None, "nl", "en")  # None: the default menu for every other language (Dutch)
 MAX_RETRY_WAIT = 60.0  # seconds: longer flood-control waits are cut to this
 NETWORK_RETRIES = 3

@@ -134,8 +134,12 @@ def test_manifest_for_socket_mode(tmp_path):
     assert features["app_home"]["messages_tab_read_only_enabled"] is False
     assert features["bot_user"]["display_name"] == "Verbinder"
     commands = {c["command"]: c for c in features["slash_commands"]}
-    assert set(commands) == {"/vraag", "/ask"}
-    assert all(c["usage_hint"] and c["description"] and "url" not in c for c in commands.values())
+    assert set(commands) == {"/vraag", "/ask", "/expert", "/antwoord", "/afwezig", "/beschikbaar",
+                             "/expertise", "/doorgeven", "/vrijgeven"}
+    assert all(c["description"] and "url" not in c for c in commands.values())
+    assert all(len(c["description"]) <= 100 for c in commands.values())
+    assert all(len(c.get("usage_hint", "")) <= 100 for c in commands.values())
+    assert commands["/antwoord"]["usage_hint"] and "usage_hint" not in commands["/beschikbaar"]
     assert commands["/ask"]["description"] == t("command_ask", "en")
     assert set(m["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)
     assert "chat:write.public" not in BOT_SCOPES and "reactions:write" in BOT_SCOPES

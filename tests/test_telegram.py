@@ -91,7 +91,8 @@ async def test_start_registers_menus_and_webhook(runtime, fake, tmp_path):
         assert set(menus) == {None, "nl", "en"}
         for lang, key in ((None, "nl"), ("nl", "nl"), ("en", "en")):
             assert menus[lang] == [{"command": c, "description": t(f"command_{c}", key)}
-                                   for c in ("vraag", "ask", "help")]
+                                   for c in ("vraag", "ask", "expert", "help", "antwoord", "afwezig",
+                                             "beschikbaar", "expertise")]
         hook = fake.ok("setWebhook")[0].params
         assert hook == {"url": WEBHOOK, "secret_token": SECRET,
                         "allowed_updates": ["message", "edited_message", "callback_query"]}
