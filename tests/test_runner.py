@@ -80,3 +80,12 @@ def test_questions_list_and_show(tmp_path, corpus_dir):
     assert out.exit_code == 0 and "Anna" in out.output and "asked" in out.output and "[1]" in out.output
     out = runner.invoke(app, ["questions", "show", "999"], env=env)
     assert out.exit_code == 1 and "No question" in out.output
+
+
+def test_env_example_documents_every_setting():
+    from bot.config import Settings
+
+    text = (Path(__file__).resolve().parent.parent / ".env.example").read_text(encoding="utf-8")
+    names = {line.split("=", 1)[0] for line in text.splitlines() if line and not line.startswith("#")}
+    missing = {f"VERBINDER_{f.upper()}" for f in Settings.model_fields} - names
+    assert missing == set()
