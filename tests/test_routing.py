@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -780,7 +781,7 @@ def test_expert_command_and_ask_expert_button(w):
     assert twice.text == t("expert_already", "nl")
 
 
-def test_questions_cli_shows_the_lifecycle(w, monkeypatch):
+def test_questions_cli_shows_the_lifecycle(w):
     add_team(w.core)
     qid, offers = route_koor(w)
     w.clock.advance(minutes=30)
@@ -795,7 +796,7 @@ def test_questions_cli_shows_the_lifecycle(w, monkeypatch):
     assert out.exit_code == 0, out.output
     assert "zangmiddag" in out.output and "koor" not in out.output
     out = cli.invoke(app, ["questions", "list", "--status", "resolved", "--json"], env=env)
-    assert [q["id"] for q in __import__("json").loads(out.output)] == [qid]
+    assert [q["id"] for q in json.loads(out.output)] == [qid]
     out = cli.invoke(app, ["questions", "show", str(qid)], env=env)
     assert out.exit_code == 0, out.output
     lines = [line.split() for line in out.output.splitlines() if line.startswith("  2026-")]
