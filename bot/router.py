@@ -72,10 +72,13 @@ class Router(RouterBase):
             if q is None:
                 return Outcome(t("unknown_question", "nl"), False)
             if q.user_id != str(user_id):
-                return Outcome(t("mod_only", q.language), False)
+                return Outcome(t("only_asker", q.language), False)
             if q.status != ST_RESOLVED:
                 self._event(s, q, ST_RESOLVED, str(user_id))
                 r = s.get(RoutingRecord, q.id)
+                if r is not None:
+                    r.next_check_at = None  # resolved: no more reminders or expiry
+                    r.version += 1
                 holder = self.experts.get(r.answered_by) if r and r.answered_by else None
                 if holder is not None:
                     self._to_expert(

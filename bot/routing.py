@@ -261,10 +261,11 @@ class RouterBase:
                 text=text,
                 language="nl",
                 question_id=q.id,
-                buttons=buttons or ((Button(CLAIM, t("btn_claim", "nl"), str(q.id)),) if offer else ()),
+                # A moderator who is not an expert cannot claim: no claim button for them.
+                buttons=buttons,
                 kind="notice",
             )
-            enqueue(s, reply, OFFER if offer else "notice", None, self.clock())
+            enqueue(s, reply, "notice", None, self.clock())
 
     # -- claim, release, pass on ----------------------------------------------------------
 

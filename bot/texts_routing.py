@@ -119,6 +119,7 @@ ROUTING_TEXTS: dict[str, dict[str, str]] = {
         "nl": "Gebruik /expert <je vraag>, of typ /expert als antwoord op een vraag die ik niet kon beantwoorden.",
         "en": "Use /expert <your question>, or type /expert in reply to a question I couldn't answer.",
     },
+    "only_asker": {"nl": "Alleen wie de vraag stelde kan hem als opgelost markeren.", "en": "Only the person who asked can mark the question resolved."},
     "mod_only": {"nl": "Alleen moderators kunnen dat.", "en": "Only moderators can do that."},
     "experts_list": {"nl": "Experts:\n{lines}", "en": "Experts:\n{lines}"},
     "expert_added": {"nl": "Expert {name} is toegevoegd.", "en": "Expert {name} was added."},
