@@ -527,8 +527,9 @@ def phase_verbinder_ingest(args) -> dict:  # type: ignore[no-untyped-def]
         timer.patch(rt.chunker, "split", "chunking")
         timer.patch(kb, "upsert", "kb.upsert (SQL + Chroma)")
         timer.patch(kb.dense, "delete_docs", "  chroma delete_docs")
-        timer.patch(kb.dense, "add", "  chroma add (embed + upsert)")
+        timer.patch(kb.dense, "add", "  dense.add (embed + Chroma)")
         timer.patch(getattr(kb.dense, "embeddings", None), "embed_documents", "    embed_documents")
+        timer.patch(getattr(kb.dense, "embeddings", None), "embed_array", "    embed_array")
         timer.patch(kb, "refresh_lexical", "kb.refresh_lexical (BM25)")
         timer.patch(kb, "_build_lexical", "  _build_lexical (tokenise + index)")
         timer.patch(kb.lexical, "build", "    bm25s index")
@@ -541,7 +542,8 @@ def phase_verbinder_ingest(args) -> dict:  # type: ignore[no-untyped-def]
     rss_by_stage = sampler.stop() if sampler else {}
     rss_after_first = _peak_rss()
     order = ["load (front matter, decode)", "chunking", "kb.upsert (SQL + Chroma)",
-             "  chroma delete_docs", "  chroma add (embed + upsert)", "    embed_documents",
+             "  chroma delete_docs", "  dense.add (embed + Chroma)", "    embed_documents",
+             "    embed_array",
              "kb.refresh_lexical (BM25)", "  _build_lexical (tokenise + index)", "    bm25s index",
              "  lexical.save (snapshot)"]
     breakdown = {k: round(timer.totals[k], 3) for k in order if k in timer.totals}
@@ -640,7 +642,7 @@ def _dense_components(rt, questions: list[str]) -> dict[str, float]:  # type: ig
     out: dict[str, float] = {}
     try:
         dense = rt.kb.dense
-        coll = dense._store._collection
+        coll = getattr(dense, "collection", None) or dense._store._collection
         emb = dense.embeddings
     except AttributeError:
         return out

@@ -11,7 +11,11 @@ from ingest.loaders import file_hash, load_bytes
 from ingest.models import Chunk, Document, IngestError
 from knowledge_base.store import KnowledgeBase
 
-BATCH_DOCS = 200
+# A batch goes to the knowledge base when it holds this many documents or chunks, whichever
+# comes first: one SQL transaction and one Chroma add() of a few thousand vectors per batch
+# (small Chroma calls cost more per vector, see knowledge_base.dense._ADD_BATCH).
+BATCH_DOCS = 1000
+BATCH_CHUNKS = 2500
 
 
 @dataclass
@@ -70,14 +74,16 @@ def ingest_paths(
     known = kb.hashes()
     seen: set[str] = set()
     batch: list[tuple[Document, list[Chunk]]] = []
+    batch_chunks = 0
     changed = False
 
     def flush() -> None:
-        nonlocal changed
+        nonlocal changed, batch_chunks
         if batch:
             kb.upsert(batch, refresh=False)
             changed = True
             batch.clear()
+            batch_chunks = 0
 
     for i, (file, rel, root) in enumerate(files):
         if progress:
@@ -111,7 +117,8 @@ def ingest_paths(
         (report.updated if rel in known else report.added).append(rel)
         report.chunks += len(chunks)
         batch.append((doc, chunks))
-        if len(batch) >= BATCH_DOCS:
+        batch_chunks += len(chunks)
+        if len(batch) >= BATCH_DOCS or batch_chunks >= BATCH_CHUNKS:
             flush()
     flush()
     if progress:

@@ -27,12 +27,50 @@ class WordLlamaEmbeddings(Embeddings):
             disable_download=True,
         )
         self._lock = threading.Lock()
+        self._dim = dim
+        # Fast path (same numbers as WordLlama.embed(norm=True)): tokenise without padding and
+        # mean-pool each text's token vectors directly. WordLlama.embed pads every 64 texts to
+        # the longest one and converts each encoding to Python lists first.
+        self._table: np.ndarray | None = None
+        self._tokenizer = None
+        table = getattr(self._model, "embedding", None)
+        tokenizer = getattr(self._model, "tokenizer", None)
+        if (not getattr(self._model, "binary", True) and isinstance(table, np.ndarray)
+                and hasattr(tokenizer, "encode_batch_fast")):
+            self._tokenizer = tokenizer
+            self._table = np.ascontiguousarray(table, dtype=np.float32)
+
+    def _pool(self, texts: list[str]) -> np.ndarray:
+        """Mean of the token vectors of each text, L2-normalised (the WordLlama embedding)."""
+        assert self._table is not None and self._tokenizer is not None
+        table, tok = self._table, self._tokenizer
+        # The model's own tokenizer (a copy would cost ~40 MB) pads for WordLlama.embed; switch
+        # padding off for this call only. Callers hold self._lock.
+        padding = tok.padding
+        tok.no_padding()
+        try:
+            encodings = tok.encode_batch_fast(texts, add_special_tokens=False)
+        finally:
+            if padding is not None:
+                tok.enable_padding(**padding)
+        top = table.shape[0] - 1
+        out = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
+        for i, enc in enumerate(encodings):
+            ids = np.asarray(enc.ids, dtype=np.int64)
+            if ids.size:
+                np.clip(ids, 0, top, out=ids)
+                out[i] = table[ids].sum(axis=0) / np.float32(ids.size)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        np.divide(out, norms, out=out, where=norms > 0)
+        return out
 
     def embed_array(self, texts: list[str]) -> np.ndarray:
         """Normalised embeddings as a float32 matrix."""
         if not texts:
-            return np.zeros((0, 256), dtype=np.float32)
+            return np.zeros((0, self._dim), dtype=np.float32)
         with self._lock:
+            if self._table is not None:
+                return self._pool(texts)
             arr = self._model.embed(texts, norm=True, return_np=True)
         return np.asarray(arr, dtype=np.float32)
 

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import sessionmaker
 
 from ingest.models import Chunk, Document
@@ -167,28 +167,25 @@ class KnowledgeBase:
             with self.sessions.begin() as s:
                 s.execute(delete(ChunkRecord).where(ChunkRecord.doc_path.in_(paths)))
                 s.execute(delete(DocumentRecord).where(DocumentRecord.path.in_(paths)))
-                s.flush()
-                for doc, chunks in items:
-                    s.add(
-                        DocumentRecord(
-                            path=doc.path, title=doc.title, url=doc.url, language=doc.language,
-                            kind=doc.kind, meta=doc.meta(), content_hash=doc.content_hash,
-                            origin=doc.origin, n_chunks=len(chunks),
-                        )
-                    )
-                s.flush()
-                s.add_all(
-                    ChunkRecord(id=c.id, doc_path=c.doc_path, position=c.position,
-                                heading=c.heading, text=c.text)
+                # Bulk INSERTs (executemany): no ORM object per row.
+                s.execute(insert(DocumentRecord), [
+                    dict(path=doc.path, title=doc.title, url=doc.url, language=doc.language,
+                         kind=doc.kind, meta=doc.meta(), content_hash=doc.content_hash,
+                         origin=doc.origin, n_chunks=len(chunks))
+                    for doc, chunks in items
+                ])
+                s.execute(insert(ChunkRecord), [
+                    dict(id=c.id, doc_path=c.doc_path, position=c.position, heading=c.heading,
+                         text=c.text)
                     for _, chunks in items for c in chunks
-                )
+                ])
                 self._set_meta(s, "embedding_model", self.model_spec)
             ids, texts, metas = [], [], []
             for doc, chunks in items:
                 for c in chunks:
                     ids.append(c.id)
                     texts.append(passage_header(doc, c.heading) + "\n" + c.text)
-                    metas.append({"path": doc.path, "kind": doc.kind, "language": doc.language})
+                    metas.append({"path": doc.path})
             self.dense.add(ids, texts, metas)
             for p in paths:
                 self._doc_cache.pop(p, None)
@@ -268,7 +265,7 @@ class KnowledgeBase:
                 d = docs[r.doc_path]
                 ids.append(r.id)
                 texts.append(passage_header(d, r.heading) + "\n" + r.text)
-                metas.append({"path": d.path, "kind": d.kind, "language": d.language})
+                metas.append({"path": d.path})
                 n += 1
             self.dense.add(ids, texts, metas)
             with self.sessions.begin() as s:

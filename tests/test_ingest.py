@@ -277,3 +277,59 @@ def test_knowledge_base_survives_a_restart(tmp_path):
     third = build_runtime(settings)
     assert third.kb.lexical.size == third.kb.stats()["chunks"]
     assert third.assistant.ask("Waar repeteert het seniorenkoor?", mode="lexical").sources
+
+
+# -- batching and the dense layout ------------------------------------------------------------
+def test_batches_split_by_chunk_count_and_vector_batches(tmp_path, new_runtime, monkeypatch):
+    import ingest.pipeline as pipeline
+    import knowledge_base.dense as dense_module
+
+    src = tmp_path / "src"
+    for i in range(5):
+        _write(src, f"doc{i}.md", _md(f"Project {i}", f"Tekst {i} over kunst en zorg."))
+    _write(src, "koor.md", D.KOOR_MD)
+    monkeypatch.setattr(pipeline, "BATCH_CHUNKS", 2)
+    monkeypatch.setattr(dense_module, "_ADD_BATCH", 1)
+    rt = new_runtime()
+    calls: list[int] = []
+    real = rt.kb.upsert
+    monkeypatch.setattr(rt.kb, "upsert", lambda items, refresh=True: (
+        calls.append(len(items)), real(items, refresh=refresh))[1])
+    report = rt.ingest([src])
+    assert report.ok and len(report.added) == 6
+    assert len(calls) >= 3 and sum(calls) == 6
+    assert rt.kb.dense.count() == rt.kb.lexical.size == rt.kb.stats()["chunks"] == report.chunks
+
+
+def test_chroma_stores_vectors_and_path_only(kb):
+    """Chunk text lives in SQL; Chroma keeps ids, vectors and the document path."""
+    got = kb.rt.kb.dense.collection.get(include=["documents", "metadatas"], limit=5)
+    assert got["ids"]
+    assert all(doc is None for doc in got["documents"])
+    assert all(set(m) == {"path"} for m in got["metadatas"])
+    assert all(cid.rsplit("::", 1)[0] == m["path"] for cid, m in zip(got["ids"], got["metadatas"],
+                                                                    strict=True))
+
+
+def test_index_written_with_text_in_chroma_keeps_working(tmp_path, new_runtime):
+    """Older versions stored chunk text and more metadata in Chroma; no rebuild is needed."""
+    src = tmp_path / "src"
+    _write(src, "lantaarn.md", _md("Lantaarnproject", OLD))
+    _write(src, "koor.md", D.KOOR_MD)
+    rt = new_runtime()
+    rt.ingest([src])
+    coll = rt.kb.dense.collection
+    old = coll.get(include=["embeddings", "metadatas"])
+    texts = {r.id: r.text for r in rt.kb.chunks_by_id(old["ids"]).values()}
+    coll.upsert(  # rewrite every record the way the old layout stored it
+        ids=old["ids"], embeddings=old["embeddings"], documents=[texts[i] for i in old["ids"]],
+        metadatas=[{**m, "kind": "project", "language": "nl"} for m in old["metadatas"]],
+    )
+    assert all(coll.get(include=["documents"])["documents"])
+    _write(src, "lantaarn.md", _md("Lantaarnproject", NEW))
+    assert rt.ingest([src]).updated == ["lantaarn.md"]
+    assert rt.kb.dense.count() == rt.kb.stats()["chunks"]
+    _, ranked = rt.assistant.retriever.search("watertoren aan de rivier", mode="dense")
+    assert {d.doc.path for d in ranked} == {"koor.md", "lantaarn.md"}
+    found = " ".join(c.text for d in ranked for c in d.chunks)
+    assert "watertoren" in found and "zebravinken" not in found
