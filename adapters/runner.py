@@ -9,6 +9,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -16,6 +17,9 @@ from adapters.common import ChatAdapter, CredentialError
 from bot.config import Settings
 from bot.runtime import BotCore
 from bot.service import Service
+
+if TYPE_CHECKING:
+    from telegram.request import BaseRequest
 
 log = logging.getLogger(__name__)
 TELEGRAM_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
@@ -72,8 +76,13 @@ def check_settings(settings: Settings) -> list[str]:
     return problems
 
 
-def make_adapters(settings: Settings, service: Service) -> list[ChatAdapter]:
-    """The adapter objects for the configured platforms (imports only what is used)."""
+def make_adapters(settings: Settings, service: Service, *,
+                  telegram_request: BaseRequest | None = None) -> list[ChatAdapter]:
+    """The adapter objects for the configured platforms (imports only what is used).
+
+    `telegram_request` replaces PTB's HTTP client for the Bot API (tests and benchmarks pass an
+    in-process fake); Slack needs no such hook, its Web API URL is a setting (slack_api_url).
+    """
     adapters: list[ChatAdapter] = []
     platforms = configured_platforms(settings)
     if "slack" in platforms:
@@ -83,7 +92,7 @@ def make_adapters(settings: Settings, service: Service) -> list[ChatAdapter]:
     if "telegram" in platforms:
         from adapters.telegram import TelegramAdapter
 
-        adapters.append(TelegramAdapter(settings, service))
+        adapters.append(TelegramAdapter(settings, service, request=telegram_request))
     return adapters
 
 
@@ -127,12 +136,19 @@ class BotProcess:
 
 
 async def serve(settings: Settings, core: BotCore,
-                until: Callable[[], Awaitable[None]] | None = None) -> None:
-    """Run until SIGINT/SIGTERM (or until `until` returns); raises CredentialError on bad settings."""
+                until: Callable[[], Awaitable[None]] | None = None, *,
+                adapters: list[ChatAdapter] | None = None) -> None:
+    """Run until SIGINT/SIGTERM (or until `until` returns); raises CredentialError on bad settings.
+
+    `adapters` (tests, benchmarks) replaces make_adapters(settings, core.service), e.g. to give the
+    Telegram adapter a fake Bot API; `verbinder run` leaves it out.
+    """
     problems = check_settings(settings)
     if problems:
         raise CredentialError(" ".join(problems))
-    process = BotProcess(settings, make_adapters(settings, core.service))
+    if adapters is None:
+        adapters = make_adapters(settings, core.service)
+    process = BotProcess(settings, adapters)
     outbox_task: asyncio.Task[None] | None = None
     try:
         await process.start()

@@ -195,6 +195,9 @@ class Outbox:
         loop = asyncio.get_running_loop()
         next_tick = loop.time()
         while True:
+            # Clear before looking, not after: a notify that arrives while we deliver (say, just after
+            # the last lease found nothing) must send us round again, not wait for the next interval.
+            wake.clear()
             try:
                 if tick is not None and loop.time() >= next_tick:
                     next_tick = loop.time() + tick_every
@@ -205,7 +208,6 @@ class Outbox:
                 raise
             except Exception:  # noqa: BLE001 - keep the loop alive (database hiccup etc.)
                 log.exception("outbox loop error")
-            wake.clear()
             try:
                 await asyncio.wait_for(wake.wait(), timeout=interval)
             except TimeoutError:
