@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.config import Settings
-from bot.db import make_engine, migrate, session_factory, utcnow
+from bot.db import open_database, utcnow
 from bot.experts import ExpertError, ExpertStore
 
 experts_app = typer.Typer(help="Experts that routed questions go to.", no_args_is_help=True)
@@ -19,11 +19,7 @@ err = Console(stderr=True, soft_wrap=True)
 
 
 def _store() -> ExpertStore:
-    settings = Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.sqlalchemy_url)
-    migrate(engine)
-    return ExpertStore(session_factory(engine))
+    return ExpertStore(open_database(Settings()))
 
 
 @experts_app.command("add")

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.config import Settings
-from bot.db import make_engine, migrate, session_factory
+from bot.db import open_database
 from bot.questions import QuestionStore
 
 questions_app = typer.Typer(help="Questions members asked and their lifecycle.", no_args_is_help=True)
@@ -17,11 +17,7 @@ console = Console()
 
 
 def _store() -> QuestionStore:
-    settings = Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.sqlalchemy_url)
-    migrate(engine)
-    return QuestionStore(session_factory(engine))
+    return QuestionStore(open_database(Settings()))
 
 
 @questions_app.command("list")

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -49,6 +53,14 @@ def migrate(engine: Engine) -> None:
 def session_factory(engine: Engine) -> sessionmaker:
     """A session factory bound to the engine."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def open_database(settings: Settings) -> sessionmaker:
+    """Create the data directory, migrate the configured database and return a session factory."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.sqlalchemy_url)
+    migrate(engine)
+    return session_factory(engine)
 
 
 def utcnow() -> datetime:

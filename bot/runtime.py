@@ -13,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.assistant import Assistant
 from bot.config import Settings
-from bot.db import make_engine, migrate, session_factory, utcnow
+from bot.db import open_database, utcnow
 from bot.expert_desk import ExpertDesk
 from bot.experts import ExpertStore
 from bot.matching import ExpertMatcher
@@ -116,10 +116,7 @@ class BotCore:
 
 def build_runtime(settings: Settings, check_model: bool = True) -> Runtime:
     """Open (and migrate) the database and indexes described by the settings."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.sqlalchemy_url)
-    migrate(engine)
-    sessions = session_factory(engine)
+    sessions = open_database(settings)
     if check_model:  # before loading a model that may not even be installed
         check_stored_model(sessions, settings.embedding_model)
     embeddings = load_embeddings(settings.embedding_model)
