@@ -26,30 +26,11 @@ class Router(RouterBase):
         if not text:
             return Outcome(t("answer_usage", lang), False)
         with self.sessions.begin() as s:
-            r = s.get(RoutingRecord, question_id)
-            if r is not None and r.claimed_by is None and r.answered_at is None:
-                # Answering an unclaimed question claims it on the way.
-                s.execute(
-                    update(RoutingRecord)
-                    .where(RoutingRecord.question_id == question_id, RoutingRecord.claimed_by.is_(None))
-                    .values(claimed_by=e.id, claimed_at=now)
-                )
-            done = s.execute(
-                update(RoutingRecord)
-                .where(
-                    RoutingRecord.question_id == question_id,
-                    RoutingRecord.claimed_by == e.id,
-                    RoutingRecord.answered_at.is_(None),
-                )
-                .values(
-                    answer=text,
-                    answered_by=e.id,
-                    answered_at=now,
-                    next_check_at=None,
-                    version=RoutingRecord.version + 1,
-                )
-            ).rowcount  # type: ignore[attr-defined]
-            if done != 1:
+            # Answering an unclaimed question claims it on the way.
+            self._move(s, question_id, None, claimed_by=e.id, claimed_at=now)
+            done = self._move(s, question_id, e.id, answer=text, answered_by=e.id, answered_at=now,
+                              next_check_at=None)
+            if not done:
                 return self._not_claimer(s, question_id, e, lang)
             q = s.get(QuestionRecord, question_id)
             assert q is not None

@@ -25,7 +25,6 @@ from bot.records import CLAIMED, ROUTED, QuestionEvent, QuestionRecord
 from bot.texts import t
 
 log = logging.getLogger(__name__)
-OPEN_STATES = (ROUTED, CLAIMED)
 
 
 @dataclass(frozen=True)
@@ -181,6 +180,18 @@ class RouterBase:
         if chat is not None:
             enqueue(s, self._offer_reply(chat, q, self._lang(e), head, reason), OFFER, e.id, self.clock())
 
+    @staticmethod
+    def _move(s: Session, question_id: int, held_by: int | None, **values: object) -> bool:
+        """Change an unanswered routing only while `held_by` holds it (None: unclaimed); True if changed."""
+        col = RoutingRecord.claimed_by
+        holder = col.is_(None) if held_by is None else col == held_by
+        done = s.execute(
+            update(RoutingRecord)
+            .where(RoutingRecord.question_id == question_id, holder, RoutingRecord.answered_at.is_(None))
+            .values(version=RoutingRecord.version + 1, **values)
+        ).rowcount  # type: ignore[attr-defined]
+        return bool(done == 1)
+
     def _offered(self, s: Session, qid: int) -> list[int]:
         return list(s.scalars(select(OfferRecord.expert_id).where(OfferRecord.question_id == qid)))
 
@@ -275,24 +286,10 @@ class RouterBase:
         if e.open_claims >= e.capacity:
             return Outcome(t("claim_full", lang, n=e.open_claims), False)
         with self.sessions.begin() as s:
-            won = s.execute(
-                update(RoutingRecord)
-                .where(
-                    RoutingRecord.question_id == question_id,
-                    RoutingRecord.claimed_by.is_(None),
-                    RoutingRecord.answered_at.is_(None),
-                )
-                .values(
-                    claimed_by=e.id,
-                    claimed_at=now,
-                    claim_reminded=False,
-                    next_check_at=now + self.timers.claim_remind,
-                    version=RoutingRecord.version + 1,
-                )
-            ).rowcount  # type: ignore[attr-defined]
-            r = s.get(RoutingRecord, question_id)
-            if won != 1:
-                return self._why_not(r, e, question_id, lang)
+            won = self._move(s, question_id, None, claimed_by=e.id, claimed_at=now, claim_reminded=False,
+                             next_check_at=now + self.timers.claim_remind)
+            if not won:
+                return self._why_not(s.get(RoutingRecord, question_id), e, question_id, lang)
             q = s.get(QuestionRecord, question_id)
             assert q is not None
             self._event(s, q, CLAIMED, e.name)
@@ -318,23 +315,9 @@ class RouterBase:
         """The claimer gives a question back; it is offered again."""
         lang, now = self._lang(e), self.clock()
         with self.sessions.begin() as s:
-            done = s.execute(
-                update(RoutingRecord)
-                .where(
-                    RoutingRecord.question_id == question_id,
-                    RoutingRecord.claimed_by == e.id,
-                    RoutingRecord.answered_at.is_(None),
-                )
-                .values(
-                    claimed_by=None,
-                    claimed_at=None,
-                    claim_reminded=False,
-                    stage=1,
-                    next_check_at=now + self.timers.remind,
-                    version=RoutingRecord.version + 1,
-                )
-            ).rowcount  # type: ignore[attr-defined]
-            if done != 1:
+            done = self._move(s, question_id, e.id, claimed_by=None, claimed_at=None, claim_reminded=False,
+                              stage=1, next_check_at=now + self.timers.remind)
+            if not done:
                 return self._not_claimer(s, question_id, e, lang)
             q = s.get(QuestionRecord, question_id)
             assert q is not None
@@ -361,22 +344,9 @@ class RouterBase:
         """The claimer hands a question to a named colleague, who then holds the claim."""
         lang, now = self._lang(e), self.clock()
         with self.sessions.begin() as s:
-            done = s.execute(
-                update(RoutingRecord)
-                .where(
-                    RoutingRecord.question_id == question_id,
-                    RoutingRecord.claimed_by == e.id,
-                    RoutingRecord.answered_at.is_(None),
-                )
-                .values(
-                    claimed_by=colleague.id,
-                    claimed_at=now,
-                    claim_reminded=False,
-                    next_check_at=now + self.timers.claim_remind,
-                    version=RoutingRecord.version + 1,
-                )
-            ).rowcount  # type: ignore[attr-defined]
-            if done != 1:
+            done = self._move(s, question_id, e.id, claimed_by=colleague.id, claimed_at=now,
+                              claim_reminded=False, next_check_at=now + self.timers.claim_remind)
+            if not done:
                 return self._not_claimer(s, question_id, e, lang)
             q = s.get(QuestionRecord, question_id)
             assert q is not None
