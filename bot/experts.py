@@ -9,9 +9,9 @@ from datetime import datetime
 from pathlib import Path
 
 import yaml
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import utcnow
 from bot.expert_records import ExpertRecord, RoutingRecord
@@ -249,31 +249,47 @@ class ExpertStore:
                 errors.append(f"entry {i}: {exc}")
         return done, errors
 
+    def _load(self, s: Session, where: ColumnElement[bool] | None = None,
+              include_inactive: bool = False) -> list[Expert]:
+        """Experts matching `where`, each with their current number of open claims."""
+        stmt = select(ExpertRecord).order_by(ExpertRecord.id)
+        if where is not None:
+            stmt = stmt.where(where)
+        if not include_inactive:
+            stmt = stmt.where(ExpertRecord.active.is_(True))
+        records = list(s.scalars(stmt))
+        if not records:
+            return []
+        load = dict(
+            s.execute(
+                select(RoutingRecord.claimed_by, func.count())
+                .where(RoutingRecord.claimed_by.in_([r.id for r in records]),
+                       RoutingRecord.answered_at.is_(None))
+                .group_by(RoutingRecord.claimed_by)
+            ).all()
+        )
+        return [_to_expert(r, int(load.get(r.id, 0))) for r in records]
+
     def all(self, include_inactive: bool = False) -> list[Expert]:
         """Every (active) expert with their current number of open claims."""
         with self.sessions() as s:
-            stmt = select(ExpertRecord).order_by(ExpertRecord.id)
-            if not include_inactive:
-                stmt = stmt.where(ExpertRecord.active.is_(True))
-            load = dict(
-                s.execute(
-                    select(RoutingRecord.claimed_by, func.count())
-                    .where(RoutingRecord.claimed_by.is_not(None), RoutingRecord.answered_at.is_(None))
-                    .group_by(RoutingRecord.claimed_by)
-                ).all()
-            )
-            return [_to_expert(r, int(load.get(r.id, 0))) for r in s.scalars(stmt)]
+            return self._load(s, include_inactive=include_inactive)
 
     def get(self, expert_id: int) -> Expert | None:
-        """One expert by id."""
-        return next((e for e in self.all(True) if e.id == expert_id), None)
+        """One expert by id (also a removed one: their answers keep their name)."""
+        with self.sessions() as s:
+            found = self._load(s, ExpertRecord.id == expert_id, include_inactive=True)
+        return found[0] if found else None
 
     def by_identity(self, platform: str, user_id: str) -> Expert | None:
         """The active expert with this platform user id."""
-        for e in self.all():
-            if e.identity(platform) == str(user_id):
-                return e
-        return None
+        columns = {"slack": ExpertRecord.slack_user_id, "telegram": ExpertRecord.telegram_user_id}
+        column = columns.get(platform)
+        if column is None:
+            return None
+        with self.sessions() as s:
+            found = self._load(s, column == str(user_id))
+        return found[0] if found else None
 
     def find(self, ref: str) -> Expert | None:
         """An expert by id, platform user id or (unique, case-insensitive) name."""
