@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
-
 from bot.assistant import Answer
 from bot.expert_records import RoutedMessage, RoutingRecord
 from bot.experts import FOREVER, Expert, ExpertError, parse_date
@@ -345,9 +343,3 @@ class ExpertDesk:
                 kind="notice",
             )
         ]
-
-
-def open_questions(router: Router) -> list[int]:
-    """Ids of routed questions nobody has answered yet (for status output)."""
-    with router.sessions() as s:
-        return list(s.scalars(select(RoutingRecord.question_id).where(RoutingRecord.answered_at.is_(None))))

@@ -35,7 +35,6 @@ THEMES = (
     "beeldend",
     "erfgoed",
 )
-SECTORS = ("Zorg & Welzijn", "Kunst & Cultuur", "Onderwijs & Onderzoek", "Overheid")
 
 
 class ExpertError(ValueError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from bot.assistant import Source
 
@@ -97,15 +97,11 @@ ALL_ACTIONS = (*ACTIONS, CLAIM, RELEASE, KB_YES, KB_NO, KB_APPROVE, KB_REJECT, R
 
 def reply_to_dict(reply: Reply) -> dict[str, object]:
     """A reply as JSON (for the outbox)."""
-    from dataclasses import asdict
-
     return asdict(reply)
 
 
 def reply_from_dict(data: dict) -> Reply:
     """The inverse of reply_to_dict."""
-    from bot.assistant import Source
-
     d = dict(data)
     d["chat"] = ChatRef(**d["chat"])
     d["sources"] = tuple(Source(**s) for s in d.get("sources") or ())

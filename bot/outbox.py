@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import utcnow
@@ -166,7 +166,7 @@ class Outbox:
     def pending_count(self) -> int:
         """Rows not sent yet (for status output and tests)."""
         with self.sessions() as s:
-            return len(list(s.scalars(select(OutboxRecord.id).where(OutboxRecord.sent_at.is_(None)))))
+            return int(s.scalar(select(func.count()).where(OutboxRecord.sent_at.is_(None))) or 0)
 
     async def deliver(self, senders: dict[str, Sender], limit: int = 20) -> int:
         """Send what is pending for the platforms we have senders for; returns the number sent."""

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.assistant import Source
 from bot.db import utcnow
 from bot.expert_records import OfferRecord, RoutingRecord
 from bot.experts import Expert, ExpertStore
@@ -110,7 +111,7 @@ class RouterBase:
         if reason:
             lines.append(t("offer_why", lang, reason=reason))
         lines.append(t("offer_how", lang, id=q.id))
-        sources = tuple(_source(x) for x in (q.sources or [])[:3])
+        sources = tuple(Source(**x) for x in (q.sources or [])[:3])
         if sources:
             lines.append(t("offer_sources", lang))
         buttons = (Button(CLAIM, t("btn_claim", lang), str(q.id)),)
@@ -355,15 +356,3 @@ class RouterBase:
             self._offer(s, q, colleague, head)
         self.outbox.notify()
         return Outcome(t("passed", lang, id=question_id, name=colleague.name))
-
-
-def _source(d: dict):  # type: ignore[no-untyped-def]
-    from bot.assistant import Source
-
-    return Source(
-        d.get("path", ""),
-        d.get("title", ""),
-        d.get("url"),
-        d.get("kind", "document"),
-        float(d.get("score", 0.0)),
-    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.assistant import Answer, Assistant
 from bot.messages import ASK_EXPERT, HELPFUL, NOT_HELPFUL, Action, Button, ChatRef, Incoming, Reply
@@ -195,8 +196,6 @@ class Service:
 
 def _with_question(a: Answer, text: str) -> Answer:
     """The answer as given to the member's own words (not the combined search text)."""
-    from dataclasses import replace
-
     return replace(a, question=text)
 
 

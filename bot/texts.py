@@ -40,7 +40,6 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "sources": {"nl": "Bronnen", "en": "Sources"},
     "routed": {"nl": "Doorgezet naar een expert", "en": "Routed to an expert"},
-    "working": {"nl": "Even zoeken in de kennisbank…", "en": "Searching the knowledge base…"},
     "btn_helpful": {"nl": "👍 Nuttig", "en": "👍 Helpful"},
     "btn_not_helpful": {"nl": "👎 Niet nuttig", "en": "👎 Not helpful"},
     "btn_ask_expert": {"nl": "🙋 Vraag een expert", "en": "🙋 Ask an expert"},
@@ -83,10 +82,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I can only read text, not files, stickers or voice messages. Please type your question.",
     },
     "asked_by": {"nl": "{user} vroeg: {question}", "en": "{user} asked: {question}"},
-    "followup_note": {
-        "nl": "(vervolgvraag op: “{previous}”)",
-        "en": "(follow-up to: “{previous}”)",
-    },
     "send_failed": {
         "nl": "Het lukte even niet om te antwoorden. Probeer het zo nog eens.",
         "en": "I couldn't answer just now. Please try again in a moment.",
