@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from bot.texts import t
 from knowledge_base import text as T
 from knowledge_base.answerer import Answerer, Decision
 from knowledge_base.retrieval import DocHit, Retriever
+
+if TYPE_CHECKING:
+    from bot.llm import Composer
 
 
 @dataclass(frozen=True)
@@ -59,10 +63,12 @@ def _quote(sentence: str, limit: int = 400) -> str:
 class Assistant:
     """Answers questions from the knowledge base, or says plainly that an expert is needed."""
 
-    def __init__(self, retriever: Retriever, answerer: Answerer, max_chars: int = 4000) -> None:
+    def __init__(self, retriever: Retriever, answerer: Answerer, max_chars: int = 4000,
+                 composer: Composer | None = None) -> None:
         self.retriever = retriever
         self.answerer = answerer
         self.max_chars = max_chars
+        self.composer = composer  # optional LLM; only asked once the check says answerable
 
     def ask(self, question: str, mode: str = "hybrid", language: str | None = None) -> Answer:
         """Answer one question; `mode` selects hybrid, lexical or dense retrieval."""
@@ -82,7 +88,15 @@ class Assistant:
         feats = tuple(decision.features.items())
         if not decision.answerable:
             return Answer(question, t("not_found", lang), True, lang, (), candidates, "routed", feats)
-        text, sources = self._compose(decision, lang)
+        composed = self.composer.compose(q, lang, decision) if self.composer else None
+        if composed is not None and not composed.found:
+            feats += (("llm", "not_found"),)
+            return Answer(question, t("not_found", lang), True, lang, (), candidates, "routed", feats)
+        if composed is not None:
+            text, sources = composed.text, tuple(_source(d) for d in composed.docs)
+            feats += (("llm", "answered"),)
+        else:
+            text, sources = self._compose(decision, lang)
         return Answer(question, text, False, lang, sources, candidates, "answered", feats)
 
     @staticmethod

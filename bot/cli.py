@@ -9,12 +9,14 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from bot.cli_experts import experts_app
 from bot.cli_questions import questions_app
 from bot.config import Settings
+from bot.llm import LLMConfigError
 from bot.runtime import Runtime, build_runtime
 from ingest.pipeline import IngestReport
 from knowledge_base.embeddings import EmbeddingConfigError
@@ -39,8 +41,8 @@ def _runtime(check_model: bool = True, sample: bool = False) -> Runtime:
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     try:
         rt = build_runtime(settings, check_model=check_model)
-    except (IndexMismatchError, EmbeddingConfigError) as exc:
-        err.print(f"[red]Error:[/red] {exc}")
+    except (IndexMismatchError, EmbeddingConfigError, LLMConfigError) as exc:
+        err.print(f"[red]Error:[/red] {escape(str(exc))}")  # e.g. 'verbinder[llm]' is not markup
         raise typer.Exit(2) from None
     if sample:
         report = rt.ensure_sample()

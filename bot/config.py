@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDING = "wordllama:l2_supercat_256"
@@ -40,6 +40,16 @@ class Settings(BaseSettings):
     route_threshold: float = Field(default=0.45, ge=0.0, le=1.0)
     sample_kb: bool = Field(default=True, description="Ingest the bundled sample on first run.")
     log_level: str = "WARNING"
+
+    # -- optional LLM answer composer (off by default: the offline extractive answerer) ---------
+    llm: str = Field(
+        default="", description="provider:model, e.g. openai:gpt-4o-mini; empty = extractive answers."
+    )
+    llm_base_url: str = Field(default="", description="OpenAI-compatible or local server URL.")
+    llm_timeout: float = Field(default=30.0, gt=0, description="Seconds per LLM request.")
+    llm_max_retries: int = Field(default=1, ge=0, le=5, description="Retries of a failed LLM request.")
+    openai_api_key: SecretStr = Field(default=SecretStr(""), validation_alias=_env("OPENAI_API_KEY"))
+    mistral_api_key: SecretStr = Field(default=SecretStr(""), validation_alias=_env("MISTRAL_API_KEY"))
 
     # -- chat platforms (each also readable under the platform's usual variable name) ----------
     slack_bot_token: str = Field(default="", validation_alias=_env("SLACK_BOT_TOKEN"))

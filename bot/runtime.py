@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.db import open_database, utcnow
 from bot.expert_desk import ExpertDesk
 from bot.experts import ExpertStore
+from bot.llm import load_composer
 from bot.matching import ExpertMatcher
 from bot.outbox import Outbox
 from bot.questions import QuestionStore
@@ -116,6 +117,7 @@ class BotCore:
 
 def build_runtime(settings: Settings, check_model: bool = True) -> Runtime:
     """Open (and migrate) the database and indexes described by the settings."""
+    composer = load_composer(settings)  # first: a missing LLM package fails in a second
     sessions = open_database(settings)
     if check_model:  # before loading a model that may not even be installed
         check_stored_model(sessions, settings.embedding_model)
@@ -128,6 +130,7 @@ def build_runtime(settings: Settings, check_model: bool = True) -> Runtime:
         Retriever(kb),
         Answerer(min_coverage=settings.route_threshold, max_quotes=settings.answer_sources),
         settings.max_question_chars,
+        composer,
     )
     # Move everything loaded so far out of the collector's way: a full collection over the
     # index structures otherwise pauses a question for >100 ms every few hundred questions.

@@ -24,6 +24,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Dit staat er in de kennisbank:",
         "en": "Here is what the knowledge base says:",
     },
+    "llm_intro": {
+        "nl": "Samengevat uit de kennisbank (door een taalmodel; controleer de bronnen):",
+        "en": "Summarised from the knowledge base (by a language model; check the sources):",
+    },
     "not_found": {
         "nl": (
             "Dat kan ik niet met zekerheid beantwoorden: de kennisbank bevat hier geen antwoord "
