@@ -37,6 +37,8 @@ _ENTITY: dict[str, re.Pattern[str]] = {
     "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
     "url": re.compile(r"https?://|www\.|\b[\w-]+\.(nl|com|org|eu|be|uk|net)\b"),
     "person": re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+ (van |de |der |den )*[A-Z][a-z]+"),
+    # A proper name or acronym that is not the first word of the sentence.
+    "name": re.compile(r"(?<![.!?]\s)(?<!^)(?<![‘'\"“])\b([A-Z][a-zà-ÿ]+(-[A-Z][a-zà-ÿ]+)?|[A-Z]{2,})\b"),
 }
 
 
@@ -45,7 +47,7 @@ def _has_entity(q: Query, sentence: str) -> bool:
     if not q.answer_type:
         return False
     pattern = _ENTITY[q.answer_type]
-    if q.answer_type != "person":
+    if q.answer_type not in ("person", "name"):
         return bool(pattern.search(sentence))
     asked = set(T.words(q.text))
     return any(not set(T.words(m.group(0))) & asked for m in pattern.finditer(sentence))
@@ -74,6 +76,9 @@ class Decision:
     features: dict[str, float | str | bool] = field(default_factory=dict)
 
 
+COMPOUND_HEAD_CREDIT = 0.6
+
+
 def _fuzzy(q: str, p: str) -> float:
     """Credit for a passage stem that is not the query stem itself.
 
@@ -98,6 +103,13 @@ def _fuzzy_matches(a: str, vocab: set[str]) -> list[tuple[str, float]]:
     out = [(a, 1.0)] if a in vocab else []
     if len(a) >= 3:
         out += [(p, 0.8) for p in vocab if p.endswith(a) and len(p) >= len(a) + 3]
+    if len(a) >= 4:
+        # A compound that starts with the query word (koor -> koorzang, zorg -> zorgaanbod).
+        for p in vocab:
+            if len(p) >= len(a) + 3 and p.startswith(a):
+                rest = p[len(a):]
+                if rest in vocab or (rest[0] == "s" and rest[1:] in vocab):
+                    out.append((p, COMPOUND_HEAD_CREDIT))
     if len(a) >= 6:
         pre = a[:6]
         out += [(p, c) for p in vocab if p.startswith(pre) and p != a
@@ -164,8 +176,14 @@ def _stems(text: str, language: str) -> frozenset[str]:
 class Answerer:
     """Picks evidence sentences and decides whether the knowledge base answers the question."""
 
-    def __init__(self, min_coverage: float = 0.45, top_docs: int = 8, max_quotes: int = 3) -> None:
+    def __init__(self, min_coverage: float = 0.35, top_docs: int = 8, max_quotes: int = 3) -> None:
         self.min_coverage = min_coverage
+        # A sentence is read with its neighbours (and its heading) when judging coverage.
+        self.window = 1
+        # A typed question (when, how many, who...) needs a sentence holding that kind of
+        # fact which covers the question about as well as the best passage does.
+        self.type_floor = 0.45
+        self.type_ratio = 0.7
         self.max_quotes = max_quotes
         self.top_docs = top_docs
         self.evidence_weight = 1.0
@@ -210,7 +228,7 @@ class Answerer:
             if cov_chunk > best_chunk_cov:
                 best_chunk_cov, best_chunk_focus = cov_chunk, chunk_credits[focus]
             for i, sent in enumerate(sentences):
-                win = [head_credits] + sent_credits[max(0, i - 1) : i + 2]
+                win = [head_credits] + sent_credits[max(0, i - self.window) : i + self.window + 1]
                 credits = [max(col) for col in zip(*win, strict=True)]
                 cov = matcher.coverage(credits)
                 own = matcher.coverage(sent_credits[i])
@@ -231,7 +249,8 @@ class Answerer:
         }
         type_ok = True
         if q.answer_type:
-            typed = [e for e in evidence if e.has_entity and e.coverage >= 0.45 and e.focus >= 0.4]
+            floor = max(self.type_floor, self.type_ratio * best_chunk_cov)
+            typed = [e for e in evidence if e.has_entity and e.coverage >= floor]
             type_ok = bool(typed)
             feats["type_ok"] = type_ok
             if typed:

@@ -9,8 +9,14 @@ merely relate to each other do not belong together.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from knowledge_base import text as T
+
+# A general Dutch -> English word list (one `dutch<TAB>english|english` per line): it lets a
+# question in one language match passages in the other, and tells everyday words apart
+# from names and jargon that the knowledge base lacks.
+LEXICON = Path(__file__).parent / "data" / "lexicon_nl_en.txt"
 
 GROUPS_TEXT = """
 ouderen oudere senioren older elderly seniors
@@ -85,3 +91,36 @@ def _index() -> dict[str, tuple[str, ...]]:
 def expansions(word: str) -> tuple[str, ...]:
     """Equivalents of one normalised word (may contain spaces for multi-word terms)."""
     return _index().get(word, ())
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+    """Word -> its translations (both directions), and every single word the list knows."""
+    pairs: dict[str, list[str]] = {}
+    try:
+        lines = LEXICON.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        if not line.strip() or line.startswith("#") or "\t" not in line:
+            continue
+        nl, en = line.split("\t", 1)
+        left = T.normalise(nl.strip())
+        rights = [T.normalise(e.strip()) for e in en.split("|") if e.strip()]
+        if not left or not rights:
+            continue
+        pairs.setdefault(left, []).extend(rights)
+        for r in rights:
+            pairs.setdefault(r, []).append(left)
+    known = frozenset(w for w in pairs if " " not in w)
+    return {k: tuple(dict.fromkeys(v)) for k, v in pairs.items()}, known
+
+
+def translations(word: str) -> tuple[str, ...]:
+    """Translations of one normalised word from the general word list."""
+    return _lexicon()[0].get(word, ())
+
+
+def is_common(word: str) -> bool:
+    """True for an everyday word of either language (not a name or specialist term)."""
+    return word in _lexicon()[1]

@@ -33,6 +33,8 @@ CUE_WORDS = frozenset(
     percentage""".split()
 )
 
+UNKNOWN_FACTOR = 1.0
+
 KIND_WORDS = {
     "project": ("project", "projecten", "projects", "initiatief", "initiatieven", "voorbeeld",
                 "voorbeelden", "example", "examples", "praktijkvoorbeeld"),
@@ -45,8 +47,12 @@ _ANSWER_TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("url", re.compile(r"\bwebsite\b|\bwebadres\b|\burl\b")),
     ("number", re.compile(
         r"\bwelk(e)? (deel|percentage|aandeel)\b|\bwhat (share|proportion|percentage)\b")),
+    # "hoeveel gemeenten", "how many GPs": a count, even when money words follow later.
+    ("number", re.compile(
+        r"\b(hoeveel|how many)\b(?! (kost|geld|euro|betaal|verdien|money|does it cost|do you pay"
+        r"|weken|maanden|jaar|jaren|uur|uren|dagen|minuten|weeks|months|years|hours|days|minutes))")),
     ("money", re.compile(
-        r"\bkost(en|te)?\b|\bcosts?\b|\bverdien\w*|\bsalaris|\bsalary|\binschaling|\btarief"
+        r"\bkost(en|te)?\b(?!-)|\bcosts?\b(?!-)|\bverdien\w*|\bsalaris|\bsalary|\binschaling|\btarief"
         r"|\bfees?\b|\bbedrag|\bhow much (does|do|is|are|money)|\bwat betaal|\bbudget van\b"
         r"|\bschaal\b|\bprijs van\b")),
     ("date", re.compile(
@@ -59,6 +65,12 @@ _ANSWER_TYPES: list[tuple[str, re.Pattern[str]]] = [
         r"|\bhow many (weeks|months|years|hours)")),
     ("number", re.compile(r"\bhoeveel|\bhow many|\bhow much|\baantal|\bcijfers|\bpercentage")),
     ("person", re.compile(r"^\W*wie\b|^\W*who\b|\bcontactpersoon|\bcontact person|\bwie is\b")),
+    # "welke gemeenten / which artists": the answer names places, organisations or people.
+    ("name", re.compile(
+        r"\b(welke|which|what) (gemeenten|gemeentes|steden|plaatsen|dorpen|provincies|landen"
+        r"|kunstenaars|organisaties|instellingen|partners|musea|theaters|scholen|winnaars"
+        r"|municipalities|councils|cities|towns|places|countries|artists|organisations"
+        r"|organizations|institutions|museums|winners|charities)\b")),
 ]
 
 
@@ -142,7 +154,7 @@ def analyse(
             continue
         known_alts = {a for a in alts if all(df(s) > 0 for s in a)}
         exp: set[tuple[str, ...]] = set()
-        for syn in glossary.expansions(word):
+        for syn in glossary.expansions(word) + glossary.translations(word):
             exp |= {a for a in _stem_alts(syn) if all(df(s) > 0 for s in a)}
         if not known_alts:
             split = _split_compound(word, df)
@@ -152,6 +164,10 @@ def analyse(
         weights = [max(idf(s) for s in a) for a in (known_alts or alts)]
         # An unknown word weighs like a rare one: the knowledge base may simply lack it.
         weight = max(weights) if known_alts else idf("\x00unseen")
+        if not known_alts and glossary.is_common(word):
+            # An everyday word the knowledge base lacks ("destijds", "stuurden") phrases the
+            # question; an unknown name or term ("apeldoorn") may be what it is about.
+            weight *= UNKNOWN_FACTOR
         if word in LIGHT_WORDS:
             weight *= 0.3
         terms.append(Term(word, tuple(sorted(alts)), weight, bool(known_alts), tuple(sorted(exp))))
