@@ -45,7 +45,7 @@ kosten costs kost cost
 prijs award prize
 jongeren jongere youth young jeugd adolescents
 kinderen children kids
-armoede poverty arm laag-inkomen low-income minima
+armoede poverty arm laag-inkomen low-income minima weinig-geld geldzorgen
 huisarts huisartsen gp gps doctor doctors
 recept prescription prescribing voorschrijven verwijzing verwijzen referral referrals referring
 welzijnscoach welzijnscoaches link-worker link-workers linkworker

@@ -145,7 +145,16 @@ def analyse(
     language = T.detect_language(question, default=default_lang)
     seen: set[str] = set()
     terms: list[Term] = []
-    for word in T.content_words(question):
+    content = T.content_words(question)
+    # Two-word phrases with an equivalent ("weinig geld" ~ "laag inkomen", "armoede") lend
+    # it to both of their words.
+    phrase_syns: dict[str, tuple[str, ...]] = {}
+    for a, b in zip(content, content[1:], strict=False):
+        syns = glossary.expansions(f"{a} {b}")
+        if syns:
+            phrase_syns[a] = phrase_syns.get(a, ()) + syns
+            phrase_syns[b] = phrase_syns.get(b, ()) + syns
+    for word in content:
         if word in QUESTION_NOISE or word in CUE_WORDS or word in seen:
             continue
         seen.add(word)
@@ -154,7 +163,8 @@ def analyse(
             continue
         known_alts = {a for a in alts if all(df(s) > 0 for s in a)}
         exp: set[tuple[str, ...]] = set()
-        for syn in glossary.expansions(word) + glossary.translations(word):
+        syns = glossary.expansions(word) + glossary.translations(word) + phrase_syns.get(word, ())
+        for syn in syns:
             exp |= {a for a in _stem_alts(syn) if all(df(s) > 0 for s in a)}
         if not known_alts:
             split = _split_compound(word, df)
