@@ -128,7 +128,11 @@ def build_runtime(settings: Settings, check_model: bool = True) -> Runtime:
     kb.ensure_fresh(max_age=0)
     assistant = Assistant(
         Retriever(kb),
-        Answerer(min_coverage=settings.route_threshold, max_quotes=settings.answer_sources),
+        Answerer(
+            min_coverage=settings.route_threshold,
+            max_quotes=settings.answer_sources,
+            semantic_threshold=settings.semantic_threshold,
+        ),
         settings.max_question_chars,
         composer,
     )

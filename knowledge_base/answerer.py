@@ -176,8 +176,18 @@ def _stems(text: str, language: str) -> frozenset[str]:
 class Answerer:
     """Picks evidence sentences and decides whether the knowledge base answers the question."""
 
-    def __init__(self, min_coverage: float = 0.35, top_docs: int = 8, max_quotes: int = 3) -> None:
+    def __init__(
+        self,
+        min_coverage: float = 0.35,
+        top_docs: int = 8,
+        max_quotes: int = 3,
+        semantic_threshold: float = 0.76,
+    ) -> None:
         self.min_coverage = min_coverage
+        # A paraphrase shares few words with its passage: when lexical coverage is weak, a
+        # close embedding match (cosine, model-specific) still counts as evidence.
+        self.semantic_threshold = semantic_threshold
+        self.semantic_floor = 0.15
         # A sentence is read with its neighbours (and its heading) when judging coverage.
         self.window = 1
         # A typed question (when, how many, who...) needs a sentence holding that kind of
@@ -257,7 +267,13 @@ class Answerer:
                 top = typed[0]
                 evidence.remove(top)
                 evidence.insert(0, top)
-        answerable = best_chunk_cov >= self.min_coverage and type_ok
+        sims = [c.dense_sim for d in ranked for c in d.chunks if c.dense_sim is not None]
+        top_sim = max(sims, default=0.0)
+        feats["dense_sim"] = round(top_sim, 3)
+        covered = best_chunk_cov >= self.min_coverage or (
+            best_chunk_cov >= self.semantic_floor and top_sim >= self.semantic_threshold
+        )
+        answerable = covered and type_ok
         feats["reason"] = "ok" if answerable else ("type" if not type_ok else "coverage")
         return Decision(answerable, self._pick(evidence, self.max_quotes), ranked, feats)
 

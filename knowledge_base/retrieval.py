@@ -28,6 +28,7 @@ class ChunkHit:
     heading: str = ""
     lexical_rank: int | None = None
     dense_rank: int | None = None
+    dense_sim: float | None = None
 
 
 @dataclass
@@ -85,9 +86,9 @@ class Retriever:
                 hit.lexical_rank = rank
                 hit.score += 1.0 / (RRF_K + rank)
         if mode in ("hybrid", "dense") and T.has_letters(question):
-            for rank, (cid, _sim) in enumerate(self.kb.dense.search(question, self.depth)):
+            for rank, (cid, sim) in enumerate(self.kb.dense.search(question, self.depth)):
                 hit = fused.setdefault(cid, ChunkHit(cid, cid.rsplit("::", 1)[0], 0.0))
-                hit.dense_rank = rank
+                hit.dense_rank, hit.dense_sim = rank, sim
                 hit.score += (DENSE_WEIGHT if mode == "hybrid" else 1.0) / (RRF_K + rank)
         if not fused:
             return q, []

@@ -277,11 +277,29 @@ def test_route_threshold(kb):
     coverage = float(dict(lenient.features)["chunk_coverage"])
     assert not lenient.routed and coverage < 1.0
     threshold = min(1.0, round(coverage + 0.01, 3))
-    strict_rt = build_runtime(make_settings(kb.data_dir, route_threshold=threshold))
+    strict_rt = build_runtime(
+        make_settings(kb.data_dir, route_threshold=threshold, semantic_threshold=2.0)
+    )
     assert isinstance(strict_rt.assistant.answerer, Answerer)
     assert strict_rt.assistant.answerer.min_coverage == threshold
     routed = strict_rt.assistant.ask(question)
     assert routed.routed is True and dict(routed.features)["reason"] == "coverage"
+
+
+def test_close_embedding_match_answers_a_paraphrase_that_words_alone_miss(kb):
+    question = "What does the Leeds museum offer people living with dementia?"
+    feats = dict(kb.rt.assistant.ask(question).features)
+    coverage, sim = float(feats["chunk_coverage"]), float(feats["dense_sim"])
+    assert 0.15 < coverage < 1.0 and 0.0 < sim < 1.0
+    strict = min(1.0, round(coverage + 0.01, 3))
+    semantic = build_runtime(
+        make_settings(kb.data_dir, route_threshold=strict, semantic_threshold=round(sim - 0.01, 3))
+    ).assistant.ask(question)
+    assert semantic.routed is False and semantic.sources
+    lexical_only = build_runtime(
+        make_settings(kb.data_dir, route_threshold=strict, semantic_threshold=round(sim - 0.01, 3))
+    ).assistant.ask(question, mode="lexical")
+    assert lexical_only.routed is True  # no embedding evidence without the dense index
 
 
 def test_how_long_question_is_answered_with_the_duration(kb):
