@@ -14,8 +14,7 @@ from pathlib import Path
 from knowledge_base import text as T
 
 # A general Dutch -> English word list (one `dutch<TAB>english|english` per line): it lets a
-# question in one language match passages in the other, and tells everyday words apart
-# from names and jargon that the knowledge base lacks.
+# question in one language match passages in the other.
 LEXICON = Path(__file__).parent / "data" / "lexicon_nl_en.txt"
 
 GROUPS_TEXT = """
@@ -94,8 +93,8 @@ def expansions(word: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _lexicon() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
-    """Word -> its translations (both directions), and every single word the list knows."""
+def _lexicon() -> dict[str, tuple[str, ...]]:
+    """Word -> its translations, in both directions."""
     pairs: dict[str, list[str]] = {}
     try:
         lines = LEXICON.read_text(encoding="utf-8").splitlines()
@@ -112,15 +111,9 @@ def _lexicon() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
         pairs.setdefault(left, []).extend(rights)
         for r in rights:
             pairs.setdefault(r, []).append(left)
-    known = frozenset(w for w in pairs if " " not in w)
-    return {k: tuple(dict.fromkeys(v)) for k, v in pairs.items()}, known
+    return {k: tuple(dict.fromkeys(v)) for k, v in pairs.items()}
 
 
 def translations(word: str) -> tuple[str, ...]:
     """Translations of one normalised word from the general word list."""
-    return _lexicon()[0].get(word, ())
-
-
-def is_common(word: str) -> bool:
-    """True for an everyday word of either language (not a name or specialist term)."""
-    return word in _lexicon()[1]
+    return _lexicon().get(word, ())

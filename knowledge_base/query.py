@@ -33,8 +33,6 @@ CUE_WORDS = frozenset(
     percentage""".split()
 )
 
-UNKNOWN_FACTOR = 1.0
-
 KIND_WORDS = {
     "project": ("project", "projecten", "projects", "initiatief", "initiatieven", "voorbeeld",
                 "voorbeelden", "example", "examples", "praktijkvoorbeeld"),
@@ -174,10 +172,6 @@ def analyse(
         weights = [max(idf(s) for s in a) for a in (known_alts or alts)]
         # An unknown word weighs like a rare one: the knowledge base may simply lack it.
         weight = max(weights) if known_alts else idf("\x00unseen")
-        if not known_alts and glossary.is_common(word):
-            # An everyday word the knowledge base lacks ("destijds", "stuurden") phrases the
-            # question; an unknown name or term ("apeldoorn") may be what it is about.
-            weight *= UNKNOWN_FACTOR
         if word in LIGHT_WORDS:
             weight *= 0.3
         terms.append(Term(word, tuple(sorted(alts)), weight, bool(known_alts), tuple(sorted(exp))))

@@ -232,7 +232,7 @@ def test_replicas_ticking_at_once_take_every_step_once(rt, core, clock, experts)
     with rt.sessions.begin() as s:
         s.execute(text("UPDATE routings SET next_check_at = NULL"))
         s.execute(text("UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL"))
-    qids = [ask(core, f"Is er een zangkoor voor mensen met dementie in wijk {i}?") for i in range(6)]
+    qids = [ask(core, f"Hoe start ik een zangkoor voor dementie in wijk {i}?") for i in range(6)]
     with rt.sessions.begin() as s:
         s.execute(text("UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL"))
     replicas = [rt.bot(clock) for _ in range(4)]
