@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -98,21 +99,44 @@ def _fuzzy(q: str, p: str) -> float:
     return 0.0
 
 
-def _fuzzy_matches(a: str, vocab: set[str]) -> list[tuple[str, float]]:
+class _Vocab:
+    """Passage stems sorted forwards and backwards, for fast prefix and suffix lookups."""
+
+    def __init__(self, stems: set[str]) -> None:
+        self.stems = stems
+        self._fwd = sorted(stems)
+        self._rev = sorted(w[::-1] for w in stems)
+
+    @staticmethod
+    def _range(items: list[str], pre: str) -> list[str]:
+        lo = bisect_left(items, pre)
+        hi = bisect_left(items, pre + "\uffff", lo)
+        return items[lo:hi]
+
+    def starting(self, pre: str) -> list[str]:
+        """Stems that start with `pre`."""
+        return self._range(self._fwd, pre)
+
+    def ending(self, suf: str) -> list[str]:
+        """Stems that end with `suf`."""
+        return [w[::-1] for w in self._range(self._rev, suf[::-1])]
+
+
+def _fuzzy_matches(a: str, vocab: _Vocab) -> list[tuple[str, float]]:
     """Passage stems matching query stem `a`: exact 1.0, compound head or derivation less."""
-    out = [(a, 1.0)] if a in vocab else []
+    stems = vocab.stems
+    out = [(a, 1.0)] if a in stems else []
     if len(a) >= 3:
-        out += [(p, 0.8) for p in vocab if p.endswith(a) and len(p) >= len(a) + 3]
+        out += [(p, 0.8) for p in vocab.ending(a) if len(p) >= len(a) + 3]
     if len(a) >= 4:
         # A compound that starts with the query word (koor -> koorzang, zorg -> zorgaanbod).
-        for p in vocab:
-            if len(p) >= len(a) + 3 and p.startswith(a):
+        for p in vocab.starting(a):
+            if len(p) >= len(a) + 3:
                 rest = p[len(a):]
-                if rest in vocab or (rest[0] == "s" and rest[1:] in vocab):
+                if rest in stems or (rest[0] == "s" and rest[1:] in stems):
                     out.append((p, COMPOUND_HEAD_CREDIT))
     if len(a) >= 6:
-        pre = a[:6]
-        out += [(p, c) for p in vocab if p.startswith(pre) and p != a
+        out += [(p, c) for p in vocab.starting(a[:6]) if p != a
                 for c in (_fuzzy(a, p),) if c > 0]
     return out
 
@@ -120,7 +144,8 @@ def _fuzzy_matches(a: str, vocab: set[str]) -> list[tuple[str, float]]:
 class _Matcher:
     """Per-term credit for passage stems, computed once over the candidate vocabulary."""
 
-    def __init__(self, q: Query, vocab: set[str]) -> None:
+    def __init__(self, q: Query, stems: set[str]) -> None:
+        vocab = _Vocab(stems)
         self.q = q
         self.maps: list[dict[str, float]] = []
         self.multi: list[list[tuple[tuple[str, ...], float]]] = []
