@@ -38,8 +38,6 @@ _ENTITY: dict[str, re.Pattern[str]] = {
     "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
     "url": re.compile(r"https?://|www\.|\b[\w-]+\.(nl|com|org|eu|be|uk|net)\b"),
     "person": re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+ (van |de |der |den )*[A-Z][a-z]+"),
-    # A proper name or acronym that is not the first word of the sentence.
-    "name": re.compile(r"(?<![.!?]\s)(?<!^)(?<![‘'\"“])\b([A-Z][a-zà-ÿ]+(-[A-Z][a-zà-ÿ]+)?|[A-Z]{2,})\b"),
 }
 
 
@@ -48,7 +46,7 @@ def _has_entity(q: Query, sentence: str) -> bool:
     if not q.answer_type:
         return False
     pattern = _ENTITY[q.answer_type]
-    if q.answer_type not in ("person", "name"):
+    if q.answer_type != "person":
         return bool(pattern.search(sentence))
     asked = set(T.words(q.text))
     return any(not set(T.words(m.group(0))) & asked for m in pattern.finditer(sentence))

@@ -63,12 +63,6 @@ _ANSWER_TYPES: list[tuple[str, re.Pattern[str]]] = [
         r"|\bhow many (weeks|months|years|hours)")),
     ("number", re.compile(r"\bhoeveel|\bhow many|\bhow much|\baantal|\bcijfers|\bpercentage")),
     ("person", re.compile(r"^\W*wie\b|^\W*who\b|\bcontactpersoon|\bcontact person|\bwie is\b")),
-    # "welke gemeenten / which artists": the answer names places, organisations or people.
-    ("name", re.compile(
-        r"\b(welke|which|what) (gemeenten|gemeentes|steden|plaatsen|dorpen|provincies|landen"
-        r"|kunstenaars|organisaties|instellingen|partners|musea|theaters|scholen|winnaars"
-        r"|municipalities|councils|cities|towns|places|countries|artists|organisations"
-        r"|organizations|institutions|museums|winners|charities)\b")),
 ]
 
 
