@@ -114,11 +114,19 @@ class Assistant:
                 sources.append(_source(ev.doc))
             quote = _quote(_QA_LABEL.sub("", ev.sentence) if ev.doc.doc.kind == "qa" else ev.sentence)
             lines.append(f"“{quote}” [{numbers[path]}]")
-            meta = ev.doc.doc.meta
-            if ev.doc.doc.kind == "qa" and meta.get("organisations") and path not in credited:
+            credit = qa_credit(ev.doc, lang)
+            if credit and path not in credited:
                 credited.add(path)
-                lines.append(t("qa_credit", lang, name=meta["organisations"][0], date=meta.get("date") or ""))
+                lines.append(credit)
         return "\n".join(lines), tuple(sources)
+
+
+def qa_credit(d: DocHit, lang: str) -> str | None:
+    """The line crediting the expert behind a published Q&A entry (None for other documents)."""
+    meta = d.doc.meta
+    if d.doc.kind != "qa" or not meta.get("organisations"):
+        return None
+    return t("qa_credit", lang, name=meta["organisations"][0], date=meta.get("date") or "")
 
 
 _QA_LABEL = re.compile(r"^\s*(Antwoord|Answer)\s*:\s*", re.I)

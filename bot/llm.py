@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bot.assistant import qa_credit
 from bot.texts import t
 from knowledge_base.answerer import Decision
 from knowledge_base.retrieval import DocHit
@@ -149,10 +150,7 @@ def _text(reply: Any) -> str:
 def _with_credits(text: str, docs: tuple[DocHit, ...], lang: str) -> str:
     """The intro line, the model's answer and the expert credit of cited Q&A entries."""
     lines = [t("llm_intro", lang), text]
-    for dh in docs:
-        orgs = dh.doc.meta.get("organisations") if dh.doc.kind == "qa" else None
-        if orgs:
-            lines.append(t("qa_credit", lang, name=orgs[0], date=dh.doc.meta.get("date") or ""))
+    lines += [c for c in (qa_credit(dh, lang) for dh in docs) if c]
     return "\n".join(lines)
 
 
