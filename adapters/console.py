@@ -24,8 +24,9 @@ def render_answer(console: Console, a: Answer) -> None:
         console.print(f"[bold]{t('sources', a.language)}[/bold]")
         for i, s in enumerate(a.sources, 1):
             link = f" — {s.url}" if s.url else ""
-            console.print(f"  [{i}] {s.title} [dim]({s.path}, {s.kind}){link}[/dim]",
-                          highlight=False, markup=True)
+            console.print(
+                f"  [{i}] {s.title} [dim]({s.path}, {s.kind}){link}[/dim]", highlight=False, markup=True
+            )
     if a.routed:
         console.print(f"[yellow]→ {t('routed', a.language)}[/yellow]")
 

@@ -76,8 +76,9 @@ def check_settings(settings: Settings) -> list[str]:
     return problems
 
 
-def make_adapters(settings: Settings, service: Service, *,
-                  telegram_request: BaseRequest | None = None) -> list[ChatAdapter]:
+def make_adapters(
+    settings: Settings, service: Service, *, telegram_request: BaseRequest | None = None
+) -> list[ChatAdapter]:
     """The adapter objects for the configured platforms (imports only what is used).
 
     `telegram_request` replaces PTB's HTTP client for the Bot API (tests and benchmarks pass an
@@ -135,9 +136,13 @@ class BotProcess:
                 log.exception("stopping %s failed", adapter.name)
 
 
-async def serve(settings: Settings, core: BotCore,
-                until: Callable[[], Awaitable[None]] | None = None, *,
-                adapters: list[ChatAdapter] | None = None) -> None:
+async def serve(
+    settings: Settings,
+    core: BotCore,
+    until: Callable[[], Awaitable[None]] | None = None,
+    *,
+    adapters: list[ChatAdapter] | None = None,
+) -> None:
     """Run until SIGINT/SIGTERM (or until `until` returns); raises CredentialError on bad settings.
 
     `adapters` (tests, benchmarks) replaces make_adapters(settings, core.service), e.g. to give the

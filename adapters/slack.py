@@ -51,8 +51,9 @@ class SlackAdapter:
 
     name = "slack"
 
-    def __init__(self, settings: Settings, service: Service, *,
-                 retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0)) -> None:
+    def __init__(
+        self, settings: Settings, service: Service, *, retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0)
+    ) -> None:
         self.settings = settings
         self.service = service
         self.mode = slack_mode(settings)
@@ -73,8 +74,11 @@ class SlackAdapter:
 
     def _build_app(self) -> AsyncApp:
         app = AsyncApp(
-            name="verbinder", client=self.client, signing_secret=self.settings.slack_signing_secret,
-            request_verification_enabled=True, process_before_response=False,
+            name="verbinder",
+            client=self.client,
+            signing_secret=self.settings.slack_signing_secret,
+            request_verification_enabled=True,
+            process_before_response=False,
             logger=logging.getLogger(f"{__name__}.bolt"),
         )
         app.event("app_mention")(self._on_mention)
@@ -93,10 +97,12 @@ class SlackAdapter:
             raise CredentialError("VERBINDER_SLACK_BOT_TOKEN must be a bot token starting with xoxb-.")
         if self.mode == "socket" and not s.slack_app_token.startswith("xapp-"):
             raise CredentialError(
-                "VERBINDER_SLACK_APP_TOKEN must be an app-level token (xapp-…) for Socket Mode.")
+                "VERBINDER_SLACK_APP_TOKEN must be an app-level token (xapp-…) for Socket Mode."
+            )
         if self.mode == "http" and not s.slack_signing_secret:
             raise CredentialError(
-                "VERBINDER_SLACK_SIGNING_SECRET is missing (needed for the HTTP Events API).")
+                "VERBINDER_SLACK_SIGNING_SECRET is missing (needed for the HTTP Events API)."
+            )
 
     async def start(self) -> None:
         """Check the credentials with auth.test, learn the bot's ids, and connect in Socket Mode."""
@@ -120,7 +126,8 @@ class SlackAdapter:
         except NETWORK_ERRORS as exc:
             raise CredentialError(
                 f"Cannot reach the Slack Web API at {self.settings.slack_api_url} (VERBINDER_SLACK_API_URL) "
-                f"to check VERBINDER_SLACK_BOT_TOKEN: {exc or type(exc).__name__}") from None
+                f"to check VERBINDER_SLACK_BOT_TOKEN: {exc or type(exc).__name__}"
+            ) from None
         self.bot_user_id = str(auth.get("user_id") or "")
         self.bot_id = str(auth.get("bot_id") or "")
         self.team_id = str(auth.get("team_id") or "")
@@ -134,15 +141,19 @@ class SlackAdapter:
         except SlackApiError as exc:
             raise CredentialError(f"Slack rejected VERBINDER_SLACK_APP_TOKEN ({error_code(exc)})") from None
         except NETWORK_ERRORS as exc:
-            raise CredentialError(f"Cannot reach the Slack Web API at {self.settings.slack_api_url} "
-                                  f"to open Socket Mode: {exc or type(exc).__name__}") from None
+            raise CredentialError(
+                f"Cannot reach the Slack Web API at {self.settings.slack_api_url} "
+                f"to open Socket Mode: {exc or type(exc).__name__}"
+            ) from None
         self._socket = AsyncSocketModeHandler(self.app, token)
         self._socket.client.wss_uri = str(opened["url"])
         try:
             await asyncio.wait_for(self._socket.connect_async(), SOCKET_CONNECT_TIMEOUT)
         except TimeoutError:
-            raise CredentialError(f"No Socket Mode connection to Slack within {SOCKET_CONNECT_TIMEOUT} s "
-                                  "(VERBINDER_SLACK_APP_TOKEN accepted; is the WebSocket blocked?)") from None
+            raise CredentialError(
+                f"No Socket Mode connection to Slack within {SOCKET_CONNECT_TIMEOUT} s "
+                "(VERBINDER_SLACK_APP_TOKEN accepted; is the WebSocket blocked?)"
+            ) from None
 
     def routes(self) -> list[web.RouteDef]:
         """POST /slack/events (events, slash commands, buttons) in HTTP mode; nothing in Socket Mode."""
@@ -215,8 +226,15 @@ class SlackAdapter:
         except Exception:  # noqa: BLE001
             log.exception("answering %s failed", msg.key)
             lang = reply_language(msg, msg.text)
-            replies = [Reply(chat=msg.chat, text=t("send_failed", lang), language=lang,
-                             reply_to=msg.message_id, kind="notice")]
+            replies = [
+                Reply(
+                    chat=msg.chat,
+                    text=t("send_failed", lang),
+                    language=lang,
+                    reply_to=msg.message_id,
+                    kind="notice",
+                )
+            ]
         try:
             for reply in replies:
                 await self.send(reply)
@@ -226,8 +244,9 @@ class SlackAdapter:
 
     async def _react(self, method: str, msg: Incoming) -> bool:
         try:
-            await getattr(self.client, method)(channel=msg.chat.chat_id, timestamp=msg.message_id,
-                                                name=WORKING_REACTION)
+            await getattr(self.client, method)(
+                channel=msg.chat.chat_id, timestamp=msg.message_id, name=WORKING_REACTION
+            )
             return True
         except (SlackApiError, *NETWORK_ERRORS) as exc:
             log.info("%s on %s failed: %s", method, msg.key, exc)
@@ -265,9 +284,14 @@ class SlackAdapter:
         channel, user = str(command.get("channel_id", "")), str(command.get("user_id", ""))
         text = plain_text(strip_mentions(str(command.get("text") or "")))
         msg = Incoming(
-            chat=ChatRef("slack", channel, None), user_id=user, text=text, command=name,
+            chat=ChatRef("slack", channel, None),
+            user_id=user,
+            text=text,
+            command=name,
             message_id=str(command.get("trigger_id") or f"command-{time.time_ns()}"),
-            user_name=str(command.get("user_name") or ""), direct=channel.startswith("D"), addressed=True,
+            user_name=str(command.get("user_name") or ""),
+            direct=channel.startswith("D"),
+            addressed=True,
             language="en" if name == "ask" else None,
         )
         if name not in ASK_COMMANDS or not text:
@@ -296,11 +320,13 @@ class SlackAdapter:
             text, blocks = render(reply, header if answer else "")
             await self._respond(respond, text, blocks, "in_channel" if answer else "ephemeral")
 
-    async def _respond(self, respond: AsyncRespond, text: str, blocks: list[dict[str, Any]],
-                       response_type: str) -> None:
+    async def _respond(
+        self, respond: AsyncRespond, text: str, blocks: list[dict[str, Any]], response_type: str
+    ) -> None:
         try:
-            result = await respond(text=text, blocks=blocks, response_type=response_type,
-                                   replace_original=False)
+            result = await respond(
+                text=text, blocks=blocks, response_type=response_type, replace_original=False
+            )
             if result.status_code >= 300:
                 log.warning("response_url answered %s: %s", result.status_code, result.body)
         except (ValueError, *NETWORK_ERRORS) as exc:
@@ -308,8 +334,9 @@ class SlackAdapter:
 
     # -- buttons --------------------------------------------------------------------------
 
-    async def _on_action(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                         respond: AsyncRespond) -> None:
+    async def _on_action(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
         await ack()
         action_id = action.get("action_id")
         if action_id not in ACTIONS and action_id not in self.service.action_handlers:

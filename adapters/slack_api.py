@@ -23,11 +23,26 @@ from bot.messages import Reply
 log = logging.getLogger(__name__)
 
 # Errors a retry cannot fix (everything else, and network errors, is retried).
-PERMANENT_ERRORS = frozenset({
-    "channel_not_found", "not_in_channel", "is_archived", "msg_too_long", "no_text", "invalid_blocks",
-    "invalid_blocks_format", "invalid_arguments", "invalid_auth", "not_authed", "account_inactive",
-    "token_revoked", "missing_scope", "restricted_action", "user_not_in_channel", "cannot_dm_bot",
-})
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "msg_too_long",
+        "no_text",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "invalid_arguments",
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "missing_scope",
+        "restricted_action",
+        "user_not_in_channel",
+        "cannot_dm_bot",
+    }
+)
 BLOCK_ERRORS = ("invalid_blocks", "invalid_blocks_format")
 NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)
 
@@ -35,9 +50,13 @@ NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)
 def make_client(settings: Settings) -> AsyncWebClient:
     """A Web API client for the configured base URL that honours 429 Retry-After and retries drops."""
     return AsyncWebClient(
-        token=settings.slack_bot_token or None, base_url=settings.slack_api_url, logger=log,
-        retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=2),
-                        AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
+        token=settings.slack_bot_token or None,
+        base_url=settings.slack_api_url,
+        logger=log,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+        ],
     )
 
 
@@ -53,8 +72,9 @@ def error_code(exc: SlackApiError) -> str:
     return str(exc.response.get("error") or exc.response.status_code)
 
 
-async def call(client: AsyncWebClient, method: str, reply: Reply | None, delays: tuple[float, ...],
-               **kwargs: Any) -> AsyncSlackResponse | None:
+async def call(
+    client: AsyncWebClient, method: str, reply: Reply | None, delays: tuple[float, ...], **kwargs: Any
+) -> AsyncSlackResponse | None:
     """A Web API call retried on transient errors (429s are retried by the client); None on failure."""
     qid = reply.question_id if reply is not None else None
     problem = ""

@@ -16,8 +16,9 @@ log = logging.getLogger(__name__)
 MEMBER_SUBTYPES = (None, "file_share", "thread_broadcast")
 
 
-def to_incoming(event: dict[str, Any], bot_user_id: str, answer_channels: Collection[str],
-                mention: bool = False) -> Incoming | None:
+def to_incoming(
+    event: dict[str, Any], bot_user_id: str, answer_channels: Collection[str], mention: bool = False
+) -> Incoming | None:
     """The core message for a message/app_mention event; None for what is never the bot's."""
     if event.get("subtype") not in MEMBER_SUBTYPES:
         return None  # edits, deletions, joins, bot posts: deliberate silence
@@ -41,8 +42,14 @@ def to_incoming(event: dict[str, Any], bot_user_id: str, answer_channels: Collec
         if event.get("files") or event.get("subtype") == "file_share":
             media = "file"
     return Incoming(
-        chat=ChatRef("slack", channel, thread_ts or None), message_id=ts, user_id=user, text=text,
-        direct=direct, addressed=mentioned or answer_channel, reply_to=thread_ts or None, media=media,
+        chat=ChatRef("slack", channel, thread_ts or None),
+        message_id=ts,
+        user_id=user,
+        text=text,
+        direct=direct,
+        addressed=mentioned or answer_channel,
+        reply_to=thread_ts or None,
+        media=media,
     )
 
 
@@ -61,8 +68,11 @@ def to_action(body: dict[str, Any], action: dict[str, Any], language: str | None
     thread_ts = container.get("thread_ts") or message.get("thread_ts") or None
     message_ts = container.get("message_ts") or message.get("ts") or ""
     return Action(
-        chat=ChatRef("slack", channel, thread_ts), user_id=user_id, action=str(action["action_id"]),
-        question_id=question_id, event_id=f"{message_ts}:{action.get('action_ts', '')}:{user_id}",
+        chat=ChatRef("slack", channel, thread_ts),
+        user_id=user_id,
+        action=str(action["action_id"]),
+        question_id=question_id,
+        event_id=f"{message_ts}:{action.get('action_ts', '')}:{user_id}",
         user_name=str(user.get("name") or user.get("username") or ""),
         language=language,
     )

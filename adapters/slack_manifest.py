@@ -9,16 +9,26 @@ from bot.texts import t
 
 APP_NAME = "Verbinder"
 BOT_SCOPES = (
-    "app_mentions:read", "chat:write", "commands", "im:history", "im:read", "im:write",
-    "channels:history", "groups:history", "reactions:write", "users:read",
+    "app_mentions:read",
+    "chat:write",
+    "commands",
+    "im:history",
+    "im:read",
+    "im:write",
+    "channels:history",
+    "groups:history",
+    "reactions:write",
+    "users:read",
 )
 BOT_EVENTS = ("app_mention", "message.im", "message.channels", "message.groups")
 # command, description text key, usage hint text key, language
 COMMANDS = (
     ("/vraag", "command_vraag", "slack_usage_vraag", "nl"),
     ("/ask", "command_ask", "slack_usage_ask", "en"),
-    *((f"/{c}", f"command_{c}", f"slack_usage_{c}", "nl")
-      for c in ("expert", "antwoord", "afwezig", "beschikbaar", "expertise", "doorgeven", "vrijgeven")),
+    *(
+        (f"/{c}", f"command_{c}", f"slack_usage_{c}", "nl")
+        for c in ("expert", "antwoord", "afwezig", "beschikbaar", "expertise", "doorgeven", "vrijgeven")
+    ),
 )
 
 
@@ -31,7 +41,9 @@ def manifest(settings: Settings, request_url: str | None = None) -> dict[str, An
     commands = []
     for command, description, hint, lang in COMMANDS:
         entry: dict[str, Any] = {
-            "command": command, "description": t(description, lang), "should_escape": False,
+            "command": command,
+            "description": t(description, lang),
+            "should_escape": False,
         }
         if t(hint, lang).strip():
             entry["usage_hint"] = t(hint, lang)
@@ -58,7 +70,8 @@ def manifest(settings: Settings, request_url: str | None = None) -> dict[str, An
         },
         "features": {
             "app_home": {
-                "home_tab_enabled": False, "messages_tab_enabled": True,
+                "home_tab_enabled": False,
+                "messages_tab_enabled": True,
                 "messages_tab_read_only_enabled": False,
             },
             "bot_user": {"display_name": APP_NAME, "always_online": True},

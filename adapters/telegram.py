@@ -88,25 +88,36 @@ class TelegramAdapter:
         if not token:
             raise CredentialError("VERBINDER_TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather)")
         if not TOKEN.match(token):
-            raise CredentialError("VERBINDER_TELEGRAM_BOT_TOKEN is malformed (expected <bot id>:<secret> "
-                                  "as given by @BotFather)")
+            raise CredentialError(
+                "VERBINDER_TELEGRAM_BOT_TOKEN is malformed (expected <bot id>:<secret> "
+                "as given by @BotFather)"
+            )
         if not s.telegram_api_url.startswith(("https://", "http://")):
             raise CredentialError("VERBINDER_TELEGRAM_API_URL must be an http(s) URL")
         if self.webhook:
             if not s.telegram_webhook_url.startswith("https://"):
-                raise CredentialError("VERBINDER_TELEGRAM_WEBHOOK_URL must be an https:// URL "
-                                      "(leave it empty for long polling)")
+                raise CredentialError(
+                    "VERBINDER_TELEGRAM_WEBHOOK_URL must be an https:// URL (leave it empty for long polling)"
+                )
             if not s.telegram_webhook_secret:
-                raise CredentialError("VERBINDER_TELEGRAM_WEBHOOK_SECRET is required when "
-                                      "VERBINDER_TELEGRAM_WEBHOOK_URL is set")
+                raise CredentialError(
+                    "VERBINDER_TELEGRAM_WEBHOOK_SECRET is required when VERBINDER_TELEGRAM_WEBHOOK_URL is set"
+                )
             if not SECRET.match(s.telegram_webhook_secret):
-                raise CredentialError("VERBINDER_TELEGRAM_WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, "
-                                      "_ and - (1-256 characters)")
+                raise CredentialError(
+                    "VERBINDER_TELEGRAM_WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, "
+                    "_ and - (1-256 characters)"
+                )
 
     def _build(self) -> Application:  # type: ignore[type-arg]
         base = self.settings.telegram_api_url
-        builder = (ApplicationBuilder().token(self.settings.telegram_bot_token.strip()).base_url(base)
-                   .concurrent_updates(CONCURRENT_UPDATES).job_queue(None))
+        builder = (
+            ApplicationBuilder()
+            .token(self.settings.telegram_bot_token.strip())
+            .base_url(base)
+            .concurrent_updates(CONCURRENT_UPDATES)
+            .job_queue(None)
+        )
         if (file_url := _file_url(base)) is not None:
             builder = builder.base_file_url(file_url)
         if self.request is not None:
@@ -131,8 +142,10 @@ class TelegramAdapter:
             raise CredentialError("Telegram rejected VERBINDER_TELEGRAM_BOT_TOKEN (Unauthorized)") from None
         except TelegramError as e:
             await app.bot.shutdown()
-            raise CredentialError(f"Telegram Bot API at VERBINDER_TELEGRAM_API_URL did not answer getMe "
-                                  f"({self._redact(str(e))})") from None
+            raise CredentialError(
+                f"Telegram Bot API at VERBINDER_TELEGRAM_API_URL did not answer getMe "
+                f"({self._redact(str(e))})"
+            ) from None
         await app.start()
         self.application = app
         try:
@@ -141,8 +154,9 @@ class TelegramAdapter:
                 await self._start_webhook(app)
             else:
                 assert app.updater is not None
-                await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3,
-                                                error_callback=self._polling_error)
+                await app.updater.start_polling(
+                    allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3, error_callback=self._polling_error
+                )
         except BaseException:
             await self.stop()
             raise
@@ -151,22 +165,32 @@ class TelegramAdapter:
     async def _start_webhook(self, app: Application) -> None:  # type: ignore[type-arg]
         url = self.settings.telegram_webhook_url.strip()
         if not url.rstrip("/").endswith(WEBHOOK_PATH):
-            log.warning("VERBINDER_TELEGRAM_WEBHOOK_URL does not end in %s (where updates are served)",
-                        WEBHOOK_PATH)
+            log.warning(
+                "VERBINDER_TELEGRAM_WEBHOOK_URL does not end in %s (where updates are served)", WEBHOOK_PATH
+            )
         try:
-            await self._call("setWebhook", None, partial(
-                app.bot.set_webhook, url=url, secret_token=self.settings.telegram_webhook_secret,
-                allowed_updates=ALLOWED_UPDATES))
+            await self._call(
+                "setWebhook",
+                None,
+                partial(
+                    app.bot.set_webhook,
+                    url=url,
+                    secret_token=self.settings.telegram_webhook_secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                ),
+            )
         except TelegramError as e:
-            raise CredentialError(f"Telegram rejected VERBINDER_TELEGRAM_WEBHOOK_URL "
-                                  f"({self._redact(str(e))})") from None
+            raise CredentialError(
+                f"Telegram rejected VERBINDER_TELEGRAM_WEBHOOK_URL ({self._redact(str(e))})"
+            ) from None
 
     async def _register_commands(self, app: Application) -> None:  # type: ignore[type-arg]
         for lang in MENU_LANGUAGES:
             commands = [BotCommand(c, t(f"command_{c}", lang or "nl")) for c in MENU]
             try:
-                await self._call("setMyCommands", None,
-                                 partial(app.bot.set_my_commands, commands, language_code=lang))
+                await self._call(
+                    "setMyCommands", None, partial(app.bot.set_my_commands, commands, language_code=lang)
+                )
             except TelegramError as e:
                 log.warning("Telegram: could not register the %s command menu: %s", lang or "default", e)
 
@@ -242,8 +266,15 @@ class TelegramAdapter:
         except Exception:
             log.exception("Telegram: answering %s failed", msg.key)
             lang = "en" if (msg.language or "").startswith("en") else "nl"
-            replies = [Reply(chat=msg.chat, text=t("send_failed", lang), language=lang,
-                             reply_to=msg.message_id, kind="notice")]
+            replies = [
+                Reply(
+                    chat=msg.chat,
+                    text=t("send_failed", lang),
+                    language=lang,
+                    reply_to=msg.message_id,
+                    kind="notice",
+                )
+            ]
         for reply in replies:
             await self.deliver(reply)
 
@@ -257,8 +288,12 @@ class TelegramAdapter:
         topic = getattr(message, "is_topic_message", False) and getattr(message, "message_thread_id", None)
         act = Action(
             chat=ChatRef(PLATFORM, str(message.chat.id), str(topic) if topic else None),
-            user_id=str(cq.from_user.id), action=action, question_id=qid, event_id=cq.id,
-            user_name=cq.from_user.full_name, language=cq.from_user.language_code,
+            user_id=str(cq.from_user.id),
+            action=action,
+            question_id=qid,
+            event_id=cq.id,
+            user_name=cq.from_user.full_name,
+            language=cq.from_user.language_code,
         )
         try:
             replies = await asyncio.to_thread(self.service.handle_action, act)
@@ -301,14 +336,20 @@ class TelegramAdapter:
                 sent.append(message)
         return sent
 
-    async def _send_part(self, reply: Reply, text: str,
-                         markup: InlineKeyboardMarkup | None) -> Message | None:
+    async def _send_part(
+        self, reply: Reply, text: str, markup: InlineKeyboardMarkup | None
+    ) -> Message | None:
         assert self.application is not None
         send = partial(
-            self.application.bot.send_message, chat_id=_chat_id(reply.chat.chat_id), reply_markup=markup,
+            self.application.bot.send_message,
+            chat_id=_chat_id(reply.chat.chat_id),
+            reply_markup=markup,
             message_thread_id=int(reply.chat.thread_id) if reply.chat.thread_id else None,
-            reply_parameters=(ReplyParameters(int(reply.reply_to), allow_sending_without_reply=True)
-                              if reply.reply_to and reply.reply_to.isdigit() else None),
+            reply_parameters=(
+                ReplyParameters(int(reply.reply_to), allow_sending_without_reply=True)
+                if reply.reply_to and reply.reply_to.isdigit()
+                else None
+            ),
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         )
         qid = reply.question_id
@@ -325,14 +366,19 @@ class TelegramAdapter:
         try:
             return await self._call("sendMessage", qid, partial(send, text=to_plain(text)))
         except TelegramError as e:
-            log.error("Telegram: sending plain text to chat %s failed (question %s): %s",
-                      reply.chat.chat_id, qid, e)
+            log.error(
+                "Telegram: sending plain text to chat %s failed (question %s): %s", reply.chat.chat_id, qid, e
+            )
             return None
 
     async def _answer_callback(self, cq: CallbackQuery, text: str, qid: int | None) -> None:
         assert self.application is not None
-        answer = partial(self.application.bot.answer_callback_query, cq.id,
-                         text=callback_text(text) if text.strip() else None, show_alert=False)
+        answer = partial(
+            self.application.bot.answer_callback_query,
+            cq.id,
+            text=callback_text(text) if text.strip() else None,
+            show_alert=False,
+        )
         try:
             await self._call("answerCallbackQuery", qid, answer)
         except TelegramError as e:
@@ -342,8 +388,10 @@ class TelegramAdapter:
         assert self.application is not None
         try:
             await self.application.bot.send_chat_action(
-                _chat_id(chat.chat_id), ChatAction.TYPING,
-                message_thread_id=int(chat.thread_id) if chat.thread_id else None)
+                _chat_id(chat.chat_id),
+                ChatAction.TYPING,
+                message_thread_id=int(chat.thread_id) if chat.thread_id else None,
+            )
         except TelegramError as e:
             log.debug("Telegram: typing indicator failed: %s", e)
 

@@ -14,9 +14,19 @@ PLATFORM = "telegram"
 COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?(?=\s|$)\s*(.*)$", re.DOTALL)
 # Message content the bot cannot read, by PTB attribute -> Incoming.media.
 MEDIA = (
-    ("sticker", "sticker"), ("voice", "voice"), ("audio", "voice"), ("video_note", "voice"),
-    ("photo", "file"), ("document", "file"), ("video", "file"), ("animation", "file"),
-    ("location", "other"), ("venue", "other"), ("contact", "other"), ("poll", "other"), ("dice", "other"),
+    ("sticker", "sticker"),
+    ("voice", "voice"),
+    ("audio", "voice"),
+    ("video_note", "voice"),
+    ("photo", "file"),
+    ("document", "file"),
+    ("video", "file"),
+    ("animation", "file"),
+    ("location", "other"),
+    ("venue", "other"),
+    ("contact", "other"),
+    ("poll", "other"),
+    ("dice", "other"),
 )
 
 
@@ -24,12 +34,13 @@ def _cut(text: str, entities: Collection[MessageEntity]) -> str:
     """Remove entities (UTF-16 offsets, as Telegram counts) from a text."""
     data = text.encode("utf-16-le")
     for e in sorted(entities, key=lambda e: e.offset, reverse=True):
-        data = data[: 2 * e.offset] + " ".encode("utf-16-le") + data[2 * (e.offset + e.length):]
+        data = data[: 2 * e.offset] + " ".encode("utf-16-le") + data[2 * (e.offset + e.length) :]
     return re.sub(r"[ \t]{2,}", " ", data.decode("utf-16-le")).strip()
 
 
-def to_incoming(message: Message, me: User, commands: Collection[str],
-                edited: bool = False) -> Incoming | None:
+def to_incoming(
+    message: Message, me: User, commands: Collection[str], edited: bool = False
+) -> Incoming | None:
     """Translate a Telegram message into the core's Incoming; None when it is not for this bot."""
     chat, user = message.chat, message.from_user
     if user is None or chat.type == ChatType.CHANNEL:
@@ -39,9 +50,12 @@ def to_incoming(message: Message, me: User, commands: Collection[str],
     raw = message.text or message.caption or ""
     kinds = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
     found = message.parse_entities(kinds) if message.text else message.parse_caption_entities(kinds)
-    mentions = [e for e, value in found.items()
-                if (e.type == MessageEntity.MENTION and value[1:].lower() == username)
-                or (e.type == MessageEntity.TEXT_MENTION and e.user is not None and e.user.id == me.id)]
+    mentions = [
+        e
+        for e, value in found.items()
+        if (e.type == MessageEntity.MENTION and value[1:].lower() == username)
+        or (e.type == MessageEntity.TEXT_MENTION and e.user is not None and e.user.id == me.id)
+    ]
     addressed = direct or bool(mentions)
     text = _cut(raw, mentions)
 
@@ -71,8 +85,17 @@ def to_incoming(message: Message, me: User, commands: Collection[str],
     topic = message.message_thread_id if message.is_topic_message else None
     thread = str(topic) if topic else None
     return Incoming(
-        chat=ChatRef(PLATFORM, str(chat.id), thread), message_id=str(message.message_id),
-        user_id=str(user.id), text=text, user_name=user.full_name, command=command, direct=direct,
-        addressed=addressed, reply_to=reply_to, from_bot=bool(user.is_bot) and not anonymous_admin,
-        edited=edited, media=media, language=user.language_code,
+        chat=ChatRef(PLATFORM, str(chat.id), thread),
+        message_id=str(message.message_id),
+        user_id=str(user.id),
+        text=text,
+        user_name=user.full_name,
+        command=command,
+        direct=direct,
+        addressed=addressed,
+        reply_to=reply_to,
+        from_bot=bool(user.is_bot) and not anonymous_admin,
+        edited=edited,
+        media=media,
+        language=user.language_code,
     )

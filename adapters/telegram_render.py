@@ -34,11 +34,20 @@ MAX_URL = 1024
 
 # callback_data prefixes per action; the question id follows ("fb:h:42").
 CALLBACK_PREFIX = {
-    HELPFUL: "fb:h:", NOT_HELPFUL: "fb:n:", ASK_EXPERT: "ex:", CLAIM: "cl:", RELEASE: "rl:",
-    KB_YES: "kb:y:", KB_NO: "kb:n:", KB_APPROVE: "kb:a:", KB_REJECT: "kb:r:", RESOLVED: "rs:",
+    HELPFUL: "fb:h:",
+    NOT_HELPFUL: "fb:n:",
+    ASK_EXPERT: "ex:",
+    CLAIM: "cl:",
+    RELEASE: "rl:",
+    KB_YES: "kb:y:",
+    KB_NO: "kb:n:",
+    KB_APPROVE: "kb:a:",
+    KB_REJECT: "kb:r:",
+    RESOLVED: "rs:",
 }
 CALLBACK_DATA = re.compile(
-    "^(" + "|".join(re.escape(p) for p in CALLBACK_PREFIX.values()) + ")([0-9]{1,18})$")
+    "^(" + "|".join(re.escape(p) for p in CALLBACK_PREFIX.values()) + ")([0-9]{1,18})$"
+)
 TAG = re.compile(r"<[^>]*>")
 LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
 
@@ -78,7 +87,7 @@ def _split_text(text: str, limit: int) -> list[str]:
     pieces: list[str] = []
     current, size = "", 0
     for token in re.split(r"(\s+)", text):
-        for ch_run in ([token] if tg_len(esc(token)) <= limit else list(token)):
+        for ch_run in [token] if tg_len(esc(token)) <= limit else list(token):
             n = tg_len(esc(ch_run))
             if size + n > limit and current:
                 pieces.append(current)

@@ -91,8 +91,9 @@ class StampedSlack(FakeSlack):
 class StampedBotApi(FakeBotApi):
     """The fake Bot API, stamping each call with the time it was answered."""
 
-    async def do_request(self, url: str, method: str, request_data: Any = None,
-                         *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+    async def do_request(
+        self, url: str, method: str, request_data: Any = None, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
         n = len(self.calls)  # do_request appends its Call before its first await
         result = await super().do_request(url, method, request_data, *args, **kwargs)
         self.calls[n].at = time.perf_counter()  # type: ignore[attr-defined]
@@ -117,16 +118,26 @@ def pct(values: list[float], q: float) -> float:
 def summary(values: list[float]) -> dict[str, float]:
     if not values:
         return {}
-    return {"n": len(values), "p50_ms": round(pct(values, 50) * 1000, 1),
-            "p95_ms": round(pct(values, 95) * 1000, 1), "max_ms": round(max(values) * 1000, 1),
-            "mean_ms": round(sum(values) / len(values) * 1000, 1)}
+    return {
+        "n": len(values),
+        "p50_ms": round(pct(values, 50) * 1000, 1),
+        "p95_ms": round(pct(values, 95) * 1000, 1),
+        "max_ms": round(max(values) * 1000, 1),
+        "mean_ms": round(sum(values) / len(values) * 1000, 1),
+    }
 
 
 class Bench:
     """One running bot with both fake platforms, and the steps of one routed question."""
 
-    def __init__(self, core: BotCore, settings: Settings, slack: StampedSlack, tg: StampedBotApi,
-                 http: aiohttp.ClientSession) -> None:
+    def __init__(
+        self,
+        core: BotCore,
+        settings: Settings,
+        slack: StampedSlack,
+        tg: StampedBotApi,
+        http: aiohttp.ClientSession,
+    ) -> None:
         self.core, self.settings, self.slack, self.tg, self.http = core, settings, slack, tg, http
         self.base = f"http://127.0.0.1:{settings.http_port}"
         self.timeout = 15.0
@@ -150,8 +161,9 @@ class Bench:
         the platform showing the offer and the outbox recording its message id would not be recognised
         as a reply to the offer (see bench/README.md).
         """
-        await eventually(lambda: self.core.outbox.pending_count() == 0, self.timeout, "an empty outbox",
-                         every=0.002)
+        await eventually(
+            lambda: self.core.outbox.pending_count() == 0, self.timeout, "an empty outbox", every=0.002
+        )
 
     def _posts(self, channel: str) -> list[Call]:
         return [c for c in self.slack.to("chat.postMessage") if c.args["channel"] == channel]
@@ -162,35 +174,55 @@ class Bench:
         sent_before = len(self.tg.sent(asker["id"]))
         msg = self.tg.message(self.tg.chats[asker["id"]], asker, ASK_KOOR)
         await self.tg_update(self.tg.update(message=msg))
-        offers = await eventually(lambda: len(self._posts(SANNE)) > offers_before and self._posts(SANNE),
-                                  self.timeout, "the offer to the Slack expert")
+        offers = await eventually(
+            lambda: len(self._posts(SANNE)) > offers_before and self._posts(SANNE),
+            self.timeout,
+            "the offer to the Slack expert",
+        )
         offer = offers[offers_before]
-        await eventually(lambda: len(self.tg.sent(asker["id"])) > sent_before, self.timeout,
-                         "the routed reply")
+        await eventually(
+            lambda: len(self.tg.sent(asker["id"])) > sent_before, self.timeout, "the routed reply"
+        )
         await self.settled()
-        answer = message_event(offer.result["channel"], f"Antwoord op {msg['message_id']}: Stemmig.",
-                               user=SANNE, thread_ts=offer.result["ts"], channel_type="im")
-        return await self._measure(lambda: self.slack_event(answer), poll, lambda: [
-            c for c in self.tg.sent(asker["id"])[sent_before + 1:] if c.params.get("reply_markup")])
+        answer = message_event(
+            offer.result["channel"],
+            f"Antwoord op {msg['message_id']}: Stemmig.",
+            user=SANNE,
+            thread_ts=offer.result["ts"],
+            channel_type="im",
+        )
+        return await self._measure(
+            lambda: self.slack_event(answer),
+            poll,
+            lambda: [c for c in self.tg.sent(asker["id"])[sent_before + 1 :] if c.params.get("reply_markup")],
+        )
 
     async def telegram_to_slack(self, channel: str, poll: bool) -> float:
         """A Slack member asks in a channel, the Telegram expert answers: seconds from answer to delivery."""
         offers_before = len(self.tg.sent(FATIMA["id"]))
         ts = new_ts()
         await self.slack_event(mention_event(channel, f"<@{BOT_USER}> {ASK_FONDS}", user="U0MEMBER2", ts=ts))
-        offers = await eventually(lambda: len(self.tg.sent(FATIMA["id"])) > offers_before
-                                  and self.tg.sent(FATIMA["id"]), self.timeout, "the Telegram offer")
+        offers = await eventually(
+            lambda: len(self.tg.sent(FATIMA["id"])) > offers_before and self.tg.sent(FATIMA["id"]),
+            self.timeout,
+            "the Telegram offer",
+        )
         offer = offers[offers_before]
         await eventually(lambda: self._posts(channel), self.timeout, "the routed reply")
         await self.settled()
-        reply = self.tg.message(self.tg.chats[FATIMA["id"]], FATIMA, f"Antwoord op {ts}: het Jeugdfonds.",
-                                reply_to=offer.result)
+        reply = self.tg.message(
+            self.tg.chats[FATIMA["id"]], FATIMA, f"Antwoord op {ts}: het Jeugdfonds.", reply_to=offer.result
+        )
         update = self.tg.update(message=reply)
-        return await self._measure(lambda: self.tg_update(update), poll, lambda: [
-            c for c in self._posts(channel)[1:] if c.args.get("thread_ts") == ts])
+        return await self._measure(
+            lambda: self.tg_update(update),
+            poll,
+            lambda: [c for c in self._posts(channel)[1:] if c.args.get("thread_ts") == ts],
+        )
 
-    async def _measure(self, post: Callable[[], Any], poll: bool,
-                       delivered: Callable[[], list[Any]]) -> float:
+    async def _measure(
+        self, post: Callable[[], Any], poll: bool, delivered: Callable[[], list[Any]]
+    ) -> float:
         if poll:
             # The answer arrives at a random moment of the polling interval (right after a look it
             # would wait a whole one), and only the polling delivers it.
@@ -199,8 +231,11 @@ class Bench:
         try:
             started = time.perf_counter()
             await post()
-            [call] = await eventually(delivered, self.timeout + 2 * self.settings.timer_interval_seconds,
-                                      "the delivery to the asker")
+            [call] = await eventually(
+                delivered,
+                self.timeout + 2 * self.settings.timer_interval_seconds,
+                "the delivery to the asker",
+            )
         finally:
             self.core.outbox.__dict__.pop("notify", None)
         await self.settled()  # the rest of this answer (the thank-you to the expert) goes out too
@@ -220,18 +255,40 @@ async def running(rt: Runtime, interval: float) -> AsyncIterator[Bench]:
     tg = StampedBotApi()
     for person in (FATIMA, ANNA):
         tg.chat(person["id"], first_name=person["first_name"])
-    settings = rt.settings.model_copy(update=dict(
-        slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=slack.url,
-        slack_mode="http", telegram_bot_token=TOKEN, telegram_api_url=BASE_URL,
-        telegram_webhook_url="https://bot.example.org/telegram/webhook", telegram_webhook_secret=SECRET,
-        http_host="127.0.0.1", http_port=free_port(), route_experts=1, timer_interval_seconds=interval,
-    ))
+    settings = rt.settings.model_copy(
+        update=dict(
+            slack_bot_token=BOT_TOKEN,
+            slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=slack.url,
+            slack_mode="http",
+            telegram_bot_token=TOKEN,
+            telegram_api_url=BASE_URL,
+            telegram_webhook_url="https://bot.example.org/telegram/webhook",
+            telegram_webhook_secret=SECRET,
+            http_host="127.0.0.1",
+            http_port=free_port(),
+            route_experts=1,
+            timer_interval_seconds=interval,
+        )
+    )
     core = replace(rt, settings=settings).bot()
-    core.experts.add("Sanne", slack_user_id=SANNE, expertise="dementie en muziek, zingen met ouderen",
-                     tags="dementie, muziek, koor", regions="Utrecht", capacity=100, update=True)
-    core.experts.add("Fatima", telegram_user_id=str(FATIMA["id"]), capacity=100, update=True,
-                     expertise="financiering en fondsen voor kunstprojecten en theater met jongeren",
-                     tags="financiering, fondsen")
+    core.experts.add(
+        "Sanne",
+        slack_user_id=SANNE,
+        expertise="dementie en muziek, zingen met ouderen",
+        tags="dementie, muziek, koor",
+        regions="Utrecht",
+        capacity=100,
+        update=True,
+    )
+    core.experts.add(
+        "Fatima",
+        telegram_user_id=str(FATIMA["id"]),
+        capacity=100,
+        update=True,
+        expertise="financiering en fondsen voor kunstprojecten en theater met jongeren",
+        tags="financiering, fondsen",
+    )
     adapters = make_adapters(settings, core.service, telegram_request=tg)
     started, stop = asyncio.Event(), asyncio.Event()
 
@@ -264,8 +321,10 @@ async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     cut_short = False
     problems: list[str] = []
     # wake: as `verbinder run` runs by default (polling backstop every 5 s); poll: notify switched off.
-    for mode, n, interval in (("wake", args.questions, default_interval),
-                              ("poll", args.poll_questions, args.poll_interval)):
+    for mode, n, interval in (
+        ("wake", args.questions, default_interval),
+        ("poll", args.poll_questions, args.poll_interval),
+    ):
         async with running(rt, interval) as bench:
             for warm in range(args.warmup):  # first requests pay for imports and connection set-up
                 await bench.slack_to_telegram(ANNA, poll=False)
@@ -284,12 +343,16 @@ async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "setup_s": round(setup_s, 2),
         "intervals_s": {"wake": min(5.0, default_interval), "poll": min(5.0, args.poll_interval)},
         "results": {m: {d: summary(v) for d, v in by.items()} for m, by in samples.items()},
-        "samples_ms": {m: {d: [round(x * 1000, 2) for x in v] for d, v in by.items()}
-                       for m, by in samples.items()},
+        "samples_ms": {
+            m: {d: [round(x * 1000, 2) for x in v] for d, v in by.items()} for m, by in samples.items()
+        },
         "cut_short": cut_short,
         "platform_errors": problems,
-        "environment": {"python": platform.python_version(), "platform": platform.platform(),
-                        "cpus": os.cpu_count()},
+        "environment": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
     }
 
 
@@ -299,11 +362,15 @@ def table(results: dict[str, Any]) -> str:
     for mode, by in results["results"].items():
         for direction, s in by.items():
             if s:
-                lines.append(f"{mode:<6} {direction:<17} {s['n']:>4} {s['p50_ms']:>9.1f} {s['p95_ms']:>9.1f} "
-                             f"{s['max_ms']:>9.1f} {s['mean_ms']:>9.1f}")
+                lines.append(
+                    f"{mode:<6} {direction:<17} {s['n']:>4} {s['p50_ms']:>9.1f} {s['p95_ms']:>9.1f} "
+                    f"{s['max_ms']:>9.1f} {s['mean_ms']:>9.1f}"
+                )
     iv = results["intervals_s"]
-    lines.append(f"dispatcher polling interval: wake {iv['wake']:g} s (the default: min(5 s, "
-                 f"VERBINDER_TIMER_INTERVAL_SECONDS)), poll {iv['poll']:g} s (--poll-interval)")
+    lines.append(
+        f"dispatcher polling interval: wake {iv['wake']:g} s (the default: min(5 s, "
+        f"VERBINDER_TIMER_INTERVAL_SECONDS)), poll {iv['poll']:g} s (--poll-interval)"
+    )
     return "\n".join(lines)
 
 
@@ -311,8 +378,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--questions", type=int, default=50, help="routed questions per direction, wake mode")
     p.add_argument("--poll-questions", type=int, default=10, help="routed questions per direction, poll mode")
-    p.add_argument("--poll-interval", type=float, default=1.0,
-                   help="timer_interval_seconds in poll mode; the dispatcher polls every min(5, this) s")
+    p.add_argument(
+        "--poll-interval",
+        type=float,
+        default=1.0,
+        help="timer_interval_seconds in poll mode; the dispatcher polls every min(5, this) s",
+    )
     p.add_argument("--warmup", type=int, default=2, help="unmeasured questions per direction first")
     p.add_argument("--budget", type=float, default=45.0, help="stop measuring after this many seconds")
     p.add_argument("--verbose", action="store_true", help="show the bot's log")

@@ -56,57 +56,224 @@ TARGETS = {
 # Vocabulary and templates (deterministic synthetic text)
 # --------------------------------------------------------------------------------------------
 
-REGIONS_NL = ["Amsterdam", "Rotterdam", "Utrecht", "Den Haag", "Groningen", "Eindhoven", "Tilburg",
-              "Zwolle", "Leeuwarden", "Maastricht", "Nijmegen", "Arnhem", "Culemborg", "Deventer",
-              "Haarlem", "Leiden", "Almere", "Breda", "Enschede", "Amersfoort", "Heerlen", "Assen",
-              "Middelburg", "Delft", "Gouda", "Zaanstad", "Den Bosch", "Apeldoorn"]
-REGIONS_EN = ["London", "Manchester", "Bristol", "Leeds", "Glasgow", "Edinburgh", "Cardiff",
-              "Liverpool", "Sheffield", "Newcastle", "Belfast", "Brighton"]
+REGIONS_NL = [
+    "Amsterdam",
+    "Rotterdam",
+    "Utrecht",
+    "Den Haag",
+    "Groningen",
+    "Eindhoven",
+    "Tilburg",
+    "Zwolle",
+    "Leeuwarden",
+    "Maastricht",
+    "Nijmegen",
+    "Arnhem",
+    "Culemborg",
+    "Deventer",
+    "Haarlem",
+    "Leiden",
+    "Almere",
+    "Breda",
+    "Enschede",
+    "Amersfoort",
+    "Heerlen",
+    "Assen",
+    "Middelburg",
+    "Delft",
+    "Gouda",
+    "Zaanstad",
+    "Den Bosch",
+    "Apeldoorn",
+]
+REGIONS_EN = [
+    "London",
+    "Manchester",
+    "Bristol",
+    "Leeds",
+    "Glasgow",
+    "Edinburgh",
+    "Cardiff",
+    "Liverpool",
+    "Sheffield",
+    "Newcastle",
+    "Belfast",
+    "Brighton",
+]
 
 NL = {
-    "art": ["kunst", "cultuur", "dans", "theater", "muziek", "zang", "koorzang", "schilderen",
-            "beeldende kunst", "fotografie", "poëzie", "verhalen vertellen", "museumbezoek",
-            "erfgoed", "film", "keramiek", "circus", "spoken word", "creatief schrijven",
-            "cultuureducatie", "amateurkunst", "muziektherapie", "danslessen", "toneelspelen"],
-    "group": ["ouderen", "jongeren", "mensen met dementie", "mantelzorgers", "nieuwkomers",
-              "statushouders", "kinderen in armoede", "bewoners van verpleeghuizen",
-              "mensen met een psychische kwetsbaarheid", "alleenstaande ouderen",
-              "jongvolwassenen", "gezinnen met een laag inkomen", "buurtbewoners",
-              "mensen met parkinson", "thuiswonende ouderen", "kwetsbare jongeren"],
-    "problem": ["eenzaamheid", "armoede", "dementie", "sociaal isolement", "somberheid", "stress",
-                "laaggeletterdheid", "schulden", "depressie", "angst", "gebrek aan beweging",
-                "mentale klachten", "geheugenverlies", "uitsluiting"],
-    "prof": ["de huisarts", "de welzijnscoach", "de cultuurcoach", "de wijkverpleegkundige",
-             "de praktijkondersteuner", "de jongerenwerker", "de sociaal werker",
-             "de buurtsportcoach", "de mantelzorgconsulent", "de beleidsmedewerker cultuur",
-             "de activiteitenbegeleider", "de combinatiefunctionaris"],
-    "fund": ["het Fonds voor Cultuurparticipatie", "het Oranje Fonds", "het VSBfonds",
-             "het Prins Bernhard Cultuurfonds", "ZonMw", "de gemeentelijke subsidieregeling",
-             "het Jeugdcultuurfonds", "de provincie", "een lokaal fonds", "het Kansfonds",
-             "de Wmo-middelen van de gemeente", "het Cultuurfonds"],
-    "venue": ["de bibliotheek", "het buurthuis", "het museum", "het wijkcentrum", "het theater",
-              "het verpleeghuis", "de muziekschool", "het dorpshuis", "het cultuurhuis",
-              "de huisartsenpraktijk", "het poppodium", "het zorgcentrum"],
-    "outcome": ["deelnemers zich minder eenzaam voelen", "het welbevinden toeneemt",
-                "nieuwe contacten ontstaan in de wijk", "mantelzorgers even op adem komen",
-                "jongeren meer zelfvertrouwen krijgen", "de huisarts minder consulten heeft",
-                "ouderen langer zelfstandig blijven", "mensen weer meedoen in de buurt",
-                "de drempel naar cultuur lager wordt", "de kwaliteit van leven verbetert",
-                "zorgmedewerkers meer werkplezier ervaren"],
-    "sector": ["kunst en cultuur", "zorg en welzijn", "het sociaal domein", "de gemeente",
-               "de eerstelijnszorg", "het onderwijs", "de bibliotheek", "de ouderenzorg"],
-    "heading": ["Aanleiding", "Doel", "Aanpak", "Doelgroep", "Financiering", "Resultaten",
-                "Samenwerking", "Praktische tips", "Evaluatie", "Contact", "Achtergrond",
-                "Wat werkt", "Lessen", "Kosten", "Planning", "Werving van deelnemers",
-                "Rol van de gemeente", "Verankering"],
+    "art": [
+        "kunst",
+        "cultuur",
+        "dans",
+        "theater",
+        "muziek",
+        "zang",
+        "koorzang",
+        "schilderen",
+        "beeldende kunst",
+        "fotografie",
+        "poëzie",
+        "verhalen vertellen",
+        "museumbezoek",
+        "erfgoed",
+        "film",
+        "keramiek",
+        "circus",
+        "spoken word",
+        "creatief schrijven",
+        "cultuureducatie",
+        "amateurkunst",
+        "muziektherapie",
+        "danslessen",
+        "toneelspelen",
+    ],
+    "group": [
+        "ouderen",
+        "jongeren",
+        "mensen met dementie",
+        "mantelzorgers",
+        "nieuwkomers",
+        "statushouders",
+        "kinderen in armoede",
+        "bewoners van verpleeghuizen",
+        "mensen met een psychische kwetsbaarheid",
+        "alleenstaande ouderen",
+        "jongvolwassenen",
+        "gezinnen met een laag inkomen",
+        "buurtbewoners",
+        "mensen met parkinson",
+        "thuiswonende ouderen",
+        "kwetsbare jongeren",
+    ],
+    "problem": [
+        "eenzaamheid",
+        "armoede",
+        "dementie",
+        "sociaal isolement",
+        "somberheid",
+        "stress",
+        "laaggeletterdheid",
+        "schulden",
+        "depressie",
+        "angst",
+        "gebrek aan beweging",
+        "mentale klachten",
+        "geheugenverlies",
+        "uitsluiting",
+    ],
+    "prof": [
+        "de huisarts",
+        "de welzijnscoach",
+        "de cultuurcoach",
+        "de wijkverpleegkundige",
+        "de praktijkondersteuner",
+        "de jongerenwerker",
+        "de sociaal werker",
+        "de buurtsportcoach",
+        "de mantelzorgconsulent",
+        "de beleidsmedewerker cultuur",
+        "de activiteitenbegeleider",
+        "de combinatiefunctionaris",
+    ],
+    "fund": [
+        "het Fonds voor Cultuurparticipatie",
+        "het Oranje Fonds",
+        "het VSBfonds",
+        "het Prins Bernhard Cultuurfonds",
+        "ZonMw",
+        "de gemeentelijke subsidieregeling",
+        "het Jeugdcultuurfonds",
+        "de provincie",
+        "een lokaal fonds",
+        "het Kansfonds",
+        "de Wmo-middelen van de gemeente",
+        "het Cultuurfonds",
+    ],
+    "venue": [
+        "de bibliotheek",
+        "het buurthuis",
+        "het museum",
+        "het wijkcentrum",
+        "het theater",
+        "het verpleeghuis",
+        "de muziekschool",
+        "het dorpshuis",
+        "het cultuurhuis",
+        "de huisartsenpraktijk",
+        "het poppodium",
+        "het zorgcentrum",
+    ],
+    "outcome": [
+        "deelnemers zich minder eenzaam voelen",
+        "het welbevinden toeneemt",
+        "nieuwe contacten ontstaan in de wijk",
+        "mantelzorgers even op adem komen",
+        "jongeren meer zelfvertrouwen krijgen",
+        "de huisarts minder consulten heeft",
+        "ouderen langer zelfstandig blijven",
+        "mensen weer meedoen in de buurt",
+        "de drempel naar cultuur lager wordt",
+        "de kwaliteit van leven verbetert",
+        "zorgmedewerkers meer werkplezier ervaren",
+    ],
+    "sector": [
+        "kunst en cultuur",
+        "zorg en welzijn",
+        "het sociaal domein",
+        "de gemeente",
+        "de eerstelijnszorg",
+        "het onderwijs",
+        "de bibliotheek",
+        "de ouderenzorg",
+    ],
+    "heading": [
+        "Aanleiding",
+        "Doel",
+        "Aanpak",
+        "Doelgroep",
+        "Financiering",
+        "Resultaten",
+        "Samenwerking",
+        "Praktische tips",
+        "Evaluatie",
+        "Contact",
+        "Achtergrond",
+        "Wat werkt",
+        "Lessen",
+        "Kosten",
+        "Planning",
+        "Werving van deelnemers",
+        "Rol van de gemeente",
+        "Verankering",
+    ],
     "weekday": ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"],
-    "month": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-              "september", "oktober", "november", "december"],
-    "title": ["{Art} tegen {problem} in {region}", "Zo verbind je {sector} met {sector2}",
-              "{Compound} voor {group}", "Cultuur op recept: {art} voor {group}",
-              "Financiering van {art} in de zorg", "Handreiking {compound} in {region}",
-              "Praktijkvoorbeeld: {project} in {region}", "{Art} en welzijn: wat werkt?",
-              "Samenwerken aan {problem_a}: {art} en zorg", "Tien tips voor {compound}"],
+    "month": [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    "title": [
+        "{Art} tegen {problem} in {region}",
+        "Zo verbind je {sector} met {sector2}",
+        "{Compound} voor {group}",
+        "Cultuur op recept: {art} voor {group}",
+        "Financiering van {art} in de zorg",
+        "Handreiking {compound} in {region}",
+        "Praktijkvoorbeeld: {project} in {region}",
+        "{Art} en welzijn: wat werkt?",
+        "Samenwerken aan {problem_a}: {art} en zorg",
+        "Tien tips voor {compound}",
+    ],
 }
 NL_SENT = [
     "In {region} werkt de gemeente samen met {org} om {art} aan te bieden aan {group}.",
@@ -135,49 +302,175 @@ NL_SENT = [
     "Vrijwilligers uit de buurt begeleiden {group} van en naar {venue}.",
 ]
 EN = {
-    "art": ["arts", "culture", "dance", "theatre", "music", "singing", "choir singing", "painting",
-            "visual arts", "photography", "poetry", "storytelling", "museum visits", "heritage",
-            "film", "ceramics", "circus", "spoken word", "creative writing", "arts education",
-            "community arts", "music therapy", "dance classes", "drama"],
-    "group": ["older people", "young people", "people living with dementia", "carers",
-              "refugees", "newcomers", "children in poverty", "care home residents",
-              "people with mental health problems", "older people living alone",
-              "young adults", "low-income families", "local residents",
-              "people with Parkinson's", "isolated older people", "vulnerable young people"],
-    "problem": ["loneliness", "poverty", "dementia", "social isolation", "low mood", "stress",
-                "low literacy", "debt", "depression", "anxiety", "physical inactivity",
-                "mental health problems", "memory loss", "exclusion"],
-    "prof": ["the GP", "the link worker", "the culture coach", "the district nurse",
-             "the practice nurse", "the youth worker", "the social worker",
-             "the community sports coach", "the carers' support worker", "the council arts officer",
-             "the activities coordinator", "the social prescriber"],
-    "fund": ["Arts Council England", "the National Lottery Community Fund", "the local council",
-             "the Baring Foundation", "the Paul Hamlyn Foundation", "a local trust",
-             "the NHS social prescribing budget", "the Esmée Fairbairn Foundation",
-             "Creative Scotland", "the Arts Council of Wales"],
-    "venue": ["the library", "the community centre", "the museum", "the village hall",
-              "the theatre", "the care home", "the music school", "the arts centre",
-              "the GP surgery", "the church hall", "the day centre"],
-    "outcome": ["participants feel less lonely", "wellbeing improves",
-                "new friendships form in the neighbourhood", "carers get a break",
-                "young people gain confidence", "GP visits go down",
-                "older people stay independent for longer", "people take part in community life again",
-                "the barrier to culture gets lower", "quality of life improves",
-                "care staff enjoy their work more"],
-    "sector": ["arts and culture", "health and social care", "the voluntary sector", "the council",
-               "primary care", "education", "public libraries", "elderly care"],
-    "heading": ["Background", "Aim", "Approach", "Target group", "Funding", "Results",
-                "Partnership", "Practical tips", "Evaluation", "Contact", "Context",
-                "What works", "Lessons learned", "Costs", "Timeline", "Recruiting participants",
-                "Role of the council", "Sustainability"],
+    "art": [
+        "arts",
+        "culture",
+        "dance",
+        "theatre",
+        "music",
+        "singing",
+        "choir singing",
+        "painting",
+        "visual arts",
+        "photography",
+        "poetry",
+        "storytelling",
+        "museum visits",
+        "heritage",
+        "film",
+        "ceramics",
+        "circus",
+        "spoken word",
+        "creative writing",
+        "arts education",
+        "community arts",
+        "music therapy",
+        "dance classes",
+        "drama",
+    ],
+    "group": [
+        "older people",
+        "young people",
+        "people living with dementia",
+        "carers",
+        "refugees",
+        "newcomers",
+        "children in poverty",
+        "care home residents",
+        "people with mental health problems",
+        "older people living alone",
+        "young adults",
+        "low-income families",
+        "local residents",
+        "people with Parkinson's",
+        "isolated older people",
+        "vulnerable young people",
+    ],
+    "problem": [
+        "loneliness",
+        "poverty",
+        "dementia",
+        "social isolation",
+        "low mood",
+        "stress",
+        "low literacy",
+        "debt",
+        "depression",
+        "anxiety",
+        "physical inactivity",
+        "mental health problems",
+        "memory loss",
+        "exclusion",
+    ],
+    "prof": [
+        "the GP",
+        "the link worker",
+        "the culture coach",
+        "the district nurse",
+        "the practice nurse",
+        "the youth worker",
+        "the social worker",
+        "the community sports coach",
+        "the carers' support worker",
+        "the council arts officer",
+        "the activities coordinator",
+        "the social prescriber",
+    ],
+    "fund": [
+        "Arts Council England",
+        "the National Lottery Community Fund",
+        "the local council",
+        "the Baring Foundation",
+        "the Paul Hamlyn Foundation",
+        "a local trust",
+        "the NHS social prescribing budget",
+        "the Esmée Fairbairn Foundation",
+        "Creative Scotland",
+        "the Arts Council of Wales",
+    ],
+    "venue": [
+        "the library",
+        "the community centre",
+        "the museum",
+        "the village hall",
+        "the theatre",
+        "the care home",
+        "the music school",
+        "the arts centre",
+        "the GP surgery",
+        "the church hall",
+        "the day centre",
+    ],
+    "outcome": [
+        "participants feel less lonely",
+        "wellbeing improves",
+        "new friendships form in the neighbourhood",
+        "carers get a break",
+        "young people gain confidence",
+        "GP visits go down",
+        "older people stay independent for longer",
+        "people take part in community life again",
+        "the barrier to culture gets lower",
+        "quality of life improves",
+        "care staff enjoy their work more",
+    ],
+    "sector": [
+        "arts and culture",
+        "health and social care",
+        "the voluntary sector",
+        "the council",
+        "primary care",
+        "education",
+        "public libraries",
+        "elderly care",
+    ],
+    "heading": [
+        "Background",
+        "Aim",
+        "Approach",
+        "Target group",
+        "Funding",
+        "Results",
+        "Partnership",
+        "Practical tips",
+        "Evaluation",
+        "Contact",
+        "Context",
+        "What works",
+        "Lessons learned",
+        "Costs",
+        "Timeline",
+        "Recruiting participants",
+        "Role of the council",
+        "Sustainability",
+    ],
     "weekday": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
-    "month": ["January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December"],
-    "title": ["{Art} against {problem} in {region}", "Connecting {sector} with {sector2}",
-              "{Art} for {group}", "Arts on prescription: {art} for {group}",
-              "Funding {art} in care", "A guide to {art} in {region}",
-              "Case study: {project} in {region}", "{Art} and wellbeing: what works?",
-              "Tackling {problem_a} together: {art} and care", "Ten tips for {art} with {group}"],
+    "month": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "title": [
+        "{Art} against {problem} in {region}",
+        "Connecting {sector} with {sector2}",
+        "{Art} for {group}",
+        "Arts on prescription: {art} for {group}",
+        "Funding {art} in care",
+        "A guide to {art} in {region}",
+        "Case study: {project} in {region}",
+        "{Art} and wellbeing: what works?",
+        "Tackling {problem_a} together: {art} and care",
+        "Ten tips for {art} with {group}",
+    ],
 }
 EN_SENT = [
     "In {region} the council works with {org} to offer {art} to {group}.",
@@ -205,31 +498,170 @@ EN_SENT = [
     "Since {year} the {art} programme has been part of local policy for {group}.",
     "Volunteers from the neighbourhood accompany {group} to and from {venue}.",
 ]
-COMP_LEFT = ["kunst", "cultuur", "zorg", "welzijns", "buurt", "wijk", "dans", "theater", "muziek",
-             "ouderen", "jongeren", "museum", "zang", "erfgoed", "verhalen"]
-COMP_RIGHT = ["project", "aanbod", "netwerk", "programma", "workshop", "les", "traject", "middag",
-              "atelier", "festival", "plan", "werkplaats", "café", "route", "koor"]
-NAME_A = ["Zilver", "Kleur", "Klank", "Licht", "Stem", "Beweeg", "Brug", "Thuis", "Samen", "Hart",
-          "Zon", "Wind", "Stroom", "Vonk", "Draad", "Golden", "Bright", "Open", "Silver", "Tide"]
-NAME_B = ["draad", "rijk", "kracht", "huis", "lab", "plaats", "punt", "werk", "zaal", "kamer",
-          "lijn", "veld", "roots", "ways", "notes", "steps", "voices", "works", "haven", "bridge"]
+COMP_LEFT = [
+    "kunst",
+    "cultuur",
+    "zorg",
+    "welzijns",
+    "buurt",
+    "wijk",
+    "dans",
+    "theater",
+    "muziek",
+    "ouderen",
+    "jongeren",
+    "museum",
+    "zang",
+    "erfgoed",
+    "verhalen",
+]
+COMP_RIGHT = [
+    "project",
+    "aanbod",
+    "netwerk",
+    "programma",
+    "workshop",
+    "les",
+    "traject",
+    "middag",
+    "atelier",
+    "festival",
+    "plan",
+    "werkplaats",
+    "café",
+    "route",
+    "koor",
+]
+NAME_A = [
+    "Zilver",
+    "Kleur",
+    "Klank",
+    "Licht",
+    "Stem",
+    "Beweeg",
+    "Brug",
+    "Thuis",
+    "Samen",
+    "Hart",
+    "Zon",
+    "Wind",
+    "Stroom",
+    "Vonk",
+    "Draad",
+    "Golden",
+    "Bright",
+    "Open",
+    "Silver",
+    "Tide",
+]
+NAME_B = [
+    "draad",
+    "rijk",
+    "kracht",
+    "huis",
+    "lab",
+    "plaats",
+    "punt",
+    "werk",
+    "zaal",
+    "kamer",
+    "lijn",
+    "veld",
+    "roots",
+    "ways",
+    "notes",
+    "steps",
+    "voices",
+    "works",
+    "haven",
+    "bridge",
+]
 ORG_PREFIX = ["Stichting", "Vereniging", "Coöperatie", "Atelier", "Studio", "Collectief"]
-FIRST = ["Anna", "Jan", "Fatima", "Pieter", "Sanne", "Mohamed", "Eva", "Daan", "Lotte", "Ahmed",
-         "Emma", "Thomas", "Noor", "Ruben", "Sarah", "James", "Olivia", "David", "Grace", "Samir",
-         "Ingrid", "Kees", "Yara", "Bram"]
-LAST = ["de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "van Dijk", "Mulder", "Bos",
-        "El Amrani", "Yilmaz", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer", "Smith",
-        "Jones", "Taylor", "Brown", "Wilson", "Evans", "Thomas", "Roberts"]
-TAGS = ["eenzaamheid", "ouderen", "dementie", "jongeren", "armoede", "financiering", "beleid",
-        "samenwerking", "museum", "dans", "theater", "muziek", "zang", "cultuur-op-recept",
-        "welzijn", "mantelzorg", "mentale-gezondheid", "nieuwkomers", "erfgoed", "onderzoek"]
+FIRST = [
+    "Anna",
+    "Jan",
+    "Fatima",
+    "Pieter",
+    "Sanne",
+    "Mohamed",
+    "Eva",
+    "Daan",
+    "Lotte",
+    "Ahmed",
+    "Emma",
+    "Thomas",
+    "Noor",
+    "Ruben",
+    "Sarah",
+    "James",
+    "Olivia",
+    "David",
+    "Grace",
+    "Samir",
+    "Ingrid",
+    "Kees",
+    "Yara",
+    "Bram",
+]
+LAST = [
+    "de Vries",
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "van Dijk",
+    "Mulder",
+    "Bos",
+    "El Amrani",
+    "Yilmaz",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Wilson",
+    "Evans",
+    "Thomas",
+    "Roberts",
+]
+TAGS = [
+    "eenzaamheid",
+    "ouderen",
+    "dementie",
+    "jongeren",
+    "armoede",
+    "financiering",
+    "beleid",
+    "samenwerking",
+    "museum",
+    "dans",
+    "theater",
+    "muziek",
+    "zang",
+    "cultuur-op-recept",
+    "welzijn",
+    "mantelzorg",
+    "mentale-gezondheid",
+    "nieuwkomers",
+    "erfgoed",
+    "onderzoek",
+]
 KINDS = [("document", 0.5), ("tip", 0.3), ("project", 0.2)]
 
 OFF_TOPIC = [
-    "Wat is de hoofdstad van Australië?", "Hoe laat vertrekt de laatste trein naar Parijs?",
-    "How do I reset my router password?", "What is the boiling point of mercury?",
-    "Welke band won het Eurovisie Songfestival in 1975?", "How many moons does Jupiter have?",
-    "Hoe vervang ik de accu van mijn auto?", "What is the best recipe for sourdough bread?",
+    "Wat is de hoofdstad van Australië?",
+    "Hoe laat vertrekt de laatste trein naar Parijs?",
+    "How do I reset my router password?",
+    "What is the boiling point of mercury?",
+    "Welke band won het Eurovisie Songfestival in 1975?",
+    "How many moons does Jupiter have?",
+    "Hoe vervang ik de accu van mijn auto?",
+    "What is the best recipe for sourdough bread?",
 ]
 NL_Q = [
     "Hoe kan {art} helpen tegen {problem} bij {group}?",
@@ -277,24 +709,38 @@ def _fill(rng: random.Random, template: str, lang: str) -> str:
     project = rng.choice(NAME_A) + rng.choice(NAME_B)
     org_name = rng.choice(NAME_A) + rng.choice(NAME_B)
     values = {
-        "art": rng.choice(v["art"]), "group": rng.choice(v["group"]),
-        "problem": rng.choice(v["problem"]), "problem_a": rng.choice(v["problem"]),
-        "prof": rng.choice(v["prof"]), "fund": rng.choice(v["fund"]),
-        "venue": rng.choice(v["venue"]), "outcome": rng.choice(v["outcome"]),
-        "sector": rng.choice(v["sector"]), "sector2": rng.choice(v["sector"]),
-        "weekday": rng.choice(v["weekday"]), "month": rng.choice(v["month"]),
-        "region": rng.choice(regions), "region2": rng.choice(regions),
+        "art": rng.choice(v["art"]),
+        "group": rng.choice(v["group"]),
+        "problem": rng.choice(v["problem"]),
+        "problem_a": rng.choice(v["problem"]),
+        "prof": rng.choice(v["prof"]),
+        "fund": rng.choice(v["fund"]),
+        "venue": rng.choice(v["venue"]),
+        "outcome": rng.choice(v["outcome"]),
+        "sector": rng.choice(v["sector"]),
+        "sector2": rng.choice(v["sector"]),
+        "weekday": rng.choice(v["weekday"]),
+        "month": rng.choice(v["month"]),
+        "region": rng.choice(regions),
+        "region2": rng.choice(regions),
         "compound": rng.choice(COMP_LEFT) + rng.choice(COMP_RIGHT),
-        "project": project, "org": f"{rng.choice(ORG_PREFIX)} {org_name}",
+        "project": project,
+        "org": f"{rng.choice(ORG_PREFIX)} {org_name}",
         "person": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
         "email": f"info@{org_name.lower()}.{'nl' if lang == 'nl' else 'org.uk'}",
-        "phone": (f"0{rng.randint(10, 79)}-{rng.randint(1000000, 9999999)}" if lang == "nl"
-                  else f"+44 20 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}"),
+        "phone": (
+            f"0{rng.randint(10, 79)}-{rng.randint(1000000, 9999999)}"
+            if lang == "nl"
+            else f"+44 20 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}"
+        ),
         "url": f"https://www.{project.lower()}.{'nl' if lang == 'nl' else 'org.uk'}",
         "amount": f"{rng.choice([1500, 2500, 5000, 7500, 10000, 15000, 25000, 50000]):,}".replace(
-            ",", "." if lang == "nl" else ","),
-        "pct": str(rng.randint(12, 87)), "n": str(rng.randint(2, 16)),
-        "n2": str(rng.randint(8, 450)), "day": str(rng.randint(1, 28)),
+            ",", "." if lang == "nl" else ","
+        ),
+        "pct": str(rng.randint(12, 87)),
+        "n": str(rng.randint(2, 16)),
+        "n2": str(rng.randint(8, 450)),
+        "day": str(rng.randint(1, 28)),
         "year": str(rng.randint(2014, 2025)),
     }
     for key in ("art", "prof", "compound"):
@@ -312,8 +758,13 @@ def make_document(seed: int, i: int) -> tuple[str, str]:
     title = _fill(rng, rng.choice(v["title"]), lang)
     region = rng.choice(REGIONS_NL if lang == "nl" else REGIONS_EN) if rng.random() < 0.7 else None
     tags = rng.sample(TAGS, rng.randint(1, 4))
-    front = ["---", f"title: {json.dumps(title, ensure_ascii=False)}", f"language: {lang}",
-             f"kind: {kind}", f"tags: [{', '.join(tags)}]"]
+    front = [
+        "---",
+        f"title: {json.dumps(title, ensure_ascii=False)}",
+        f"language: {lang}",
+        f"kind: {kind}",
+        f"tags: [{', '.join(tags)}]",
+    ]
     if region:
         front.append(f"region: {region}")
     front.append(f"date: {rng.randint(2014, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}")
@@ -326,8 +777,9 @@ def make_document(seed: int, i: int) -> tuple[str, str]:
                 items = [_fill(rng, rng.choice(sentences), lang) for _ in range(rng.randint(3, 5))]
                 body += [f"- {it}" for it in items]
             else:
-                body.append(" ".join(_fill(rng, rng.choice(sentences), lang)
-                                     for _ in range(rng.randint(2, 7))))
+                body.append(
+                    " ".join(_fill(rng, rng.choice(sentences), lang) for _ in range(rng.randint(2, 7)))
+                )
             body.append("")
     rel = f"{kind}s/{i // 1000:03d}/{_slug(title)}-{i:06d}.md"
     return rel, "\n".join(front) + "\n" + "\n".join(body)
@@ -376,8 +828,14 @@ def _percentiles(samples_s: list[float]) -> dict[str, float]:
         lo, hi = math.floor(k), math.ceil(k)
         return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
 
-    return {"n": len(xs), "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99),
-            "mean_ms": sum(xs) / len(xs) if xs else float("nan"), "max_ms": xs[-1] if xs else 0.0}
+    return {
+        "n": len(xs),
+        "p50_ms": pct(50),
+        "p95_ms": pct(95),
+        "p99_ms": pct(99),
+        "mean_ms": sum(xs) / len(xs) if xs else float("nan"),
+        "max_ms": xs[-1] if xs else 0.0,
+    }
 
 
 def _du(path: Path) -> int:
@@ -437,6 +895,7 @@ class _Timer:
                 self.calls[name] = self.calls.get(name, 0) + 1
                 if stack is not None:
                     stack.pop()
+
         return wrapped
 
     def patch(self, obj, attr: str, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -497,10 +956,17 @@ def phase_gen(args) -> dict:  # type: ignore[no-untyped-def]
         path.write_bytes(data)
         i += 1
     return {
-        "files": i, "bytes": total_bytes, "mb": total_bytes / MB, "chunks_verbinder": total_chunks,
-        "target_chunks": args.chunks, "chunk_size": settings.chunk_size,
-        "chunk_overlap": settings.chunk_overlap, "languages": langs, "kinds": kinds,
-        "seconds": time.perf_counter() - t0, "rss": _peak_rss(),
+        "files": i,
+        "bytes": total_bytes,
+        "mb": total_bytes / MB,
+        "chunks_verbinder": total_chunks,
+        "target_chunks": args.chunks,
+        "chunk_size": settings.chunk_size,
+        "chunk_overlap": settings.chunk_overlap,
+        "languages": langs,
+        "kinds": kinds,
+        "seconds": time.perf_counter() - t0,
+        "rss": _peak_rss(),
     }
 
 
@@ -541,14 +1007,26 @@ def phase_verbinder_ingest(args) -> dict:  # type: ignore[no-untyped-def]
     first = time.perf_counter() - t0
     rss_by_stage = sampler.stop() if sampler else {}
     rss_after_first = _peak_rss()
-    order = ["load (front matter, decode)", "chunking", "kb.upsert (SQL + Chroma)",
-             "  chroma delete_docs", "  dense.add (embed + Chroma)", "    embed_documents",
-             "    embed_array",
-             "kb.refresh_lexical (BM25)", "  _build_lexical (tokenise + index)", "    bm25s index",
-             "  lexical.save (snapshot)"]
+    order = [
+        "load (front matter, decode)",
+        "chunking",
+        "kb.upsert (SQL + Chroma)",
+        "  chroma delete_docs",
+        "  dense.add (embed + Chroma)",
+        "    embed_documents",
+        "    embed_array",
+        "kb.refresh_lexical (BM25)",
+        "  _build_lexical (tokenise + index)",
+        "    bm25s index",
+        "  lexical.save (snapshot)",
+    ]
     breakdown = {k: round(timer.totals[k], 3) for k in order if k in timer.totals}
-    counted = {"added": len(rep.added), "updated": len(rep.updated),
-               "unchanged": len(rep.unchanged), "failed": len(rep.failed)}
+    counted = {
+        "added": len(rep.added),
+        "updated": len(rep.updated),
+        "unchanged": len(rep.unchanged),
+        "failed": len(rep.failed),
+    }
     if rep.failed:
         counted["failed_examples"] = rep.failed[:5]
 
@@ -558,23 +1036,38 @@ def phase_verbinder_ingest(args) -> dict:  # type: ignore[no-untyped-def]
         t0 = time.perf_counter()
         r2 = rt.ingest([corpus])
         re_times.append(time.perf_counter() - t0)
-        re_reports.append({"added": len(r2.added), "updated": len(r2.updated),
-                           "unchanged": len(r2.unchanged), "failed": len(r2.failed),
-                           "chunks": r2.chunks})
+        re_reports.append(
+            {
+                "added": len(r2.added),
+                "updated": len(r2.updated),
+                "unchanged": len(r2.unchanged),
+                "failed": len(r2.failed),
+                "chunks": r2.chunks,
+            }
+        )
     stats = rt.kb.stats()
     return {
-        "startup_s": startup, "first_ingest_s": first, "report": counted,
-        "chunks": rep.chunks, "bytes_read": rep.bytes_read,
-        "chunks_per_s": rep.chunks / first, "mb_per_s": rep.bytes_read / MB / first,
-        "reingest_s": re_times, "reingest_reports": re_reports,
+        "startup_s": startup,
+        "first_ingest_s": first,
+        "report": counted,
+        "chunks": rep.chunks,
+        "bytes_read": rep.bytes_read,
+        "chunks_per_s": rep.chunks / first,
+        "mb_per_s": rep.bytes_read / MB / first,
+        "reingest_s": re_times,
+        "reingest_reports": re_reports,
         "reingest_ratio_first": first / re_times[0],
         "reingest_ratio_median": first / sorted(re_times)[len(re_times) // 2],
-        "breakdown_s": breakdown, "breakdown_calls": timer.calls,
+        "breakdown_s": breakdown,
+        "breakdown_calls": timer.calls,
         "peak_rss_mb_by_stage_sampled": rss_by_stage,
-        "kb_documents": stats["documents"], "kb_chunks": stats["chunks"],
-        "dense_count": rt.kb.dense.count(), "lexical_size": rt.kb.lexical.size,
+        "kb_documents": stats["documents"],
+        "kb_chunks": stats["chunks"],
+        "dense_count": rt.kb.dense.count(),
+        "lexical_size": rt.kb.lexical.size,
         "data_dir_mb": _du(Path(args.data_dir)) / MB,
-        "rss_after_startup": rss_after_startup, "rss_after_first_ingest": rss_after_first,
+        "rss_after_startup": rss_after_startup,
+        "rss_after_first_ingest": rss_after_first,
         "rss": _peak_rss(),
     }
 
@@ -611,8 +1104,7 @@ def phase_verbinder_ask(args) -> dict:  # type: ignore[no-untyped-def]
             times.append(time.perf_counter() - t)
             statuses[a.status] = statuses.get(a.status, 0) + 1
             if len(examples) < 3 and a.status == "answered":
-                examples.append({"q": q, "answer": a.answer[:300],
-                                 "sources": [s.path for s in a.sources]})
+                examples.append({"q": q, "answer": a.answer[:300], "sources": [s.path for s in a.sources]})
 
     import gc
 
@@ -623,16 +1115,24 @@ def phase_verbinder_ask(args) -> dict:  # type: ignore[no-untyped-def]
         gc.callbacks.remove(gc_cb)
     slowest = sorted(zip(times, measured, strict=True), reverse=True)[:5]
     gen2 = [p for g, p in gc_pauses if g == 2]
-    gc_info = {"collections": len(gc_pauses), "gen2": len(gen2),
-               "gen2_ms": [round(p * 1000, 1) for p in gen2],
-               "total_pause_ms": round(sum(p for _, p in gc_pauses) * 1000, 1)}
+    gc_info = {
+        "collections": len(gc_pauses),
+        "gen2": len(gen2),
+        "gen2_ms": [round(p * 1000, 1) for p in gen2],
+        "total_pause_ms": round(sum(p for _, p in gc_pauses) * 1000, 1),
+    }
     components = _dense_components(rt, measured[:50])
     return {
-        "startup_s": startup, "warmup": len(warm), "latency": _percentiles(times),
-        "statuses": statuses, "examples": examples,
+        "startup_s": startup,
+        "warmup": len(warm),
+        "latency": _percentiles(times),
+        "statuses": statuses,
+        "examples": examples,
         "slowest": [{"ms": round(t * 1000, 1), "q": q} for t, q in slowest],
-        "gc_during_measurement": gc_info, "components_median_ms": components,
-        "lexical_size": rt.kb.lexical.size, "rss_after_startup": rss_after_startup,
+        "gc_during_measurement": gc_info,
+        "components_median_ms": components,
+        "lexical_size": rt.kb.lexical.size,
+        "rss_after_startup": rss_after_startup,
         "rss": _peak_rss(),
     }
 
@@ -659,7 +1159,8 @@ def _dense_components(rt, questions: list[str]) -> dict[str, float]:  # type: ig
     out["embed_query"] = med(lambda i, q: emb.embed_query(q))
     out["chroma_collection.count"] = med(lambda i, q: coll.count())
     out["chroma_collection.query_n40"] = med(
-        lambda i, q: coll.query(query_embeddings=[vecs[i]], n_results=40, include=["distances"]))
+        lambda i, q: coll.query(query_embeddings=[vecs[i]], n_results=40, include=["distances"])
+    )
     if hasattr(dense, "search"):
         out["DenseIndex.search_k40"] = med(lambda i, q: dense.search(q, 40))
     if hasattr(rt.assistant, "retriever"):
@@ -733,15 +1234,25 @@ def phase_plain(args) -> dict:  # type: ignore[no-untyped-def]
         store.similarity_search(q, k=4)
         times.append(time.perf_counter() - t)
     return {
-        "startup_s": startup, "files": len(docs), "bytes_read": n_bytes, "chunks": len(chunks),
-        "stored": count, "ingest_s": total, "load_s": t_loaded - t_start,
-        "split_s": t_split - t_loaded, "index_s": t_done - t_split,
-        "chunks_per_s": len(chunks) / total, "mb_per_s": n_bytes / MB / total,
+        "startup_s": startup,
+        "files": len(docs),
+        "bytes_read": n_bytes,
+        "chunks": len(chunks),
+        "stored": count,
+        "ingest_s": total,
+        "load_s": t_loaded - t_start,
+        "split_s": t_split - t_loaded,
+        "index_s": t_done - t_split,
+        "chunks_per_s": len(chunks) / total,
+        "mb_per_s": n_bytes / MB / total,
         "max_batch_size": max_batch,
         "batches": math.ceil(len(chunks) / max_batch) if max_batch else None,
-        "batching": batching, "latency": _percentiles(times),
+        "batching": batching,
+        "latency": _percentiles(times),
         "telemetry": os.environ.get("ANONYMIZED_TELEMETRY"),
-        "store_dir_mb": _du(persist) / MB, "rss_after_index": rss_after_index, "rss": _peak_rss(),
+        "store_dir_mb": _du(persist) / MB,
+        "rss_after_index": rss_after_index,
+        "rss": _peak_rss(),
     }
 
 
@@ -759,26 +1270,53 @@ PHASES = {
 
 def _run_phase(name: str, args, work: Path, deadline: float) -> dict:  # type: ignore[no-untyped-def]
     out = work / f"phase-{name}.json"
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", name, "--phase-out", str(out),
-           "--work", str(work), "--corpus", str(work / "corpus"),
-           "--data-dir", str(work / "verbinder_data"), "--chunks", str(args.chunks),
-           "--seed", str(args.seed), "--questions", str(args.questions),
-           "--warmup", str(args.warmup), "--reingest-repeats", str(args.reingest_repeats)]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--phase",
+        name,
+        "--phase-out",
+        str(out),
+        "--work",
+        str(work),
+        "--corpus",
+        str(work / "corpus"),
+        "--data-dir",
+        str(work / "verbinder_data"),
+        "--chunks",
+        str(args.chunks),
+        "--seed",
+        str(args.seed),
+        "--questions",
+        str(args.questions),
+        "--warmup",
+        str(args.warmup),
+        "--reingest-repeats",
+        str(args.reingest_repeats),
+    ]
     if args.profile:
         cmd.append("--profile")
     if not args.breakdown:
         cmd.append("--no-breakdown")
     env = dict(os.environ)
-    env.update({"ANONYMIZED_TELEMETRY": "False", "TOKENIZERS_PARALLELISM": "false",
-                "PYTHONHASHSEED": "0", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
+    env.update(
+        {
+            "ANONYMIZED_TELEMETRY": "False",
+            "TOKENIZERS_PARALLELISM": "false",
+            "PYTHONHASHSEED": "0",
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+        }
+    )
     left = deadline - time.monotonic()
     if left <= 5:
         return {"error": "skipped: time budget exhausted"}
     print(f"[bench] phase {name} ...", flush=True)
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, env=env, cwd=str(work), timeout=left, capture_output=True,
-                              text=True, check=False)
+        proc = subprocess.run(
+            cmd, env=env, cwd=str(work), timeout=left, capture_output=True, text=True, check=False
+        )
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {left:.0f}s (budget)", "wall_s": time.perf_counter() - t0}
     wall = time.perf_counter() - t0
@@ -825,8 +1363,11 @@ def report(results: dict) -> str:
     lines = [
         f"Verbinder knowledge-base benchmark  ({env['python']}, {env['cpus']} CPUs, {env['platform']})",
         f"Code under test: sha256 {before.get('sha256')} (newest file {before.get('newest_mtime')} UTC)"
-        + ("  !! CODE CHANGED DURING THE RUN: figures mix two code states"
-           if code.get("changed_during_run") else ""),
+        + (
+            "  !! CODE CHANGED DURING THE RUN: figures mix two code states"
+            if code.get("changed_during_run")
+            else ""
+        ),
         f"Corpus: {_fmt(_get(g, 'files'), ',d')} Markdown files, {_fmt(_get(g, 'mb'), '.2f')} MB; "
         f"Verbinder chunker {_get(g, 'chunk_size')}/{_get(g, 'chunk_overlap')}, plain splitter "
         f"1000/200; seed {results['args']['seed']}",
@@ -836,8 +1377,11 @@ def report(results: dict) -> str:
 
     def row(*cells: str) -> None:
         cells = cells + ("-",) * (len(w) - len(cells))
-        lines.append("  ".join(c.ljust(n) if i == 0 else c.rjust(n)
-                               for i, (c, n) in enumerate(zip(cells, w, strict=True))))
+        lines.append(
+            "  ".join(
+                c.ljust(n) if i == 0 else c.rjust(n) for i, (c, n) in enumerate(zip(cells, w, strict=True))
+            )
+        )
 
     def f(d: dict, *path: str, spec: str = ".2f") -> str:
         return _fmt(_get(d, *path), spec)
@@ -845,35 +1389,62 @@ def report(results: dict) -> str:
     row("metric", "Verbinder", "plain", "target", "result")
     lines.append("-" * (sum(w) + 2 * (len(w) - 1)))
     dev = r.get("chunk_count_deviation")
-    row("chunks (Verbinder target)", f(g, "chunks_verbinder", spec=",d"), "-",
-        f"{results['args']['chunks']:,}", "-")
+    row(
+        "chunks (Verbinder target)",
+        f(g, "chunks_verbinder", spec=",d"),
+        "-",
+        f"{results['args']['chunks']:,}",
+        "-",
+    )
     row("  deviation from target", _fmt(dev * 100 if dev is not None else None, "+.2f") + " %")
     row("chunks indexed", f(vi, "chunks", spec=",d"), f(pl, "chunks", spec=",d"))
     row("first ingest time (s)", f(vi, "first_ingest_s"), f(pl, "ingest_s"))
-    row("ingest throughput (chunks/s)", f(vi, "chunks_per_s", spec=",.0f"),
-        f(pl, "chunks_per_s", spec=",.0f"))
+    row(
+        "ingest throughput (chunks/s)", f(vi, "chunks_per_s", spec=",.0f"), f(pl, "chunks_per_s", spec=",.0f")
+    )
     row("ingest throughput (input MB/s)", f(vi, "mb_per_s", spec=".3f"), f(pl, "mb_per_s", spec=".3f"))
     re_s = _get(vi, "reingest_s") or [None]
     row("re-ingest unchanged folder (s)", _fmt(re_s[0], ".3f"))
-    row("first / re-ingest ratio (x)", _fmt(r.get("reingest_first_over_reingest"), ".1f"), "-",
-        f">= {t['reingest_ratio_min']:.0f}", _verdict(checks.get("reingest_ratio")))
+    row(
+        "first / re-ingest ratio (x)",
+        _fmt(r.get("reingest_first_over_reingest"), ".1f"),
+        "-",
+        f">= {t['reingest_ratio_min']:.0f}",
+        _verdict(checks.get("reingest_ratio")),
+    )
     row("query latency: ask | similarity k=4", "", "")
     for p in ("p50", "p95", "p99"):
         is95 = p == "p95"
-        row(f"  {p} (ms)", f(va, "latency", f"{p}_ms"), f(pl, "latency", f"{p}_ms"),
+        row(
+            f"  {p} (ms)",
+            f(va, "latency", f"{p}_ms"),
+            f(pl, "latency", f"{p}_ms"),
             f"<= {t['ask_p95_ms_max']:.0f}" if is95 else "-",
-            _verdict(checks.get("ask_p95")) if is95 else "-")
+            _verdict(checks.get("ask_p95")) if is95 else "-",
+        )
+
     def mean_max(d: dict) -> str:
         return f"{f(d, 'latency', 'mean_ms', spec='.1f')} / {f(d, 'latency', 'max_ms', spec='.0f')}"
 
     row("  mean / max (ms)", mean_max(va), mean_max(pl))
-    row("  questions measured (after warm-up)", f(va, "latency", "n", spec="d"),
-        f(pl, "latency", "n", spec="d"))
-    row("peak RSS ingest process (MiB)", f(vi, "rss", "ru_maxrss_mb", spec=",.0f"),
-        f(pl, "rss", "ru_maxrss_mb", spec=",.0f"))
+    row(
+        "  questions measured (after warm-up)",
+        f(va, "latency", "n", spec="d"),
+        f(pl, "latency", "n", spec="d"),
+    )
+    row(
+        "peak RSS ingest process (MiB)",
+        f(vi, "rss", "ru_maxrss_mb", spec=",.0f"),
+        f(pl, "rss", "ru_maxrss_mb", spec=",.0f"),
+    )
     row("peak RSS serving process (MiB)", f(va, "rss", "ru_maxrss_mb", spec=",.0f"), "(same proc)")
-    row("Verbinder peak RSS, max (MiB)", _fmt(r.get("verbinder_peak_rss_mb"), ",.0f"), "-",
-        f"<= {t['verbinder_peak_rss_mb_max']:.0f}", _verdict(checks.get("verbinder_peak_rss")))
+    row(
+        "Verbinder peak RSS, max (MiB)",
+        _fmt(r.get("verbinder_peak_rss_mb"), ",.0f"),
+        "-",
+        f"<= {t['verbinder_peak_rss_mb_max']:.0f}",
+        _verdict(checks.get("verbinder_peak_rss")),
+    )
     row("startup: open stores + model (s)", f(va, "startup_s"), f(pl, "startup_s"))
     row("on-disk size (MB)", f(vi, "data_dir_mb", spec=".1f"), f(pl, "store_dir_mb", spec=".1f"))
     lines += [
@@ -887,33 +1458,51 @@ def report(results: dict) -> str:
         f"  peak RSS         {_fmt(r.get('rss_verbinder_over_plain'), '.2f')}x",
     ]
     if _get(vi, "breakdown_s"):
-        lines += ["", "Verbinder first-ingest breakdown (wall s; nested rows are part of the row above; "
-                  f"total {f(vi, 'first_ingest_s')}):"]
+        lines += [
+            "",
+            "Verbinder first-ingest breakdown (wall s; nested rows are part of the row above; "
+            f"total {f(vi, 'first_ingest_s')}):",
+        ]
         for k, v in vi["breakdown_s"].items():
             lines.append(f"  {k:<42} {v:8.2f}   ({vi['breakdown_calls'].get(k, 0)} calls)")
-        lines.append(f"Plain ingest breakdown: load {f(pl, 'load_s')} s, split {f(pl, 'split_s')} s, "
-                     f"embed+Chroma {f(pl, 'index_s')} s")
-        lines.append(f"Plain batching: {_get(pl, 'batching')} (max_batch_size={_get(pl, 'max_batch_size')}, "
-                     f"{_get(pl, 'batches')} batches)")
+        lines.append(
+            f"Plain ingest breakdown: load {f(pl, 'load_s')} s, split {f(pl, 'split_s')} s, "
+            f"embed+Chroma {f(pl, 'index_s')} s"
+        )
+        lines.append(
+            f"Plain batching: {_get(pl, 'batching')} (max_batch_size={_get(pl, 'max_batch_size')}, "
+            f"{_get(pl, 'batches')} batches)"
+        )
     if _get(vi, "peak_rss_mb_by_stage_sampled"):
-        lines.append("Verbinder first-ingest peak RSS by stage (MiB, sampled every 50 ms): " + ", ".join(
-            f"{k} {v:.0f}" for k, v in vi["peak_rss_mb_by_stage_sampled"].items()))
+        lines.append(
+            "Verbinder first-ingest peak RSS by stage (MiB, sampled every 50 ms): "
+            + ", ".join(f"{k} {v:.0f}" for k, v in vi["peak_rss_mb_by_stage_sampled"].items())
+        )
     if va.get("components_median_ms"):
-        lines.append("Verbinder ask components (median ms over 50 questions, after the measured loop): "
-                     + ", ".join(f"{k} {v:.2f}" for k, v in va["components_median_ms"].items()))
+        lines.append(
+            "Verbinder ask components (median ms over 50 questions, after the measured loop): "
+            + ", ".join(f"{k} {v:.2f}" for k, v in va["components_median_ms"].items())
+        )
     if va.get("gc_during_measurement"):
         gi = va["gc_during_measurement"]
-        lines.append(f"GC during measured asks: {gi['collections']} collections, {gi['gen2']} full "
-                     f"(gen2) taking {gi['gen2_ms']} ms; total pause {gi['total_pause_ms']} ms")
+        lines.append(
+            f"GC during measured asks: {gi['collections']} collections, {gi['gen2']} full "
+            f"(gen2) taking {gi['gen2_ms']} ms; total pause {gi['total_pause_ms']} ms"
+        )
     if va.get("statuses"):
-        lines.append(f"Verbinder ask outcomes: {va['statuses']}; slowest: "
-                     + "; ".join(f"{s['ms']} ms '{s['q']}'" for s in va.get("slowest", [])[:3]))
+        lines.append(
+            f"Verbinder ask outcomes: {va['statuses']}; slowest: "
+            + "; ".join(f"{s['ms']} ms '{s['q']}'" for s in va.get("slowest", [])[:3])
+        )
     for name, p in ph.items():
         if "error" in p:
             lines.append(f"!! phase {name}: {p['error']}")
-    lines += ["", "Phase wall times (s): " + ", ".join(
-        f"{k} {_fmt(v.get('wall_s'), '.1f')}" for k, v in ph.items())
-        + f"; total {results['total_wall_s']:.1f}"]
+    lines += [
+        "",
+        "Phase wall times (s): "
+        + ", ".join(f"{k} {_fmt(v.get('wall_s'), '.1f')}" for k, v in ph.items())
+        + f"; total {results['total_wall_s']:.1f}",
+    ]
     return "\n".join(lines)
 
 
@@ -922,16 +1511,23 @@ def _code_fingerprint() -> dict[str, object]:
     import hashlib
 
     h = hashlib.sha256()
-    files = sorted(p for d in ("bot", "knowledge_base", "ingest", "adapters")
-                   for p in (ROOT / d).rglob("*.py") if "__pycache__" not in p.parts)
+    files = sorted(
+        p
+        for d in ("bot", "knowledge_base", "ingest", "adapters")
+        for p in (ROOT / d).rglob("*.py")
+        if "__pycache__" not in p.parts
+    )
     files.append(ROOT / "pyproject.toml")
     newest = 0.0
     for p in files:
         if p.exists():
             h.update(p.relative_to(ROOT).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
             newest = max(newest, p.stat().st_mtime)
-    return {"sha256": h.hexdigest()[:16], "files": len(files),
-            "newest_mtime": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(newest))}
+    return {
+        "sha256": h.hexdigest()[:16],
+        "files": len(files),
+        "newest_mtime": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(newest)),
+    }
 
 
 def orchestrate(args) -> int:  # type: ignore[no-untyped-def]
@@ -940,8 +1536,7 @@ def orchestrate(args) -> int:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + args.budget
     base = Path(args.workdir) if args.workdir else None
     work = Path(tempfile.mkdtemp(prefix="verbinder-bench-", dir=base))
-    print(f"[bench] work dir {work}; target {args.chunks:,} chunks; budget {args.budget:.0f}s",
-          flush=True)
+    print(f"[bench] work dir {work}; target {args.chunks:,} chunks; budget {args.budget:.0f}s", flush=True)
     phases: dict[str, dict] = {}
     try:
         for name in ("gen", "verbinder-ingest", "verbinder-ask", "plain"):
@@ -966,35 +1561,68 @@ def orchestrate(args) -> int:  # type: ignore[no-untyped-def]
         "chunks_per_s_verbinder_over_plain": div(_get(vi, "chunks_per_s"), _get(pl, "chunks_per_s")),
         "p95_verbinder_over_plain": div(_get(va, "latency", "p95_ms"), _get(pl, "latency", "p95_ms")),
         "verbinder_peak_rss_mb": max(v_rss) if v_rss else None,
-        "chunk_count_deviation": (div(_get(phases.get("gen", {}), "chunks_verbinder"), args.chunks) - 1
-                                  if _get(phases.get("gen", {}), "chunks_verbinder") else None),
+        "chunk_count_deviation": (
+            div(_get(phases.get("gen", {}), "chunks_verbinder"), args.chunks) - 1
+            if _get(phases.get("gen", {}), "chunks_verbinder")
+            else None
+        ),
         "rss_verbinder_over_plain": div(max(v_rss) if v_rss else None, _get(pl, "rss", "ru_maxrss_mb")),
     }
     checks = {
-        "reingest_ratio": (ratios["reingest_first_over_reingest"] >= TARGETS["reingest_ratio_min"]
-                           if ratios["reingest_first_over_reingest"] is not None else None),
-        "ask_p95": (_get(va, "latency", "p95_ms") <= TARGETS["ask_p95_ms_max"]
-                    if _get(va, "latency", "p95_ms") is not None else None),
-        "verbinder_peak_rss": (ratios["verbinder_peak_rss_mb"] <= TARGETS["verbinder_peak_rss_mb_max"]
-                               if ratios["verbinder_peak_rss_mb"] is not None else None),
+        "reingest_ratio": (
+            ratios["reingest_first_over_reingest"] >= TARGETS["reingest_ratio_min"]
+            if ratios["reingest_first_over_reingest"] is not None
+            else None
+        ),
+        "ask_p95": (
+            _get(va, "latency", "p95_ms") <= TARGETS["ask_p95_ms_max"]
+            if _get(va, "latency", "p95_ms") is not None
+            else None
+        ),
+        "verbinder_peak_rss": (
+            ratios["verbinder_peak_rss_mb"] <= TARGETS["verbinder_peak_rss_mb_max"]
+            if ratios["verbinder_peak_rss_mb"] is not None
+            else None
+        ),
     }
     try:
         import importlib.metadata as md
 
-        versions = {p: md.version(p) for p in ("chromadb", "langchain-chroma", "langchain-core",
-                                               "langchain-text-splitters", "bm25s", "wordllama",
-                                               "numpy", "SQLAlchemy", "PyStemmer")}
+        versions = {
+            p: md.version(p)
+            for p in (
+                "chromadb",
+                "langchain-chroma",
+                "langchain-core",
+                "langchain-text-splitters",
+                "bm25s",
+                "wordllama",
+                "numpy",
+                "SQLAlchemy",
+                "PyStemmer",
+            )
+        }
     except Exception:  # noqa: BLE001
         versions = {}
     code_after = _code_fingerprint()
     results = {
-        "code": {"before": code_before, "after": code_after,
-                 "changed_during_run": code_before["sha256"] != code_after["sha256"]},
+        "code": {
+            "before": code_before,
+            "after": code_after,
+            "changed_during_run": code_before["sha256"] != code_after["sha256"],
+        },
         "args": {k: v for k, v in vars(args).items() if k not in ("phase", "phase_out")},
-        "targets": TARGETS, "checks": checks, "ratios": ratios, "phases": phases,
-        "environment": {"python": platform.python_version(), "platform": platform.platform(),
-                        "cpus": os.cpu_count(), "versions": versions,
-                        "orchestrator_rss": _peak_rss()},
+        "targets": TARGETS,
+        "checks": checks,
+        "ratios": ratios,
+        "phases": phases,
+        "environment": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "versions": versions,
+            "orchestrator_rss": _peak_rss(),
+        },
         "total_wall_s": time.perf_counter() - t_start,
     }
     text = report(results)
@@ -1020,8 +1648,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the temp corpus and stores")
     ap.add_argument("--out", default="", help="JSON output path (default bench/out/bench_kb.json)")
     ap.add_argument("--profile", action="store_true", help="cProfile ingest/ask/plain index into bench/out/")
-    ap.add_argument("--no-breakdown", dest="breakdown", action="store_false",
-                    help="do not time Verbinder's ingest stages (wrappers) during the first ingest")
+    ap.add_argument(
+        "--no-breakdown",
+        dest="breakdown",
+        action="store_false",
+        help="do not time Verbinder's ingest stages (wrappers) during the first ingest",
+    )
     # internal: one phase in this (sub)process
     ap.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     ap.add_argument("--phase-out", help=argparse.SUPPRESS)

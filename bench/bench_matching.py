@@ -180,15 +180,19 @@ def main(argv: list[str] | None = None) -> int:
         print()
         return 0
 
-    print(f"{len(experts)} experts, {len(questions)} questions "
-          f"({sum(q['split'] == 'tune' for q in questions)} tune / "
-          f"{sum(q['split'] == 'held' for q in questions)} held-out), model {args.model}\n")
+    print(
+        f"{len(experts)} experts, {len(questions)} questions "
+        f"({sum(q['split'] == 'tune' for q in questions)} tune / "
+        f"{sum(q['split'] == 'held' for q in questions)} held-out), model {args.model}\n"
+    )
     print(f"{'variant':<10} {'split':<5} {'n':>3} {'top-1':>6} {'strict1':>7} {'top-2':>6} {'MRR':>6}")
     for v in VARIANTS:
         for s in SPLITS:
             f = figures[v][s]
-            print(f"{v:<10} {s:<5} {f['n']:>3} {f['top1']:>6.3f} {f['strict1']:>7.3f} "
-                  f"{f['top2']:>6.3f} {f['mrr']:>6.3f}")
+            print(
+                f"{v:<10} {s:<5} {f['n']:>3} {f['top1']:>6.3f} {f['strict1']:>7.3f} "
+                f"{f['top2']:>6.3f} {f['mrr']:>6.3f}"
+            )
     print("\ntop-1 by question kind:")
     kinds = sorted(by_kind["full"])
     heads = [f"{k} ({by_kind['full'][k]['n']})" for k in kinds]
@@ -199,9 +203,11 @@ def main(argv: list[str] | None = None) -> int:
         misses = [r for r in results[v] if r["rank"] != 1]
         print(f"\nmisses ({v}): {len(misses)}")
         for r in misses:
-            print(f"  {r['id']} [{r['split']}/{r['kind']}/{r['language']}] want {r['expert']}"
-                  f"{' or ' + ', '.join(r['also']) if r['also'] else ''} -> rank {r['rank']}; "
-                  f"top: {' > '.join(r['top'])} ({r['top_score']}; {r['top_reason'] or '-'})")
+            print(
+                f"  {r['id']} [{r['split']}/{r['kind']}/{r['language']}] want {r['expert']}"
+                f"{' or ' + ', '.join(r['also']) if r['also'] else ''} -> rank {r['rank']}; "
+                f"top: {' > '.join(r['top'])} ({r['top_score']}; {r['top_reason'] or '-'})"
+            )
             if v == "full":
                 print(f"      {r['question']}")
     print(f"\n{elapsed:.1f} s")

@@ -110,8 +110,14 @@ def pct(values: list[float], p: float) -> float:
 
 def summary_ms(values_s: list[float]) -> dict[str, float]:
     ms = [v * 1000 for v in values_s]
-    return {"n": len(ms), "p50_ms": pct(ms, 50), "p95_ms": pct(ms, 95), "p99_ms": pct(ms, 99),
-            "mean_ms": sum(ms) / len(ms) if ms else float("nan"), "max_ms": max(ms) if ms else float("nan")}
+    return {
+        "n": len(ms),
+        "p50_ms": pct(ms, 50),
+        "p95_ms": pct(ms, 95),
+        "p99_ms": pct(ms, 99),
+        "mean_ms": sum(ms) / len(ms) if ms else float("nan"),
+        "max_ms": max(ms) if ms else float("nan"),
+    }
 
 
 def free_port() -> int:
@@ -139,10 +145,19 @@ class TimedFake(FakeSlack):
         rows = []
         for call, t in zip(self.calls, self.times, strict=True):
             a = call.args
-            rows.append({"method": call.method, "t": t, "error": call.error, "channel": a.get("channel"),
-                         "thread_ts": a.get("thread_ts"), "timestamp": a.get("timestamp"),
-                         "user": a.get("user"), "text": str(a.get("text") or "")[:80],
-                         "ts": call.result.get("ts")})
+            rows.append(
+                {
+                    "method": call.method,
+                    "t": t,
+                    "error": call.error,
+                    "channel": a.get("channel"),
+                    "thread_ts": a.get("thread_ts"),
+                    "timestamp": a.get("timestamp"),
+                    "user": a.get("user"),
+                    "text": str(a.get("text") or "")[:80],
+                    "ts": call.result.get("ts"),
+                }
+            )
         return rows
 
 
@@ -169,10 +184,21 @@ async def run_fake() -> None:
 def _message(channel: str, user: str, text: str, ts: str, channel_type: str | None) -> dict[str, Any]:
     """A member's `message` event as Slack delivers it (message.im / message.channels)."""
     event: dict[str, Any] = {
-        "client_msg_id": str(uuid.uuid4()), "type": "message", "text": text, "user": user, "ts": ts,
-        "team": TEAM_ID, "channel": channel, "event_ts": ts,
-        "blocks": [{"type": "rich_text", "block_id": uuid.uuid4().hex[:5], "elements": [
-            {"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}]}],
+        "client_msg_id": str(uuid.uuid4()),
+        "type": "message",
+        "text": text,
+        "user": user,
+        "ts": ts,
+        "team": TEAM_ID,
+        "channel": channel,
+        "event_ts": ts,
+        "blocks": [
+            {
+                "type": "rich_text",
+                "block_id": uuid.uuid4().hex[:5],
+                "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}],
+            }
+        ],
     }
     if channel_type:
         event["channel_type"] = channel_type
@@ -181,31 +207,69 @@ def _message(channel: str, user: str, text: str, ts: str, channel_type: str | No
 
 def _bot_echo(channel: str, ts: str, thread_ts: str) -> dict[str, Any]:
     """The bot's own answer coming back as a message event (Slack sends these for every post)."""
-    return {"type": "message", "text": "Dit staat er in de kennisbank: …", "user": BOT_USER,
-            "bot_id": BOT_ID, "app_id": APP_ID, "team": TEAM_ID, "ts": ts, "thread_ts": thread_ts,
-            "parent_user_id": "U0BENCH001", "channel": channel, "event_ts": ts,
-            "channel_type": "im" if channel.startswith("D") else "channel",
-            "bot_profile": {"id": BOT_ID, "app_id": APP_ID, "name": "Verbinder", "team_id": TEAM_ID}}
+    return {
+        "type": "message",
+        "text": "Dit staat er in de kennisbank: …",
+        "user": BOT_USER,
+        "bot_id": BOT_ID,
+        "app_id": APP_ID,
+        "team": TEAM_ID,
+        "ts": ts,
+        "thread_ts": thread_ts,
+        "parent_user_id": "U0BENCH001",
+        "channel": channel,
+        "event_ts": ts,
+        "channel_type": "im" if channel.startswith("D") else "channel",
+        "bot_profile": {"id": BOT_ID, "app_id": APP_ID, "name": "Verbinder", "team_id": TEAM_ID},
+    }
 
 
 def _edit(channel: str, user: str, ts: str, old_ts: str, text: str) -> dict[str, Any]:
     """A member editing an earlier DM (message_changed): the bot stays silent."""
-    inner = {"type": "message", "text": text + " (bewerkt)", "user": user, "ts": old_ts,
-             "edited": {"user": user, "ts": ts}}
-    return {"type": "message", "subtype": "message_changed", "hidden": True, "message": inner,
-            "previous_message": {"type": "message", "text": text, "user": user, "ts": old_ts},
-            "channel": channel, "ts": ts, "event_ts": ts, "channel_type": "im"}
+    inner = {
+        "type": "message",
+        "text": text + " (bewerkt)",
+        "user": user,
+        "ts": old_ts,
+        "edited": {"user": user, "ts": ts},
+    }
+    return {
+        "type": "message",
+        "subtype": "message_changed",
+        "hidden": True,
+        "message": inner,
+        "previous_message": {"type": "message", "text": text, "user": user, "ts": old_ts},
+        "channel": channel,
+        "ts": ts,
+        "event_ts": ts,
+        "channel_type": "im",
+    }
 
 
 def _envelope(event: dict[str, Any], event_id: str) -> str:
-    return json.dumps({
-        "token": "verification-token-unused", "team_id": TEAM_ID, "api_app_id": APP_ID, "event": event,
-        "type": "event_callback", "event_id": event_id, "event_time": int(time.time()),
-        "event_context": f"4-{uuid.uuid4().hex}",
-        "authorizations": [{"enterprise_id": None, "team_id": TEAM_ID, "user_id": BOT_USER, "is_bot": True,
-                            "is_enterprise_install": False}],
-        "is_ext_shared_channel": False,
-    }, ensure_ascii=False)
+    return json.dumps(
+        {
+            "token": "verification-token-unused",
+            "team_id": TEAM_ID,
+            "api_app_id": APP_ID,
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event_context": f"4-{uuid.uuid4().hex}",
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": TEAM_ID,
+                    "user_id": BOT_USER,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+        },
+        ensure_ascii=False,
+    )
 
 
 def build_plan(n: int, warmup: int, rate: float, seed: int) -> list[dict[str, Any]]:
@@ -227,9 +291,20 @@ def build_plan(n: int, warmup: int, rate: float, seed: int) -> list[dict[str, An
 
     def add(kind: str, event: dict[str, Any], *, answer_of: str | None = None, **extra: Any) -> None:
         event_id = f"Ev0B{seed:02d}{len(plan):07d}"
-        plan.append({"kind": kind, "event_id": event_id, "body": _envelope(event, event_id),
-                     "channel": event.get("channel"), "ts": event.get("ts"), "answer_of": answer_of,
-                     "warmup": len(plan) < warmup, "retry_num": 0, "at": len(plan) / rate, **extra})
+        plan.append(
+            {
+                "kind": kind,
+                "event_id": event_id,
+                "body": _envelope(event, event_id),
+                "channel": event.get("channel"),
+                "ts": event.get("ts"),
+                "answer_of": answer_of,
+                "warmup": len(plan) < warmup,
+                "retry_num": 0,
+                "at": len(plan) / rate,
+                **extra,
+            }
+        )
 
     total = n + warmup
     while len(plan) < total:
@@ -244,8 +319,10 @@ def build_plan(n: int, warmup: int, rate: float, seed: int) -> list[dict[str, An
             t, text = ts(), f"<@{BOT_USER}> {question_text()}"
             mention = _message(PUBLIC_CHANNEL, user, text, t, None)
             mention["type"] = "app_mention"
-            pair = [("mention", mention, "self"), ("mention-message", _message(PUBLIC_CHANNEL, user, text, t,
-                                                                               "channel"), "pair")]
+            pair = [
+                ("mention", mention, "self"),
+                ("mention-message", _message(PUBLIC_CHANNEL, user, text, t, "channel"), "pair"),
+            ]
             rng.shuffle(pair)
             sent_questions.append(len(plan))
             at = len(plan) / rate
@@ -253,8 +330,17 @@ def build_plan(n: int, warmup: int, rate: float, seed: int) -> list[dict[str, An
                 add(kind, event, answer_of=answer, at=at)
         elif r < 0.93:  # a redelivery of an event already sent: same body, same event_id
             of = rng.choice(window)
-            plan.append({**plan[of], "kind": "retry", "answer_of": "retry", "warmup": False,
-                         "retry_num": rng.choice((1, 1, 1, 2, 3)), "of_index": of, "at": len(plan) / rate})
+            plan.append(
+                {
+                    **plan[of],
+                    "kind": "retry",
+                    "answer_of": "retry",
+                    "warmup": False,
+                    "retry_num": rng.choice((1, 1, 1, 2, 3)),
+                    "of_index": of,
+                    "at": len(plan) / rate,
+                }
+            )
         elif r < 0.97 and window:  # the bot's own answer echoed back, in the question's thread
             orig = plan[rng.choice(window)]
             add("echo", _bot_echo(orig["channel"], ts(), orig["ts"]))
@@ -306,13 +392,24 @@ async def run_load(args: argparse.Namespace) -> None:
         acked_done = time.perf_counter()
 
     for item, row in zip(plan, results, strict=True):
-        row.update({k: item.get(k) for k in ("kind", "event_id", "channel", "ts", "answer_of", "warmup",
-                                             "retry_num", "of_index")})
+        row.update(
+            {
+                k: item.get(k)
+                for k in ("kind", "event_id", "channel", "ts", "answer_of", "warmup", "retry_num", "of_index")
+            }
+        )
     measured = [r for r in results if not r["warmup"]]
-    Path(args.result).write_text(json.dumps({
-        "wall0": wall0, "send_seconds": sent_done - t0, "ack_seconds": acked_done - t0, "requests": results,
-        "measured_send_seconds": (measured[-1]["wall"] - measured[0]["wall"]) if measured else 0.0,
-    }))
+    Path(args.result).write_text(
+        json.dumps(
+            {
+                "wall0": wall0,
+                "send_seconds": sent_done - t0,
+                "ack_seconds": acked_done - t0,
+                "requests": results,
+                "measured_send_seconds": (measured[-1]["wall"] - measured[0]["wall"]) if measured else 0.0,
+            }
+        )
+    )
 
 
 # -- process A: the bot -------------------------------------------------------------------------------
@@ -355,8 +452,14 @@ async def run_bot(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     from bot.runtime import build_runtime
 
     script = str(Path(__file__).resolve())
-    fake = await asyncio.create_subprocess_exec(sys.executable, script, "--role", "fake",
-                                                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    fake = await asyncio.create_subprocess_exec(
+        sys.executable,
+        script,
+        "--role",
+        "fake",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
     try:
         ready = await _line(fake, 30)
         if not ready.startswith("READY "):
@@ -364,10 +467,19 @@ async def run_bot(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         fake_url = f"http://127.0.0.1:{ready.split()[1]}/api/"
         port = free_port()
         settings = Settings(
-            _env_file=None, data_dir=workdir / "data", sample_kb=True, database_url="",
-            slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_app_token="",
-            slack_api_url=fake_url, slack_mode="http", http_host="127.0.0.1", http_port=port,
-            experts_channel_slack=EXPERTS_CHANNEL, telegram_bot_token="",
+            _env_file=None,
+            data_dir=workdir / "data",
+            sample_kb=True,
+            database_url="",
+            slack_bot_token=BOT_TOKEN,
+            slack_signing_secret=SIGNING_SECRET,
+            slack_app_token="",
+            slack_api_url=fake_url,
+            slack_mode="http",
+            http_host="127.0.0.1",
+            http_port=port,
+            experts_channel_slack=EXPERTS_CHANNEL,
+            telegram_bot_token="",
         )
         t = time.perf_counter()
         rt = build_runtime(settings)
@@ -397,9 +509,23 @@ async def run_bot(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         try:
             cpu0, wall0 = _cpu(), time.perf_counter()
             load = await asyncio.create_subprocess_exec(
-                sys.executable, script, "--role", "load", "--url", f"http://127.0.0.1:{port}/slack/events",
-                "--events", str(args.events), "--warmup", str(args.warmup), "--rate", str(args.rate),
-                "--seed", str(args.seed), "--result", str(result_path))
+                sys.executable,
+                script,
+                "--role",
+                "load",
+                "--url",
+                f"http://127.0.0.1:{port}/slack/events",
+                "--events",
+                str(args.events),
+                "--warmup",
+                str(args.warmup),
+                "--rate",
+                str(args.rate),
+                "--seed",
+                str(args.seed),
+                "--result",
+                str(result_path),
+            )
             try:
                 code = await asyncio.wait_for(load.wait(), args.budget)
             except TimeoutError:
@@ -432,11 +558,17 @@ async def run_bot(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         if await _line(fake, 30) != "DUMPED":
             raise RuntimeError("the fake Slack did not dump its calls")
         return {
-            "load": json.loads(result_path.read_text()), "calls": json.loads(calls_path.read_text()),
-            "idle": idle, "outbox_drained": drained, "startup_s": startup,
+            "load": json.loads(result_path.read_text()),
+            "calls": json.loads(calls_path.read_text()),
+            "idle": idle,
+            "outbox_drained": drained,
+            "startup_s": startup,
             "sample_chunks": report.chunks if report else None,
-            "bot_cpu_s": cpu1 - cpu0, "bot_wall_s": settled - wall0, "load_wall_s": load_done - wall0,
-            "loop_lag": summary_ms(lag), "log": {"counts": dict(counter.counts), "first": counter.first},
+            "bot_cpu_s": cpu1 - cpu0,
+            "bot_wall_s": settled - wall0,
+            "load_wall_s": load_done - wall0,
+            "loop_lag": summary_ms(lag),
+            "log": {"counts": dict(counter.counts), "first": counter.first},
             "thread_pool_workers": min(32, (os.cpu_count() or 1) + 4),
         }
     finally:
@@ -487,14 +619,18 @@ def analyse(run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     measured = [r for r in reqs if not r["warmup"]]
     ok_calls = [c for c in calls if c["error"] is None]
     # Every post in a question's thread counts as an answer to it.
-    posts = Counter((c["channel"], c["thread_ts"]) for c in ok_calls if c["method"] == "chat.postMessage"
-                    and c["channel"] != EXPERTS_CHANNEL)
+    posts = Counter(
+        (c["channel"], c["thread_ts"])
+        for c in ok_calls
+        if c["method"] == "chat.postMessage" and c["channel"] != EXPERTS_CHANNEL
+    )
     post_time: dict[tuple[str, str], float] = {}
     for c in ok_calls:
         if c["method"] == "chat.postMessage" and c["channel"] != EXPERTS_CHANNEL:
             post_time.setdefault((c["channel"], c["thread_ts"]), c["t"])
-    reactions = Counter((c["method"], c["channel"], c["timestamp"]) for c in ok_calls
-                        if c["method"].startswith("reactions."))
+    reactions = Counter(
+        (c["method"], c["channel"], c["timestamp"]) for c in ok_calls if c["method"].startswith("reactions.")
+    )
 
     first_send: dict[tuple[str, str], float] = {}
     for r in reqs:
@@ -512,18 +648,29 @@ def analyse(run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     stray = sum(n for key, n in posts.items() if key not in known)
     react_twice = sum(1 for n in reactions.values() if n > 1)
     react_add = sum(1 for (m, _c, _t) in reactions if m == "reactions.add")
-    expert_offers = sum(1 for c in ok_calls
-                        if c["method"] == "chat.postMessage" and c["channel"] == EXPERTS_CHANNEL)
+    expert_offers = sum(
+        1 for c in ok_calls if c["method"] == "chat.postMessage" and c["channel"] == EXPERTS_CHANNEL
+    )
     failed_calls = Counter(c["method"] for c in calls if c["error"] is not None)
     ephemeral = sum(1 for c in ok_calls if c["method"] == "chat.postEphemeral")
-    exactly_once = (not never and not twice and not answered_silent and stray == 0 and react_twice == 0
-                    and react_add == len(questions) and ephemeral == 0
-                    and run["idle"] and run["outbox_drained"])
+    exactly_once = (
+        not never
+        and not twice
+        and not answered_silent
+        and stray == 0
+        and react_twice == 0
+        and react_add == len(questions)
+        and ephemeral == 0
+        and run["idle"]
+        and run["outbox_drained"]
+    )
 
     statuses = Counter(r["status"] for r in reqs)
     lat = summary_ms([r["latency"] for r in measured])
-    lat_by_kind = {k: summary_ms([r["latency"] for r in measured if r["kind"] == k])
-                   for k in sorted({r["kind"] for r in measured})}
+    lat_by_kind = {
+        k: summary_ms([r["latency"] for r in measured if r["kind"] == k])
+        for k in sorted({r["kind"] for r in measured})
+    }
     lags = [r["lag"] for r in measured]
     span = load["measured_send_seconds"]
     sent_rate = (len(measured) - 1) / span if span > 0 else float("nan")
@@ -541,35 +688,60 @@ def analyse(run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     }
     return {
         "config": {"events": args.events, "warmup": args.warmup, "rate": args.rate, "seed": args.seed},
-        "requests": {"total": len(reqs), "measured": len(measured),
-                     "by_kind": dict(Counter(r["kind"] for r in measured)),
-                     "statuses": {str(k): v for k, v in statuses.items()},
-                     "errors": [r.get("error") for r in reqs if r.get("error")][:5]},
-        "ack_latency": lat, "ack_latency_by_kind": lat_by_kind,
+        "requests": {
+            "total": len(reqs),
+            "measured": len(measured),
+            "by_kind": dict(Counter(r["kind"] for r in measured)),
+            "statuses": {str(k): v for k, v in statuses.items()},
+            "errors": [r.get("error") for r in reqs if r.get("error")][:5],
+        },
+        "ack_latency": lat,
+        "ack_latency_by_kind": lat_by_kind,
         "send_lag": summary_ms(lags),
-        "throughput": {"offered_rate": args.rate, "sent_per_s": sent_rate, "acked_per_s": acked_rate,
-                       "measured_questions": len(measured_q),
-                       "last_answer_after_first_send_s": last_answer - m0,
-                       "last_answer_after_last_send_s": last_answer - max(r["wall"] for r in measured),
-                       "answers_per_s": len(measured_q) / (last_answer - m0) if post_time else float("nan")},
+        "throughput": {
+            "offered_rate": args.rate,
+            "sent_per_s": sent_rate,
+            "acked_per_s": acked_rate,
+            "measured_questions": len(measured_q),
+            "last_answer_after_first_send_s": last_answer - m0,
+            "last_answer_after_last_send_s": last_answer - max(r["wall"] for r in measured),
+            "answers_per_s": len(measured_q) / (last_answer - m0) if post_time else float("nan"),
+        },
         "answer_latency": summary_ms(answer_lat),
-        "exactly_once": {"ok": exactly_once, "questions": len(questions), "answered_once": once,
-                         "unanswered": len(never), "answered_more_than_once": len(twice),
-                         "silent_events": len(silent), "silent_answered": len(answered_silent),
-                         "stray_posts": stray, "reactions_add": react_add, "reactions_twice": react_twice,
-                         "ephemeral_posts": ephemeral, "expert_channel_offers": expert_offers,
-                         "failed_api_calls": dict(failed_calls), "adapter_idle": run["idle"],
-                         "outbox_drained": run["outbox_drained"],
-                         "examples": {"unanswered": never[:5], "twice": twice[:5],
-                                      "silent": answered_silent[:5]}},
-        "bot": {"startup_s": run["startup_s"], "sample_chunks": run["sample_chunks"],
-                "cpu_s": run["bot_cpu_s"], "wall_s": run["bot_wall_s"],
-                "cpu_share_of_one_core": run["bot_cpu_s"] / run["bot_wall_s"],
-                "event_loop_lag": run["loop_lag"], "thread_pool_workers": run["thread_pool_workers"],
-                "log": run["log"]},
+        "exactly_once": {
+            "ok": exactly_once,
+            "questions": len(questions),
+            "answered_once": once,
+            "unanswered": len(never),
+            "answered_more_than_once": len(twice),
+            "silent_events": len(silent),
+            "silent_answered": len(answered_silent),
+            "stray_posts": stray,
+            "reactions_add": react_add,
+            "reactions_twice": react_twice,
+            "ephemeral_posts": ephemeral,
+            "expert_channel_offers": expert_offers,
+            "failed_api_calls": dict(failed_calls),
+            "adapter_idle": run["idle"],
+            "outbox_drained": run["outbox_drained"],
+            "examples": {"unanswered": never[:5], "twice": twice[:5], "silent": answered_silent[:5]},
+        },
+        "bot": {
+            "startup_s": run["startup_s"],
+            "sample_chunks": run["sample_chunks"],
+            "cpu_s": run["bot_cpu_s"],
+            "wall_s": run["bot_wall_s"],
+            "cpu_share_of_one_core": run["bot_cpu_s"] / run["bot_wall_s"],
+            "event_loop_lag": run["loop_lag"],
+            "thread_pool_workers": run["thread_pool_workers"],
+            "log": run["log"],
+        },
         "checks": checks,
-        "environment": {"python": platform.python_version(), "platform": platform.platform(),
-                        "cpus": os.cpu_count()},
+        "environment": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
     }
 
 
@@ -581,16 +753,26 @@ def print_report(r: dict[str, Any]) -> None:
         print(f"  {name:<38} {value:>22}  {target:<18} {mark}")
 
     c = r["config"]
-    print(f"\nSlack ack benchmark: {r['requests']['measured']} events at {c['rate']:g}/s "
-          f"(+{c['warmup']} warm-up), seed {c['seed']}")
+    print(
+        f"\nSlack ack benchmark: {r['requests']['measured']} events at {c['rate']:g}/s "
+        f"(+{c['warmup']} warm-up), seed {c['seed']}"
+    )
     print(f"  kinds: {r['requests']['by_kind']}")
     print(f"  {'figure':<38} {'value':>22}  {'target':<18}")
     row("ack latency p50 / p95", f"{lat['p50_ms']:.1f} / {lat['p95_ms']:.1f} ms")
-    row("ack latency p99", f"{lat['p99_ms']:.1f} ms", f"<= {TARGET_P99_MS:.0f} ms",
-        r["checks"]["p99_ack_le_300ms"])
+    row(
+        "ack latency p99",
+        f"{lat['p99_ms']:.1f} ms",
+        f"<= {TARGET_P99_MS:.0f} ms",
+        r["checks"]["p99_ack_le_300ms"],
+    )
     row("ack latency max", f"{lat['max_ms']:.1f} ms")
-    row("sent events/s (offered)", f"{thr['sent_per_s']:.1f} ({c['rate']:g})", f">= {0.95 * c['rate']:.1f}",
-        r["checks"]["rate_achieved"])
+    row(
+        "sent events/s (offered)",
+        f"{thr['sent_per_s']:.1f} ({c['rate']:g})",
+        f">= {0.95 * c['rate']:.1f}",
+        r["checks"]["rate_achieved"],
+    )
     row("acked events/s", f"{thr['acked_per_s']:.1f}")
     row("HTTP statuses", json.dumps(r["requests"]["statuses"]), "all 200", r["checks"]["all_acked_200"])
     row("answered exactly once", f"{ex['answered_once']}/{ex['questions']}", "all", ex["ok"])
@@ -604,8 +786,10 @@ def print_report(r: dict[str, Any]) -> None:
     row("last answer after last send", f"{thr['last_answer_after_last_send_s']:.2f} s")
     row("questions answered/s (to last answer)", f"{thr['answers_per_s']:.1f}")
     row("bot CPU (share of one core)", f"{bot['cpu_share_of_one_core'] * 100:.0f} %")
-    row("bot event-loop lag p99 / max",
-        f"{bot['event_loop_lag']['p99_ms']:.1f} / {bot['event_loop_lag']['max_ms']:.1f} ms")
+    row(
+        "bot event-loop lag p99 / max",
+        f"{bot['event_loop_lag']['p99_ms']:.1f} / {bot['event_loop_lag']['max_ms']:.1f} ms",
+    )
     row("generator send lag p99 / max", f"{r['send_lag']['p99_ms']:.1f} / {r['send_lag']['max_ms']:.1f} ms")
     if bot["log"]["counts"]:
         print(f"  bot log: {bot['log']['counts']}; first: {bot['log']['first'][:3]}")
@@ -619,8 +803,11 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--budget", type=float, default=120.0, help="time limit for the load and the answers (s)")
     ap.add_argument("--out", type=Path, default=OUT_DIR / "bench_slack_ack.json")
-    ap.add_argument("--profile", action="store_true",
-                    help="cProfile the bot's event-loop thread into bench/out/profile_slack_ack.{prof,txt}")
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="cProfile the bot's event-loop thread into bench/out/profile_slack_ack.{prof,txt}",
+    )
     ap.add_argument("--role", choices=("bot", "fake", "load"), default="bot", help=argparse.SUPPRESS)
     ap.add_argument("--url", help=argparse.SUPPRESS)
     ap.add_argument("--result", help=argparse.SUPPRESS)

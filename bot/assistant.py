@@ -57,14 +57,19 @@ def _source(d: DocHit) -> Source:
 def _quote(sentence: str, limit: int = 400) -> str:
     """One evidence sentence, trimmed faithfully (an ellipsis marks a cut)."""
     s = " ".join(sentence.replace("**", "").replace("__", "").split()).lstrip("-*•# ").strip()
-    return s if len(s) <= limit else s[: limit].rsplit(" ", 1)[0] + " …"
+    return s if len(s) <= limit else s[:limit].rsplit(" ", 1)[0] + " …"
 
 
 class Assistant:
     """Answers questions from the knowledge base, or says plainly that an expert is needed."""
 
-    def __init__(self, retriever: Retriever, answerer: Answerer, max_chars: int = 4000,
-                 composer: Composer | None = None) -> None:
+    def __init__(
+        self,
+        retriever: Retriever,
+        answerer: Answerer,
+        max_chars: int = 4000,
+        composer: Composer | None = None,
+    ) -> None:
         self.retriever = retriever
         self.answerer = answerer
         self.max_chars = max_chars

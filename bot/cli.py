@@ -35,9 +35,7 @@ err = Console(stderr=True, soft_wrap=True)  # one error = one line, whatever the
 def _runtime(check_model: bool = True, sample: bool = False) -> Runtime:
     """Build the runtime, turning configuration problems into one clear line."""
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     try:
         rt = build_runtime(settings, check_model=check_model)
@@ -72,8 +70,13 @@ def ingest(
     """Ingest files and folders (Markdown, text, HTML, PDF, DOCX) incrementally."""
     rt = _runtime()
     with Progress(
-        TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("{task.description}"), console=err, transient=True,
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        transient=True,
     ) as bar:
         task = bar.add_task("", total=None)
 
@@ -103,8 +106,10 @@ def kb_stats(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
     if as_json:
         print(json.dumps(stats, ensure_ascii=False))
         return
-    console.print(f"documents: {stats['documents']}   chunks: {stats['chunks']}   "
-                  f"embedding model: {stats['embedding_model']}")
+    console.print(
+        f"documents: {stats['documents']}   chunks: {stats['chunks']}   "
+        f"embedding model: {stats['embedding_model']}"
+    )
     for label in ("kind", "language"):
         table = Table(label, "documents", "chunks")
         docs, chunks = stats[f"documents_by_{label}"], stats[f"chunks_by_{label}"]

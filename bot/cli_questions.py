@@ -29,15 +29,34 @@ def list_questions(
     """List questions, newest first."""
     rows = _store().all(status or None, limit)
     if as_json:
-        print(json.dumps([{
-            "id": q.id, "status": q.status, "platform": q.platform, "user": q.user_name or q.user_id,
-            "question": q.text, "asked_at": q.created_at.isoformat(timespec="seconds"),
-        } for q in rows], ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": q.id,
+                        "status": q.status,
+                        "platform": q.platform,
+                        "user": q.user_name or q.user_id,
+                        "question": q.text,
+                        "asked_at": q.created_at.isoformat(timespec="seconds"),
+                    }
+                    for q in rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     table = Table("id", "status", "platform", "asked", "by", "question")
     for q in rows:
-        table.add_row(str(q.id), q.status, q.platform, q.created_at.strftime("%Y-%m-%d %H:%M"),
-                      q.user_name or q.user_id, q.text[:80])
+        table.add_row(
+            str(q.id),
+            q.status,
+            q.platform,
+            q.created_at.strftime("%Y-%m-%d %H:%M"),
+            q.user_name or q.user_id,
+            q.text[:80],
+        )
     console.print(table if rows else "No questions.")
 
 

@@ -20,7 +20,10 @@ class Settings(BaseSettings):
     """All Verbinder settings; every field maps to one environment variable."""
 
     model_config = SettingsConfigDict(
-        env_prefix="VERBINDER_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        env_prefix="VERBINDER_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
         populate_by_name=True,
     )
 
@@ -57,24 +60,30 @@ class Settings(BaseSettings):
     slack_app_token: str = Field(default="", validation_alias=_env("SLACK_APP_TOKEN"))
     slack_signing_secret: str = Field(default="", validation_alias=_env("SLACK_SIGNING_SECRET"))
     slack_api_url: str = Field(
-        default="https://slack.com/api/", validation_alias=_env("SLACK_API_URL"),
+        default="https://slack.com/api/",
+        validation_alias=_env("SLACK_API_URL"),
         description="Slack Web API base URL (GovSlack: https://slack-gov.com/api/, or a test server).",
     )
     slack_mode: str = Field(
-        default="auto", pattern="^(auto|socket|http)$", validation_alias=_env("SLACK_MODE"),
+        default="auto",
+        pattern="^(auto|socket|http)$",
+        validation_alias=_env("SLACK_MODE"),
         description="socket (needs the app token), http (Events API; needs the signing secret) or auto.",
     )
     slack_answer_channels: str = Field(
-        default="", validation_alias=_env("SLACK_ANSWER_CHANNELS"),
+        default="",
+        validation_alias=_env("SLACK_ANSWER_CHANNELS"),
         description="Comma-separated channel ids where the bot answers every question without a mention.",
     )
     telegram_bot_token: str = Field(default="", validation_alias=_env("TELEGRAM_BOT_TOKEN"))
     telegram_api_url: str = Field(
-        default="https://api.telegram.org/bot", validation_alias=_env("TELEGRAM_API_URL"),
+        default="https://api.telegram.org/bot",
+        validation_alias=_env("TELEGRAM_API_URL"),
         description="Bot API base URL (a local telegram-bot-api server or a test server).",
     )
     telegram_webhook_url: str = Field(
-        default="", validation_alias=_env("TELEGRAM_WEBHOOK_URL"),
+        default="",
+        validation_alias=_env("TELEGRAM_WEBHOOK_URL"),
         description="Public HTTPS URL of /telegram/webhook; empty = long polling.",
     )
     telegram_webhook_secret: str = Field(default="", validation_alias=_env("TELEGRAM_WEBHOOK_SECRET"))

@@ -59,8 +59,15 @@ def run_eval(assistant: Assistant, items: list[dict], mode: str = "hybrid") -> t
     for item in items:
         a = assistant.ask(item["question"], mode=mode)
         paths = list(dict.fromkeys(s.path for s in a.candidates))[:10]
-        rows.append({"id": item["id"], "sources": paths, "routed": a.routed, "answer": a.answer,
-                     "features": dict(a.features)})
+        rows.append(
+            {
+                "id": item["id"],
+                "sources": paths,
+                "routed": a.routed,
+                "answer": a.answer,
+                "features": dict(a.features),
+            }
+        )
         gold = set(item.get("gold") or [])
         if item["answerable"]:
             ans += 1
@@ -74,8 +81,11 @@ def run_eval(assistant: Assistant, items: list[dict], mode: str = "hybrid") -> t
             unans += 1
             routed_unans += a.routed
     res = EvalResult(
-        n=len(items), answerable=ans, unanswerable=unans,
-        recall_at_1=r1 / ans if ans else 0.0, recall_at_5=r5 / ans if ans else 0.0,
+        n=len(items),
+        answerable=ans,
+        unanswerable=unans,
+        recall_at_1=r1 / ans if ans else 0.0,
+        recall_at_5=r5 / ans if ans else 0.0,
         mrr_at_10=rr / ans if ans else 0.0,
         routed_unanswerable=routed_unans / unans if unans else 0.0,
         answered_answerable=answered_ans / ans if ans else 0.0,

@@ -248,8 +248,9 @@ class ExpertStore:
                 errors.append(f"entry {i}: {exc}")
         return done, errors
 
-    def _load(self, s: Session, where: ColumnElement[bool] | None = None,
-              include_inactive: bool = False) -> list[Expert]:
+    def _load(
+        self, s: Session, where: ColumnElement[bool] | None = None, include_inactive: bool = False
+    ) -> list[Expert]:
         """Experts matching `where`, each with their current number of open claims."""
         stmt = select(ExpertRecord).order_by(ExpertRecord.id)
         if where is not None:
@@ -262,8 +263,9 @@ class ExpertStore:
         load = dict(
             s.execute(
                 select(RoutingRecord.claimed_by, func.count())
-                .where(RoutingRecord.claimed_by.in_([r.id for r in records]),
-                       RoutingRecord.answered_at.is_(None))
+                .where(
+                    RoutingRecord.claimed_by.in_([r.id for r in records]), RoutingRecord.answered_at.is_(None)
+                )
                 .group_by(RoutingRecord.claimed_by)
             ).all()
         )

@@ -129,8 +129,9 @@ class Composer:
         try:
             reply = self.model.invoke(build_messages(question, language, docs))
         except Exception as exc:  # timeout, HTTP error, auth, bad response: never lose the question
-            log.warning("LLM %s failed (%s: %s); using the extractive answer", self.spec,
-                        type(exc).__name__, exc)
+            log.warning(
+                "LLM %s failed (%s: %s); using the extractive answer", self.spec, type(exc).__name__, exc
+            )
             return None
         raw = _THINKING.sub("", _text(reply))  # reasoning models may show their thinking
         said_not_found = _NOT_FOUND.search(raw) is not None
@@ -161,8 +162,13 @@ def _missing(spec: str, provider: str) -> LLMConfigError:
     return LLMConfigError(f"VERBINDER_LLM={spec} needs the package {package}: pip install {package}{extra}")
 
 
-def load_chat_model(spec: str, base_url: str = "", timeout: float = 30.0, max_retries: int = 1,
-                    api_keys: dict[str, str] | None = None) -> BaseChatModel:
+def load_chat_model(
+    spec: str,
+    base_url: str = "",
+    timeout: float = 30.0,
+    max_retries: int = 1,
+    api_keys: dict[str, str] | None = None,
+) -> BaseChatModel:
     """Build the chat model named by a `provider:model` setting."""
     provider, sep, name = spec.strip().partition(":")
     provider = ALIASES.get(provider.strip().lower(), provider.strip().lower())
@@ -184,8 +190,9 @@ def load_chat_model(spec: str, base_url: str = "", timeout: float = 30.0, max_re
                 kw.pop("temperature")  # reasoning models only accept their default
             if base_url:
                 kw["base_url"] = base_url
-            return ChatOpenAI(api_key=keys.get("openai") or "unused", timeout=timeout,
-                              max_retries=max_retries, **kw)
+            return ChatOpenAI(
+                api_key=keys.get("openai") or "unused", timeout=timeout, max_retries=max_retries, **kw
+            )
         if provider == "mistralai":
             from langchain_mistralai import ChatMistralAI  # type: ignore[import-not-found]
 
@@ -193,8 +200,12 @@ def load_chat_model(spec: str, base_url: str = "", timeout: float = 30.0, max_re
                 raise LLMConfigError(f"VERBINDER_LLM={spec} needs MISTRAL_API_KEY")
             if base_url:
                 kw["base_url"] = base_url
-            return ChatMistralAI(api_key=keys.get("mistralai") or "unused",
-                                 timeout=max(1, math.ceil(timeout)), max_retries=max_retries, **kw)
+            return ChatMistralAI(
+                api_key=keys.get("mistralai") or "unused",
+                timeout=max(1, math.ceil(timeout)),
+                max_retries=max_retries,
+                **kw,
+            )
         if provider == "ollama":
             from langchain_ollama import ChatOllama  # type: ignore[import-not-found]
 
@@ -222,8 +233,11 @@ def load_composer(settings: Settings) -> Composer | None:
     """The composer configured in the settings, or None when VERBINDER_LLM is empty (the default)."""
     if not settings.llm.strip():
         return None
-    keys = {"openai": settings.openai_api_key.get_secret_value(),
-            "mistralai": settings.mistral_api_key.get_secret_value()}
-    model = load_chat_model(settings.llm, settings.llm_base_url, settings.llm_timeout,
-                            settings.llm_max_retries, keys)
+    keys = {
+        "openai": settings.openai_api_key.get_secret_value(),
+        "mistralai": settings.mistral_api_key.get_secret_value(),
+    }
+    model = load_chat_model(
+        settings.llm, settings.llm_base_url, settings.llm_timeout, settings.llm_max_retries, keys
+    )
     return Composer(model, settings.llm.strip(), settings.answer_sources)

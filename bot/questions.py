@@ -66,11 +66,22 @@ class QuestionStore:
         status = ROUTED if answer.routed else ANSWERED
         with self.sessions.begin() as s:
             q = QuestionRecord(
-                platform=platform, chat_id=chat_id, thread_id=thread_id, message_id=message_id,
-                user_id=user_id, user_name=user_name[:200], text=answer.question, context=context,
-                language=answer.language, answer=answer.answer,
+                platform=platform,
+                chat_id=chat_id,
+                thread_id=thread_id,
+                message_id=message_id,
+                user_id=user_id,
+                user_name=user_name[:200],
+                text=answer.question,
+                context=context,
+                language=answer.language,
+                answer=answer.answer,
                 sources=[asdict(x) for x in (answer.sources or answer.candidates[:3])],
-                routed=answer.routed, status=status, parent_id=parent_id, created_at=now, updated_at=now,
+                routed=answer.routed,
+                status=status,
+                parent_id=parent_id,
+                created_at=now,
+                updated_at=now,
             )
             s.add(q)
             s.flush()
@@ -97,8 +108,14 @@ class QuestionStore:
         with self.sessions() as s:
             return s.get(QuestionRecord, question_id)
 
-    def set_status(self, question_id: int, status: str, actor: str, detail: str = "",
-                   only_from: tuple[str, ...] | None = None) -> bool:
+    def set_status(
+        self,
+        question_id: int,
+        status: str,
+        actor: str,
+        detail: str = "",
+        only_from: tuple[str, ...] | None = None,
+    ) -> bool:
         """Move a question to a new status (optionally only from given ones); False if not moved."""
         now = self.clock()
         with self.sessions.begin() as s:
@@ -113,8 +130,11 @@ class QuestionStore:
         """Record a vote; a member's later vote replaces the earlier one."""
         now = self.clock()
         with self.sessions.begin() as s:
-            row = s.scalar(select(FeedbackRecord).where(
-                FeedbackRecord.question_id == question_id, FeedbackRecord.user_id == user_id))
+            row = s.scalar(
+                select(FeedbackRecord).where(
+                    FeedbackRecord.question_id == question_id, FeedbackRecord.user_id == user_id
+                )
+            )
             if row is None:
                 s.add(FeedbackRecord(question_id=question_id, user_id=user_id, value=value, at=now))
             else:

@@ -28,8 +28,9 @@ class Router(RouterBase):
         with self.sessions.begin() as s:
             # Answering an unclaimed question claims it on the way.
             self._move(s, question_id, None, claimed_by=e.id, claimed_at=now)
-            done = self._move(s, question_id, e.id, answer=text, answered_by=e.id, answered_at=now,
-                              next_check_at=None)
+            done = self._move(
+                s, question_id, e.id, answer=text, answered_by=e.id, answered_at=now, next_check_at=None
+            )
             if not done:
                 return self._not_claimer(s, question_id, e, lang)
             q = s.get(QuestionRecord, question_id)

@@ -287,8 +287,15 @@ class RouterBase:
         if e.open_claims >= e.capacity:
             return Outcome(t("claim_full", lang, n=e.open_claims), False)
         with self.sessions.begin() as s:
-            won = self._move(s, question_id, None, claimed_by=e.id, claimed_at=now, claim_reminded=False,
-                             next_check_at=now + self.timers.claim_remind)
+            won = self._move(
+                s,
+                question_id,
+                None,
+                claimed_by=e.id,
+                claimed_at=now,
+                claim_reminded=False,
+                next_check_at=now + self.timers.claim_remind,
+            )
             if not won:
                 return self._why_not(s.get(RoutingRecord, question_id), e, question_id, lang)
             q = s.get(QuestionRecord, question_id)
@@ -316,8 +323,16 @@ class RouterBase:
         """The claimer gives a question back; it is offered again."""
         lang, now = self._lang(e), self.clock()
         with self.sessions.begin() as s:
-            done = self._move(s, question_id, e.id, claimed_by=None, claimed_at=None, claim_reminded=False,
-                              stage=1, next_check_at=now + self.timers.remind)
+            done = self._move(
+                s,
+                question_id,
+                e.id,
+                claimed_by=None,
+                claimed_at=None,
+                claim_reminded=False,
+                stage=1,
+                next_check_at=now + self.timers.remind,
+            )
             if not done:
                 return self._not_claimer(s, question_id, e, lang)
             q = s.get(QuestionRecord, question_id)
@@ -345,8 +360,15 @@ class RouterBase:
         """The claimer hands a question to a named colleague, who then holds the claim."""
         lang, now = self._lang(e), self.clock()
         with self.sessions.begin() as s:
-            done = self._move(s, question_id, e.id, claimed_by=colleague.id, claimed_at=now,
-                              claim_reminded=False, next_check_at=now + self.timers.claim_remind)
+            done = self._move(
+                s,
+                question_id,
+                e.id,
+                claimed_by=colleague.id,
+                claimed_at=now,
+                claim_reminded=False,
+                next_check_at=now + self.timers.claim_remind,
+            )
             if not done:
                 return self._not_claimer(s, question_id, e, lang)
             q = s.get(QuestionRecord, question_id)

@@ -61,15 +61,23 @@ class Runtime:
         outbox = Outbox(self.sessions, clock)
         experts = ExpertStore(self.sessions, clock)
         timers = Timers(
-            remind=timedelta(hours=s.remind_after_hours), widen=timedelta(hours=s.widen_after_hours),
+            remind=timedelta(hours=s.remind_after_hours),
+            widen=timedelta(hours=s.widen_after_hours),
             claim_remind=timedelta(hours=s.claim_remind_after_hours),
             give_up=timedelta(hours=s.give_up_after_hours),
         )
         router = Router(
-            self.sessions, experts, ExpertMatcher(self.kb.dense.embeddings.embed_documents), outbox,
-            timers=timers, n_experts=s.route_experts, moderators=s.moderator_ids, kb_approval=s.kb_approval,
+            self.sessions,
+            experts,
+            ExpertMatcher(self.kb.dense.embeddings.embed_documents),
+            outbox,
+            timers=timers,
+            n_experts=s.route_experts,
+            moderators=s.moderator_ids,
+            kb_approval=s.kb_approval,
             channels={"slack": s.experts_channel_slack, "telegram": s.experts_channel_telegram},
-            publisher=self.publish_qa, clock=clock,
+            publisher=self.publish_qa,
+            clock=clock,
         )
         ExpertDesk(service, router)
         return BotCore(service, router, outbox, experts)
@@ -80,18 +88,29 @@ class Runtime:
         when = q.updated_at.strftime("%Y-%m-%d")
         label = ("Question", "Answer", "expert") if q.language == "en" else ("Vraag", "Antwoord", "expert")
         text = f"{label[0]}: {q.text}\n\n{label[1]}: {answer}\n\n— {expert} ({label[2]}), {when}"
-        doc = Document(path=path, title=q.text[:300], text=text, language=q.language, kind="qa",
-                       date=when, content_hash=file_hash(text.encode()), origin="expert",
-                       organisations=(expert,))
+        doc = Document(
+            path=path,
+            title=q.text[:300],
+            text=text,
+            language=q.language,
+            kind="qa",
+            date=when,
+            content_hash=file_hash(text.encode()),
+            origin="expert",
+            organisations=(expert,),
+        )
         self.kb.upsert([(doc, self.chunker.split(doc))])
         return path
-
 
     def ingest(self, paths: list[Path], prune: bool = False, progress=None) -> IngestReport:  # type: ignore[no-untyped-def]
         """Ingest files/folders with the configured chunker and limits."""
         return ingest_paths(
-            self.kb, paths, self.chunker, prune=prune,
-            max_bytes=int(self.settings.max_file_mb * 1e6), progress=progress,
+            self.kb,
+            paths,
+            self.chunker,
+            prune=prune,
+            max_bytes=int(self.settings.max_file_mb * 1e6),
+            progress=progress,
         )
 
     def ensure_sample(self) -> IngestReport | None:
@@ -140,6 +159,4 @@ def build_runtime(settings: Settings, check_model: bool = True) -> Runtime:
     # index structures otherwise pauses a question for >100 ms every few hundred questions.
     gc.collect()
     gc.freeze()
-    return Runtime(
-        settings, kb, assistant, Chunker(settings.chunk_size, settings.chunk_overlap), sessions
-    )
+    return Runtime(settings, kb, assistant, Chunker(settings.chunk_size, settings.chunk_overlap), sessions)

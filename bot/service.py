@@ -110,9 +110,15 @@ class Service:
         if answer.status in ("help", "too_long"):
             return [self._notice(msg, answer.answer, answer.language)]
         qid = self.store.record_question(
-            platform=msg.chat.platform, chat_id=msg.chat.chat_id, thread_id=msg.chat.thread_id,
-            message_id=msg.message_id, user_id=msg.user_id, user_name=msg.user_name, context=context,
-            answer=answer, parent_id=previous.id if previous else None,
+            platform=msg.chat.platform,
+            chat_id=msg.chat.chat_id,
+            thread_id=msg.chat.thread_id,
+            message_id=msg.message_id,
+            user_id=msg.user_id,
+            user_name=msg.user_name,
+            context=context,
+            answer=answer,
+            parent_id=previous.id if previous else None,
         )
         if msg.reply_to and previous is not None:
             # The thread/reply chain now continues from this question.
@@ -122,16 +128,34 @@ class Service:
         if answer.routed and self.on_routed is not None:
             # Committed before the asker is told (route() returns after its transaction).
             text = f"{text}\n\n{self.on_routed(qid)}"
-            return [Reply(chat=msg.chat, text=text, language=lang, question_id=qid, reply_to=msg.message_id,
-                          routed=True)]
+            return [
+                Reply(
+                    chat=msg.chat,
+                    text=text,
+                    language=lang,
+                    question_id=qid,
+                    reply_to=msg.message_id,
+                    routed=True,
+                )
+            ]
         buttons = [Button(ASK_EXPERT, t("btn_ask_expert", lang), str(qid))]
         if not answer.routed:
-            buttons[:0] = [Button(HELPFUL, t("btn_helpful", lang), str(qid)),
-                           Button(NOT_HELPFUL, t("btn_not_helpful", lang), str(qid))]
-        return [Reply(
-            chat=msg.chat, text=text, language=lang, sources=answer.sources,
-            buttons=tuple(buttons), question_id=qid, reply_to=msg.message_id, routed=answer.routed,
-        )]
+            buttons[:0] = [
+                Button(HELPFUL, t("btn_helpful", lang), str(qid)),
+                Button(NOT_HELPFUL, t("btn_not_helpful", lang), str(qid)),
+            ]
+        return [
+            Reply(
+                chat=msg.chat,
+                text=text,
+                language=lang,
+                sources=answer.sources,
+                buttons=tuple(buttons),
+                question_id=qid,
+                reply_to=msg.message_id,
+                routed=answer.routed,
+            )
+        ]
 
     def _answer(self, text: str, previous: QuestionRecord | None) -> tuple[Answer, str]:
         """Answer a question, reading a follow-up in the context of the earlier question."""
@@ -170,15 +194,32 @@ class Service:
             return [self._action_notice(act, t("thanks_feedback", lang), lang)]
         if act.action == ASK_EXPERT and self.on_expert_request is not None:
             text = self.on_expert_request(q, act.user_id)
-            return [Reply(chat=_question_chat(q), text=text, language=lang, question_id=q.id,
-                          reply_to=q.message_id, kind="notice")]
+            return [
+                Reply(
+                    chat=_question_chat(q),
+                    text=text,
+                    language=lang,
+                    question_id=q.id,
+                    reply_to=q.message_id,
+                    kind="notice",
+                )
+            ]
         if act.action == ASK_EXPERT:
             moved = self.store.set_status(
-                q.id, EXPERT_REQUESTED, act.user_id, "button", only_from=(ANSWERED, ROUTED))
+                q.id, EXPERT_REQUESTED, act.user_id, "button", only_from=(ANSWERED, ROUTED)
+            )
             if not moved:
                 return [self._action_notice(act, t("expert_already", lang), lang)]
-            return [Reply(chat=_question_chat(q), text=t("expert_requested", lang), language=lang,
-                          question_id=q.id, reply_to=q.message_id, kind="notice")]
+            return [
+                Reply(
+                    chat=_question_chat(q),
+                    text=t("expert_requested", lang),
+                    language=lang,
+                    question_id=q.id,
+                    reply_to=q.message_id,
+                    kind="notice",
+                )
+            ]
         log.warning("unknown action %r on question %s", act.action, act.question_id)
         return []
 
@@ -190,8 +231,14 @@ class Service:
 
     @staticmethod
     def _action_notice(act: Action, text: str, lang: str) -> Reply:
-        return Reply(chat=act.chat, text=text, language=lang, ephemeral_user=act.user_id,
-                     question_id=act.question_id, kind="notice")
+        return Reply(
+            chat=act.chat,
+            text=text,
+            language=lang,
+            ephemeral_user=act.user_id,
+            question_id=act.question_id,
+            kind="notice",
+        )
 
 
 def _with_question(a: Answer, text: str) -> Answer:

@@ -6,13 +6,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "help": {
         "nl": (
             "Hoi! Ik ben Verbinder, de assistent van de community cultuur, zorg en welzijn. "
-            "Stel je vraag in gewone taal, bijvoorbeeld: \"Hoe werkt kunst op recept?\" of "
-            "\"Welke fondsen steunen kunstprojecten met ouderen?\". Ik antwoord met bronnen uit "
+            'Stel je vraag in gewone taal, bijvoorbeeld: "Hoe werkt kunst op recept?" of '
+            '"Welke fondsen steunen kunstprojecten met ouderen?". Ik antwoord met bronnen uit '
             "de kennisbank; staat het er niet in, dan zeg ik dat eerlijk en kan een expert helpen."
         ),
         "en": (
             "Hi! I'm Verbinder, the assistant of the arts, care and welfare community. Ask your "
-            "question in plain words, for example: \"How does arts on prescription work?\". I answer "
+            'question in plain words, for example: "How does arts on prescription work?". I answer '
             "with sources from the knowledge base; if it isn't there I'll say so and an expert can help."
         ),
     },

@@ -79,8 +79,11 @@ class Chunker:
         out: list[Chunk] = []
         for heading, paras in _sections(doc.text):
             for piece in self._pieces(paras):
-                if out and out[-1].heading == heading and len(piece) < self.size // 5 and (
-                    len(out[-1].text) + len(piece) < self.size * 1.3
+                if (
+                    out
+                    and out[-1].heading == heading
+                    and len(piece) < self.size // 5
+                    and (len(out[-1].text) + len(piece) < self.size * 1.3)
                 ):
                     prev = out.pop()
                     piece = prev.text + "\n\n" + piece

@@ -131,8 +131,9 @@ def _html(data: bytes, name: str) -> tuple[dict[str, object], str]:
         el.insert(0, "\n- ")
     for el in root.find_all("br"):
         el.replace_with("\n")
-    for el in root.find_all(["p", "div", "section", "article", "blockquote", "ul", "ol", "table",
-                             "tr", "main", "aside", "figure"]):
+    for el in root.find_all(
+        ["p", "div", "section", "article", "blockquote", "ul", "ol", "table", "tr", "main", "aside", "figure"]
+    ):
         el.insert_before("\n\n")
         el.insert_after("\n\n")
     raw = root.get_text()

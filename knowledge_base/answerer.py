@@ -130,12 +130,11 @@ def _fuzzy_matches(a: str, vocab: _Vocab) -> list[tuple[str, float]]:
         # A compound that starts with the query word (koor -> koorzang, zorg -> zorgaanbod).
         for p in vocab.starting(a):
             if len(p) >= len(a) + 3:
-                rest = p[len(a):]
+                rest = p[len(a) :]
                 if rest in stems or (rest[0] == "s" and rest[1:] in stems):
                     out.append((p, COMPOUND_HEAD_CREDIT))
     if len(a) >= 6:
-        out += [(p, c) for p in vocab.starting(a[:6]) if p != a
-                for c in (_fuzzy(a, p),) if c > 0]
+        out += [(p, c) for p in vocab.starting(a[:6]) if p != a for c in (_fuzzy(a, p),) if c > 0]
     return out
 
 
@@ -248,15 +247,18 @@ class Answerer:
         for dh, ch, head, sentences, sent_stems in parsed:
             head_credits = matcher.credits(head)
             sent_credits = [matcher.credits(st) for st in sent_stems]
-            chunk_credits = [
-                max(h, *col) if col else h
-                for h, col in zip(head_credits, zip(*sent_credits, strict=True), strict=True)
-            ] if sent_credits else head_credits
+            chunk_credits = (
+                [
+                    max(h, *col) if col else h
+                    for h, col in zip(head_credits, zip(*sent_credits, strict=True), strict=True)
+                ]
+                if sent_credits
+                else head_credits
+            )
             cov_chunk = matcher.coverage(chunk_credits)
             prev = doc_credits.get(dh.doc.path)
             doc_credits[dh.doc.path] = (
-                [max(a, b) for a, b in zip(prev, chunk_credits, strict=True)] if prev
-                else list(chunk_credits)
+                [max(a, b) for a, b in zip(prev, chunk_credits, strict=True)] if prev else list(chunk_credits)
             )
             if cov_chunk > best_chunk_cov:
                 best_chunk_cov, best_chunk_focus = cov_chunk, chunk_credits[focus]

@@ -35,8 +35,11 @@ class WordLlamaEmbeddings(Embeddings):
         self._tokenizer = None
         table = getattr(self._model, "embedding", None)
         tokenizer = getattr(self._model, "tokenizer", None)
-        if (not getattr(self._model, "binary", True) and isinstance(table, np.ndarray)
-                and hasattr(tokenizer, "encode_batch_fast")):
+        if (
+            not getattr(self._model, "binary", True)
+            and isinstance(table, np.ndarray)
+            and hasattr(tokenizer, "encode_batch_fast")
+        ):
             self._tokenizer = tokenizer
             self._table = np.ascontiguousarray(table, dtype=np.float32)
 

@@ -34,8 +34,18 @@ CUE_WORDS = frozenset(
 )
 
 KIND_WORDS = {
-    "project": ("project", "projecten", "projects", "initiatief", "initiatieven", "voorbeeld",
-                "voorbeelden", "example", "examples", "praktijkvoorbeeld"),
+    "project": (
+        "project",
+        "projecten",
+        "projects",
+        "initiatief",
+        "initiatieven",
+        "voorbeeld",
+        "voorbeelden",
+        "example",
+        "examples",
+        "praktijkvoorbeeld",
+    ),
     "tip": ("tip", "tips", "advies", "adviezen", "advice", "aanpak", "stappenplan", "how-to"),
 }
 
@@ -43,24 +53,39 @@ _ANSWER_TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("email", re.compile(r"e-?mail|mailadres|emailadres|mail address")),
     ("phone", re.compile(r"telefoon|phone number|\bphone\b|\bbellen\b|\btel\.?\s*nr")),
     ("url", re.compile(r"\bwebsite\b|\bwebadres\b|\burl\b")),
-    ("number", re.compile(
-        r"\bwelk(e)? (deel|percentage|aandeel)\b|\bwhat (share|proportion|percentage)\b")),
+    ("number", re.compile(r"\bwelk(e)? (deel|percentage|aandeel)\b|\bwhat (share|proportion|percentage)\b")),
     # "hoeveel gemeenten", "how many GPs": a count, even when money words follow later.
-    ("number", re.compile(
-        r"\b(hoeveel|how many)\b(?! (kost|geld|euro|betaal|verdien|money|does it cost|do you pay"
-        r"|weken|maanden|jaar|jaren|uur|uren|dagen|minuten|weeks|months|years|hours|days|minutes))")),
-    ("money", re.compile(
-        r"\bkost(en|te)?\b(?!-)|\bcosts?\b(?!-)|\bverdien\w*|\bsalaris|\bsalary|\binschaling|\btarief"
-        r"|\bfees?\b|\bbedrag|\bhow much (does|do|is|are|money)|\bwat betaal|\bbudget van\b"
-        r"|\bschaal\b|\bprijs van\b")),
-    ("date", re.compile(
-        r"^\W*(en |maar |so |and )?(wanneer|when)\b|\bop welke dag|\bwelke (dag|datum|maand)"
-        r"|\bdeadline|\bsluitingsdatum|\bhoe laat|\bwhat (date|day|time)|\bwhich (day|date)"
-        r"|\btot wanneer|\bclosing date|\bwanneer (sluit|begint|start|is de volgende)"
-        r"|\bvolgende (ronde|aanvraagronde|bijeenkomst|netwerkdag)")),
-    ("duration", re.compile(
-        r"\bhoe lang\b|\bhow long\b|\bduurt\b|\blooptijd|\bhoeveel (weken|maanden|jaar|jaren|uur)"
-        r"|\bhow many (weeks|months|years|hours)")),
+    (
+        "number",
+        re.compile(
+            r"\b(hoeveel|how many)\b(?! (kost|geld|euro|betaal|verdien|money|does it cost|do you pay"
+            r"|weken|maanden|jaar|jaren|uur|uren|dagen|minuten|weeks|months|years|hours|days|minutes))"
+        ),
+    ),
+    (
+        "money",
+        re.compile(
+            r"\bkost(en|te)?\b(?!-)|\bcosts?\b(?!-)|\bverdien\w*|\bsalaris|\bsalary|\binschaling|\btarief"
+            r"|\bfees?\b|\bbedrag|\bhow much (does|do|is|are|money)|\bwat betaal|\bbudget van\b"
+            r"|\bschaal\b|\bprijs van\b"
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            r"^\W*(en |maar |so |and )?(wanneer|when)\b|\bop welke dag|\bwelke (dag|datum|maand)"
+            r"|\bdeadline|\bsluitingsdatum|\bhoe laat|\bwhat (date|day|time)|\bwhich (day|date)"
+            r"|\btot wanneer|\bclosing date|\bwanneer (sluit|begint|start|is de volgende)"
+            r"|\bvolgende (ronde|aanvraagronde|bijeenkomst|netwerkdag)"
+        ),
+    ),
+    (
+        "duration",
+        re.compile(
+            r"\bhoe lang\b|\bhow long\b|\bduurt\b|\blooptijd|\bhoeveel (weken|maanden|jaar|jaren|uur)"
+            r"|\bhow many (weeks|months|years|hours)"
+        ),
+    ),
     ("number", re.compile(r"\bhoeveel|\bhow many|\bhow much|\baantal|\bcijfers|\bpercentage")),
     ("person", re.compile(r"^\W*wie\b|^\W*who\b|\bcontactpersoon|\bcontact person|\bwie is\b")),
 ]
@@ -120,8 +145,11 @@ def _split_compound(word: str, df: Callable[[str], int]) -> tuple[str, str] | No
     best: tuple[int, tuple[str, str]] | None = None
     for i in range(3, len(word) - 3):
         left, right = word[:i], word[i:]
-        for lf in (left, left[:-1] if left.endswith(("s", "e")) else None,
-                   left[:-2] if left.endswith("en") else None):
+        for lf in (
+            left,
+            left[:-1] if left.endswith(("s", "e")) else None,
+            left[:-2] if left.endswith("en") else None,
+        ):
             if not lf or len(lf) < 3:
                 continue
             dl, dr = df(T.stem(lf, "nl")), df(T.stem(right, "nl"))

@@ -33,9 +33,7 @@ class ChunkRecord(Base):
     __tablename__ = "kb_chunks"
 
     id: Mapped[str] = mapped_column(String(600), primary_key=True)
-    doc_path: Mapped[str] = mapped_column(
-        ForeignKey("kb_documents.path", ondelete="CASCADE"), index=True
-    )
+    doc_path: Mapped[str] = mapped_column(ForeignKey("kb_documents.path", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     heading: Mapped[str] = mapped_column(Text, default="")
     text: Mapped[str] = mapped_column(Text)

@@ -62,9 +62,7 @@ def passage_header(doc: Document | DocInfo, heading: str) -> str:
 class KnowledgeBase:
     """Owns the three stores and keeps them consistent."""
 
-    def __init__(
-        self, sessions: sessionmaker, dense: DenseIndex, lexical_dir, model_spec: str
-    ) -> None:
+    def __init__(self, sessions: sessionmaker, dense: DenseIndex, lexical_dir, model_spec: str) -> None:
         self.sessions = sessions
         self.dense = dense
         self.lexical = LexicalIndex()
@@ -168,17 +166,33 @@ class KnowledgeBase:
                 s.execute(delete(ChunkRecord).where(ChunkRecord.doc_path.in_(paths)))
                 s.execute(delete(DocumentRecord).where(DocumentRecord.path.in_(paths)))
                 # Bulk INSERTs (executemany): no ORM object per row.
-                s.execute(insert(DocumentRecord), [
-                    dict(path=doc.path, title=doc.title, url=doc.url, language=doc.language,
-                         kind=doc.kind, meta=doc.meta(), content_hash=doc.content_hash,
-                         origin=doc.origin, n_chunks=len(chunks))
-                    for doc, chunks in items
-                ])
-                s.execute(insert(ChunkRecord), [
-                    dict(id=c.id, doc_path=c.doc_path, position=c.position, heading=c.heading,
-                         text=c.text)
-                    for _, chunks in items for c in chunks
-                ])
+                s.execute(
+                    insert(DocumentRecord),
+                    [
+                        dict(
+                            path=doc.path,
+                            title=doc.title,
+                            url=doc.url,
+                            language=doc.language,
+                            kind=doc.kind,
+                            meta=doc.meta(),
+                            content_hash=doc.content_hash,
+                            origin=doc.origin,
+                            n_chunks=len(chunks),
+                        )
+                        for doc, chunks in items
+                    ],
+                )
+                s.execute(
+                    insert(ChunkRecord),
+                    [
+                        dict(
+                            id=c.id, doc_path=c.doc_path, position=c.position, heading=c.heading, text=c.text
+                        )
+                        for _, chunks in items
+                        for c in chunks
+                    ],
+                )
                 self._set_meta(s, "embedding_model", self.model_spec)
             ids, texts, metas = [], [], []
             for doc, chunks in items:
@@ -195,11 +209,12 @@ class KnowledgeBase:
     def remove(self, paths: list[str], refresh: bool = True) -> int:
         """Remove documents; returns how many existed."""
         with self._lock, self.sessions.begin() as s:
-            n = s.scalar(
-                select(func.count()).select_from(DocumentRecord).where(
-                    DocumentRecord.path.in_(paths)
+            n = (
+                s.scalar(
+                    select(func.count()).select_from(DocumentRecord).where(DocumentRecord.path.in_(paths))
                 )
-            ) or 0
+                or 0
+            )
             s.execute(delete(ChunkRecord).where(ChunkRecord.doc_path.in_(paths)))
             s.execute(delete(DocumentRecord).where(DocumentRecord.path.in_(paths)))
         self.dense.delete_docs(paths)
@@ -224,8 +239,9 @@ class KnowledgeBase:
         with self.sessions() as s:
             docs = {r.path: self._info(r) for r in s.scalars(select(DocumentRecord))}
             rows = s.execute(
-                select(ChunkRecord.id, ChunkRecord.doc_path, ChunkRecord.heading, ChunkRecord.text)
-                .order_by(ChunkRecord.doc_path, ChunkRecord.position)
+                select(ChunkRecord.id, ChunkRecord.doc_path, ChunkRecord.heading, ChunkRecord.text).order_by(
+                    ChunkRecord.doc_path, ChunkRecord.position
+                )
             )
             for cid, path, heading, text in rows:
                 d = docs[path]

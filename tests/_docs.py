@@ -24,8 +24,7 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
 
 KOOR_PATH = "nl/zilveren-stemmen-koor.md"
 KOOR_SENTENCE = (
-    "Het seniorenkoor De Zilveren Stemmen repeteert elke dinsdagmiddag in buurthuis De Linde "
-    "in Amersfoort."
+    "Het seniorenkoor De Zilveren Stemmen repeteert elke dinsdagmiddag in buurthuis De Linde in Amersfoort."
 )
 KOOR_MD = f"""---
 title: Seniorenkoor De Zilveren Stemmen in Amersfoort
@@ -50,8 +49,7 @@ inmiddels veertig leden en treedt twee keer per jaar op in het verpleeghuis in d
 
 MUSEUM_PATH = "en/dementia-museum-tours.md"
 MUSEUM_SENTENCE = (
-    "The Leeds City Museum runs monthly guided tours for people living with dementia and "
-    "their carers."
+    "The Leeds City Museum runs monthly guided tours for people living with dementia and their carers."
 )
 MUSEUM_MD = f"""---
 title: Museum tours for people with dementia in Leeds
@@ -74,9 +72,7 @@ reports that carers value the calm atmosphere and the chance to meet other famil
 """
 
 FONDS_PATH = "nl/fondsen-voor-dansprojecten.md"
-FONDS_SENTENCE = (
-    "Het Fonds Beweging en Kunst geeft subsidie aan dansprojecten voor mensen met parkinson."
-)
+FONDS_SENTENCE = "Het Fonds Beweging en Kunst geeft subsidie aan dansprojecten voor mensen met parkinson."
 FONDS_MD = f"""---
 title: Tips voor financiering van dansprojecten
 language: nl
@@ -146,8 +142,7 @@ zij daarna rustiger zijn.</p>
 DOCX_PATH = "office/poetry-workshops.docx"
 DOCX_TITLE = "Poetry workshops in the library"
 DOCX_SENTENCE = (
-    "Young people write poems about their mental health in weekly workshops at the public "
-    "library of Haarlem."
+    "Young people write poems about their mental health in weekly workshops at the public library of Haarlem."
 )
 
 PDF_PATH = "pdf/lantaarn-project.pdf"
@@ -165,9 +160,7 @@ def docx_bytes(title: str = DOCX_TITLE) -> bytes:
     doc = Docx()
     doc.core_properties.title = title
     doc.add_heading("About the workshops", level=1)
-    doc.add_paragraph(
-        DOCX_SENTENCE + " A poet from the city guides each group of eight participants."
-    )
+    doc.add_paragraph(DOCX_SENTENCE + " A poet from the city guides each group of eight participants.")
     doc.add_heading("Results", level=2)
     doc.add_paragraph("Most participants said that writing helped them to talk about how they feel.")
     buf = io.BytesIO()
@@ -191,8 +184,7 @@ def pdf_bytes(lines: tuple[str, ...] = PDF_LINES, title: str | None = PDF_TITLE)
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(content)).encode() + b" >>\nstream\n" + content
-        + b"\nendstream",
+        b"<< /Length " + str(len(content)).encode() + b" >>\nstream\n" + content + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
     if title is not None:
@@ -237,8 +229,15 @@ def write_corpus(root: Path) -> Path:
 
 
 CORPUS_PATHS = (
-    KOOR_PATH, MUSEUM_PATH, FONDS_PATH, NOLANG_PATH, COLON_PATH, TXT_PATH, HTML_PATH,
-    DOCX_PATH, PDF_PATH,
+    KOOR_PATH,
+    MUSEUM_PATH,
+    FONDS_PATH,
+    NOLANG_PATH,
+    COLON_PATH,
+    TXT_PATH,
+    HTML_PATH,
+    DOCX_PATH,
+    PDF_PATH,
 )
 
 # ---------------------------------------------------------------------------------------------

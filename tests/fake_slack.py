@@ -71,11 +71,13 @@ class FakeSlack:
     async def start(self) -> FakeSlack:
         """Listen on a free local port."""
         app = web.Application()
-        app.add_routes([
-            web.route("*", "/api/{method}", self._api),
-            web.post("/response/{key}", self._response_url),
-            web.get("/link", self._socket),
-        ])
+        app.add_routes(
+            [
+                web.route("*", "/api/{method}", self._api),
+                web.post("/response/{key}", self._response_url),
+                web.get("/link", self._socket),
+            ]
+        )
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -101,8 +103,9 @@ class FakeSlack:
 
     # -- test controls --------------------------------------------------------------------
 
-    def fail(self, method: str, error: str, status: int = 200, retry_after: int | None = None,
-             times: int = 1) -> None:
+    def fail(
+        self, method: str, error: str, status: int = 200, retry_after: int | None = None, times: int = 1
+    ) -> None:
         """Answer the next `times` calls of a method with an error (429 + Retry-After for rate limits)."""
         self.failures.setdefault(method, []).extend([Failure(error, status, retry_after)] * times)
 
@@ -114,19 +117,25 @@ class FakeSlack:
         """Wait until `count` successful calls of a method arrived; returns them."""
         async with self._changed:
             try:
-                await asyncio.wait_for(
-                    self._changed.wait_for(lambda: len(self.to(method)) >= count), timeout)
+                await asyncio.wait_for(self._changed.wait_for(lambda: len(self.to(method)) >= count), timeout)
             except TimeoutError:
-                raise AssertionError(f"{method}: {len(self.to(method))} calls, expected {count}; "
-                                     f"got {[c.method for c in self.calls]}") from None
+                raise AssertionError(
+                    f"{method}: {len(self.to(method))} calls, expected {count}; "
+                    f"got {[c.method for c in self.calls]}"
+                ) from None
         return self.to(method)
 
     async def push(self, payload: dict[str, Any], kind: str = "events_api") -> str:
         """Send a Socket Mode envelope to the connected app; returns its envelope id."""
         envelope_id = str(uuid.uuid4())
-        envelope = {"envelope_id": envelope_id, "type": kind, "payload": payload,
-                    "accepts_response_payload": kind != "events_api", "retry_attempt": 0,
-                    "retry_reason": ""}
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": kind != "events_api",
+            "retry_attempt": 0,
+            "retry_reason": "",
+        }
         for ws in self._sockets:
             await ws.send_json(envelope)
         return envelope_id
@@ -153,8 +162,9 @@ class FakeSlack:
             call.error = failure.error
             await self._record(call)
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
-            return web.json_response({"ok": False, "error": failure.error}, status=failure.status,
-                                     headers=headers)
+            return web.json_response(
+                {"ok": False, "error": failure.error}, status=failure.status, headers=headers
+            )
         token = _token(request, args)
         expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
         if not token:
@@ -180,9 +190,14 @@ class FakeSlack:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._sockets.append(ws)
-        await ws.send_json({"type": "hello", "num_connections": 1,
-                            "debug_info": {"host": "fake-slack", "approximate_connection_time": 18060},
-                            "connection_info": {"app_id": APP_ID}})
+        await ws.send_json(
+            {
+                "type": "hello",
+                "num_connections": 1,
+                "debug_info": {"host": "fake-slack", "approximate_connection_time": 18060},
+                "connection_info": {"app_id": APP_ID},
+            }
+        )
         async for message in ws:
             if message.type == WSMsgType.TEXT:
                 self.acks.append(json.loads(message.data))
@@ -195,9 +210,16 @@ class FakeSlack:
         return f"{int(time.time())}.{next(_posted):06d}"  # unique across fakes: tests share a database
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "url": "https://verbinder-test.slack.com/", "team": "Verbinder Test",
-                "user": "verbinder", "team_id": TEAM_ID, "user_id": BOT_USER, "bot_id": BOT_ID,
-                "is_enterprise_install": False}
+        return {
+            "ok": True,
+            "url": "https://verbinder-test.slack.com/",
+            "team": "Verbinder Test",
+            "user": "verbinder",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
 
     def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"}
@@ -209,8 +231,16 @@ class FakeSlack:
         if args["channel"] in self.not_in_channel:
             return {"ok": False, "error": "not_in_channel"}
         ts = self._next_ts()
-        message = {"type": "message", "text": args.get("text", ""), "user": BOT_USER, "bot_id": BOT_ID,
-                   "app_id": APP_ID, "team": TEAM_ID, "ts": ts, "blocks": _blocks(args) or []}
+        message = {
+            "type": "message",
+            "text": args.get("text", ""),
+            "user": BOT_USER,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "team": TEAM_ID,
+            "ts": ts,
+            "blocks": _blocks(args) or [],
+        }
         if args.get("thread_ts"):
             message["thread_ts"] = args["thread_ts"]
         channel = args["channel"]
@@ -238,8 +268,13 @@ class FakeSlack:
             return {"ok": False, "error": "user_not_found"}
         name = f"lid-{user[-4:].lower()}"
         info: dict[str, Any] = {
-            "id": user, "team_id": TEAM_ID, "name": name, "deleted": False, "real_name": name.title(),
-            "tz": "Europe/Amsterdam", "is_bot": False,
+            "id": user,
+            "team_id": TEAM_ID,
+            "name": name,
+            "deleted": False,
+            "real_name": name.title(),
+            "tz": "Europe/Amsterdam",
+            "is_bot": False,
             "profile": {"real_name": name.title(), "display_name": name, "team": TEAM_ID},
         }
         if str(args.get("include_locale")).lower() in ("1", "true"):
@@ -290,8 +325,12 @@ def check_blocks(blocks: Any) -> str | None:
 
 
 def _text_ok(obj: Any, limit: int = 3000, kinds: tuple[str, ...] = ("mrkdwn", "plain_text")) -> bool:
-    return (isinstance(obj, dict) and obj.get("type") in kinds and isinstance(obj.get("text"), str)
-            and 1 <= len(obj["text"]) <= limit)
+    return (
+        isinstance(obj, dict)
+        and obj.get("type") in kinds
+        and isinstance(obj.get("text"), str)
+        and 1 <= len(obj["text"]) <= limit
+    )
 
 
 def _check_block(block: dict[str, Any]) -> bool:
@@ -305,13 +344,21 @@ def _check_block(block: dict[str, Any]) -> bool:
     if kind == "actions":
         elements = block.get("elements") or []
         ids = [e.get("action_id") for e in elements]
-        return (not 1 <= len(elements) <= 25 or len(set(ids)) != len(ids)
-                or not all(_button_ok(e) for e in elements))
+        return (
+            not 1 <= len(elements) <= 25
+            or len(set(ids)) != len(ids)
+            or not all(_button_ok(e) for e in elements)
+        )
     return kind not in ("divider", "header")
 
 
 def _button_ok(e: dict[str, Any]) -> bool:
-    return (e.get("type") == "button" and _text_ok(e.get("text"), 75, ("plain_text",))
-            and isinstance(e.get("action_id"), str) and 1 <= len(e["action_id"]) <= 255
-            and isinstance(e.get("value"), str) and 1 <= len(e["value"]) <= 2000
-            and e.get("style") in _BUTTON_STYLES)
+    return (
+        e.get("type") == "button"
+        and _text_ok(e.get("text"), 75, ("plain_text",))
+        and isinstance(e.get("action_id"), str)
+        and 1 <= len(e["action_id"]) <= 255
+        and isinstance(e.get("value"), str)
+        and 1 <= len(e["value"]) <= 2000
+        and e.get("style") in _BUTTON_STYLES
+    )

@@ -25,23 +25,64 @@ from telegram.request import BaseRequest, RequestData
 SPEC: dict[str, Any] = json.loads((Path(__file__).parent / "fixtures" / "telegram_bot_api.json").read_text())
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
 BASE_URL = "https://api.telegram.test/bot"
-BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Verbinder", "username": "VerbinderBot",
-            "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+BOT_USER = {
+    "id": 123456789,
+    "is_bot": True,
+    "first_name": "Verbinder",
+    "username": "VerbinderBot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 # Unique across fakes: the tests share one database, where message ids are dedup keys.
 _message_ids = itertools.count(1000)
 _update_ids = itertools.count(500000)
 _callback_ids = itertools.count(7000000)
 
-TAGS = {"b": set(), "strong": set(), "i": set(), "em": set(), "u": set(), "ins": set(), "s": set(),
-        "strike": set(), "del": set(), "span": {"class"}, "tg-spoiler": set(), "a": {"href"},
-        "code": {"class"}, "pre": set(), "blockquote": {"expandable"}, "tg-emoji": {"emoji-id"}}
+TAGS = {
+    "b": set(),
+    "strong": set(),
+    "i": set(),
+    "em": set(),
+    "u": set(),
+    "ins": set(),
+    "s": set(),
+    "strike": set(),
+    "del": set(),
+    "span": {"class"},
+    "tg-spoiler": set(),
+    "a": {"href"},
+    "code": {"class"},
+    "pre": set(),
+    "blockquote": {"expandable"},
+    "tg-emoji": {"emoji-id"},
+}
 ENTITIES = {"lt", "gt", "amp", "quot"}
-CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-                "upload_document", "choose_sticker", "find_location", "record_video_note",
-                "upload_video_note"}
-BUTTON_ACTIONS = {"url", "callback_data", "web_app", "login_url", "switch_inline_query",
-                  "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
-                  "callback_game", "pay"}
+CHAT_ACTIONS = {
+    "typing",
+    "upload_photo",
+    "record_video",
+    "upload_video",
+    "record_voice",
+    "upload_voice",
+    "upload_document",
+    "choose_sticker",
+    "find_location",
+    "record_video_note",
+    "upload_video_note",
+}
+BUTTON_ACTIONS = {
+    "url",
+    "callback_data",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
+}
 
 
 def utf16_len(text: str) -> int:
@@ -112,10 +153,13 @@ def _matches(value: Any, kind: str, where: str) -> list[str]:
         if not isinstance(value, list):
             return [f"{where}: expected {kind}"]
         return [p for i, v in enumerate(value) for p in _matches(v, kind[9:], f"{where}[{i}]")]
-    simple = {"Integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-              "String": lambda v: isinstance(v, str), "Boolean": lambda v: isinstance(v, bool),
-              "Float": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-              "True": lambda v: v is True}
+    simple = {
+        "Integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "String": lambda v: isinstance(v, str),
+        "Boolean": lambda v: isinstance(v, bool),
+        "Float": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        "True": lambda v: v is True,
+    }
     if kind in simple:
         return [] if simple[kind](value) else [f"{where}: expected {kind}, got {value!r}"]
     if not isinstance(value, dict):
@@ -176,8 +220,9 @@ class FakeBotApi(BaseRequest):
     async def shutdown(self) -> None:
         return None
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+    async def do_request(
+        self, url: str, method: str, request_data: RequestData | None = None, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         call = Call(api_method, params)
@@ -233,8 +278,9 @@ class FakeBotApi(BaseRequest):
         """Problems Telegram would report for this call."""
         fields = {f["name"]: f for f in SPEC["methods"][method]["fields"]}
         problems = [f"unknown parameter {k!r}" for k in params if k not in fields]
-        problems += [f"missing parameter {n!r}" for n, f in fields.items()
-                     if f["required"] and n not in params]
+        problems += [
+            f"missing parameter {n!r}" for n, f in fields.items() if f["required"] and n not in params
+        ]
         for k, v in params.items():
             if k in fields:
                 problems += check_value(v, fields[k]["types"], k)
@@ -307,8 +353,13 @@ class FakeBotApi(BaseRequest):
         chat_id = p["chat_id"]
         chat = self.chats.get(chat_id) or {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
         text = parse_html(p["text"])[0] if p.get("parse_mode") == "HTML" else p["text"]
-        msg: dict[str, Any] = {"message_id": next(_message_ids), "from": BOT_USER, "chat": chat,
-                               "date": int(time.time()), "text": text.strip()}
+        msg: dict[str, Any] = {
+            "message_id": next(_message_ids),
+            "from": BOT_USER,
+            "chat": chat,
+            "date": int(time.time()),
+            "text": text.strip(),
+        }
         if "message_thread_id" in p:
             msg.update(message_thread_id=p["message_thread_id"], is_topic_message=True)
         if "reply_markup" in p:
@@ -340,25 +391,44 @@ class FakeBotApi(BaseRequest):
         self.chats[chat_id] = chat
         return chat
 
-    def message(self, chat: dict[str, Any], sender: dict[str, Any], text: str | None = None, *,
-                reply_to: dict[str, Any] | None = None, thread: int | None = None,
-                **content: Any) -> dict[str, Any]:
+    def message(
+        self,
+        chat: dict[str, Any],
+        sender: dict[str, Any],
+        text: str | None = None,
+        *,
+        reply_to: dict[str, Any] | None = None,
+        thread: int | None = None,
+        **content: Any,
+    ) -> dict[str, Any]:
         """A member's message; mention and command entities are derived from the text."""
-        msg: dict[str, Any] = {"message_id": next(_message_ids), "from": sender, "chat": chat,
-                               "date": int(time.time()), **content}
+        msg: dict[str, Any] = {
+            "message_id": next(_message_ids),
+            "from": sender,
+            "chat": chat,
+            "date": int(time.time()),
+            **content,
+        }
         if text is not None:
             msg["text"] = text
-            entities = [{"type": "mention", "offset": utf16_len(text[: m.start()]),
-                         "length": utf16_len(m.group())} for m in re.finditer(r"(?<![\w/])@\w{3,32}", text)]
+            entities = [
+                {"type": "mention", "offset": utf16_len(text[: m.start()]), "length": utf16_len(m.group())}
+                for m in re.finditer(r"(?<![\w/])@\w{3,32}", text)
+            ]
             if (cmd := re.match(r"/\w+(@\w+)?", text)) is not None:
                 entities.insert(0, {"type": "bot_command", "offset": 0, "length": utf16_len(cmd.group())})
             if entities:
                 msg["entities"] = entities
         if thread is not None:
             msg.update(message_thread_id=thread, is_topic_message=True)
-            reply_to = reply_to or {"message_id": thread, "from": sender, "chat": chat,
-                                    "date": msg["date"] - 60, "message_thread_id": thread,
-                                    "forum_topic_created": {"name": "Subsidies", "icon_color": 7322096}}
+            reply_to = reply_to or {
+                "message_id": thread,
+                "from": sender,
+                "chat": chat,
+                "date": msg["date"] - 60,
+                "message_thread_id": thread,
+                "forum_topic_created": {"name": "Subsidies", "icon_color": 7322096},
+            }
         if reply_to is not None:
             msg["reply_to_message"] = reply_to
         return msg
@@ -374,12 +444,23 @@ class FakeBotApi(BaseRequest):
     @staticmethod
     def callback(sender: dict[str, Any], message: dict[str, Any], data: str) -> dict[str, Any]:
         """A press on an inline button under one of the bot's messages."""
-        return {"id": str(next(_callback_ids)), "from": sender, "message": message,
-                "chat_instance": "-5305533442915744171", "data": data}
+        return {
+            "id": str(next(_callback_ids)),
+            "from": sender,
+            "message": message,
+            "chat_instance": "-5305533442915744171",
+            "data": data,
+        }
 
 
-def user(user_id: int, first_name: str = "Anna", language_code: str = "nl", is_bot: bool = False,
-         **extra: Any) -> dict[str, Any]:
+def user(
+    user_id: int, first_name: str = "Anna", language_code: str = "nl", is_bot: bool = False, **extra: Any
+) -> dict[str, Any]:
     """A Telegram user object."""
-    return {"id": user_id, "is_bot": is_bot, "first_name": first_name, "language_code": language_code,
-            **extra}
+    return {
+        "id": user_id,
+        "is_bot": is_bot,
+        "first_name": first_name,
+        "language_code": language_code,
+        **extra,
+    }

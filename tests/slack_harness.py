@@ -26,11 +26,13 @@ class Bot:
     fake: FakeSlack
     service: Service
 
-    async def post(self, body: str, content_type: str, headers: dict[str, str] | None = None,
-                   **extra: str) -> ClientResponse:
+    async def post(
+        self, body: str, content_type: str, headers: dict[str, str] | None = None, **extra: str
+    ) -> ClientResponse:
         headers = headers if headers is not None else sign(body)
-        return await self.http.post("/slack/events", data=body.encode(),
-                                    headers={"Content-Type": content_type, **headers, **extra})
+        return await self.http.post(
+            "/slack/events", data=body.encode(), headers={"Content-Type": content_type, **headers, **extra}
+        )
 
     async def event(self, event: dict[str, Any], event_id: str | None = None, **extra: str) -> int:
         body = json.dumps(envelope(event, event_id))
@@ -41,10 +43,17 @@ class Bot:
         form = slash_command(command, text, channel, self.fake.response_url("cmd"))
         return await self.post(urlencode(form), "application/x-www-form-urlencoded")
 
-    async def click(self, action: str, value: str, channel: str, message_ts: str,
-                    thread_ts: str | None) -> int:
-        payload = block_actions(action, value, channel, message_ts, thread_ts=thread_ts,
-                                response_url=self.fake.response_url("click"))
+    async def click(
+        self, action: str, value: str, channel: str, message_ts: str, thread_ts: str | None
+    ) -> int:
+        payload = block_actions(
+            action,
+            value,
+            channel,
+            message_ts,
+            thread_ts=thread_ts,
+            response_url=self.fake.response_url("click"),
+        )
         body = urlencode({"payload": json.dumps(payload)})
         return (await self.post(body, "application/x-www-form-urlencoded")).status
 

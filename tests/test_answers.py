@@ -41,15 +41,21 @@ def _source_text(kb, path: str) -> str:
 
 ANSWERABLE = [
     ("Waar repeteert het seniorenkoor voor eenzame ouderen?", D.KOOR_PATH, D.KOOR_SENTENCE, "nl"),
-    ("Welk fonds geeft subsidie aan dansprojecten voor mensen met parkinson?", D.FONDS_PATH,
-     D.FONDS_SENTENCE, "nl"),
+    (
+        "Welk fonds geeft subsidie aan dansprojecten voor mensen met parkinson?",
+        D.FONDS_PATH,
+        D.FONDS_SENTENCE,
+        "nl",
+    ),
     ("Wat doen de muzikanten op de afdeling psychogeriatrie?", D.HTML_PATH, D.HTML_SENTENCE, "nl"),
     ("Wat maken kinderen en ouderen in het lantaarnproject?", D.PDF_PATH, D.PDF_LINES[0], "nl"),
-    ("What do carers value about the museum tours?", D.MUSEUM_PATH,
-     "The museum reports that carers value the calm atmosphere and the chance to meet other "
-     "families.", "en"),  # wrapped over two lines in the file
-    ("What does the Leeds museum offer people living with dementia?", D.MUSEUM_PATH,
-     D.MUSEUM_SENTENCE, "en"),
+    (
+        "What do carers value about the museum tours?",
+        D.MUSEUM_PATH,
+        "The museum reports that carers value the calm atmosphere and the chance to meet other families.",
+        "en",
+    ),  # wrapped over two lines in the file
+    ("What does the Leeds museum offer people living with dementia?", D.MUSEUM_PATH, D.MUSEUM_SENTENCE, "en"),
     ("What do young people write in the poetry workshops?", D.DOCX_PATH, D.DOCX_SENTENCE, "en"),
 ]
 
@@ -60,8 +66,7 @@ def answers(kb) -> dict[str, Answer]:
 
 
 @pytest.mark.parametrize(("question", "path", "sentence", "lang"), ANSWERABLE)
-def test_answer_quotes_the_source_verbatim_with_citation(kb, answers, question, path, sentence,
-                                                         lang):
+def test_answer_quotes_the_source_verbatim_with_citation(kb, answers, question, path, sentence, lang):
     a = answers[question]
     assert a.status == "answered" and a.routed is False
     assert a.language == lang
@@ -72,8 +77,7 @@ def test_answer_quotes_the_source_verbatim_with_citation(kb, answers, question, 
 
 
 @pytest.mark.parametrize(("question", "path", "sentence", "lang"), ANSWERABLE)
-def test_every_quote_is_verbatim_text_of_the_cited_source(kb, answers, question, path, sentence,
-                                                          lang):
+def test_every_quote_is_verbatim_text_of_the_cited_source(kb, answers, question, path, sentence, lang):
     a = answers[question]
     quotes = _quotes(a)
     assert 1 <= len(quotes) <= kb.settings.answer_sources
@@ -88,8 +92,10 @@ def test_every_quote_is_verbatim_text_of_the_cited_source(kb, answers, question,
 def test_quote_joins_a_sentence_wrapped_over_lines(kb):
     a = kb.rt.assistant.ask("Waar repeteert het seniorenkoor voor eenzame ouderen?")
     # In the file this sentence is wrapped over two lines; the quote is one line.
-    assert ("“Ouderen die zich eenzaam voelen zingen daar samen onder leiding van een "
-            "professionele dirigent.” [1]") in a.answer
+    assert (
+        "“Ouderen die zich eenzaam voelen zingen daar samen onder leiding van een "
+        "professionele dirigent.” [1]"
+    ) in a.answer
 
 
 def test_sources_have_path_title_url_kind_score(answers):
@@ -277,9 +283,7 @@ def test_route_threshold(kb):
     coverage = float(dict(lenient.features)["chunk_coverage"])
     assert not lenient.routed and coverage < 1.0
     threshold = min(1.0, round(coverage + 0.01, 3))
-    strict_rt = build_runtime(
-        make_settings(kb.data_dir, route_threshold=threshold, semantic_threshold=2.0)
-    )
+    strict_rt = build_runtime(make_settings(kb.data_dir, route_threshold=threshold, semantic_threshold=2.0))
     assert isinstance(strict_rt.assistant.answerer, Answerer)
     assert strict_rt.assistant.answerer.min_coverage == threshold
     routed = strict_rt.assistant.ask(question)

@@ -19,9 +19,13 @@ def _imports(tree: ast.AST) -> set[str]:
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module)
-        elif (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", ""))
-              in ("import_module", "__import__") and node.args
-              and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", "")) in ("import_module", "__import__")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             found.add(node.args[0].value)
     return found
 
@@ -45,6 +49,8 @@ def test_core_does_not_import_chat_platforms(package):
 
 
 def test_the_checker_sees_imports():
-    tree = ast.parse("import slack_bolt\nfrom telegram.ext import Application\n"
-                     "import importlib\nimportlib.import_module('slack_sdk.web')\n")
+    tree = ast.parse(
+        "import slack_bolt\nfrom telegram.ext import Application\n"
+        "import importlib\nimportlib.import_module('slack_sdk.web')\n"
+    )
     assert {m.split(".")[0] for m in _imports(tree)} == FORBIDDEN | {"importlib"}

@@ -147,8 +147,9 @@ def test_ask_routed_rendering(cli_kb):
 
 
 def test_ask_on_empty_kb_ingests_the_bundled_sample(tmp_path):
-    result = _run(tmp_path / "data", "ask", "--json", "Hoe werkt kunst op recept?",
-                  VERBINDER_SAMPLE_KB="true")
+    result = _run(
+        tmp_path / "data", "ask", "--json", "Hoe werkt kunst op recept?", VERBINDER_SAMPLE_KB="true"
+    )
     assert result.exit_code == 0, result.output
     m = re.search(r"Sample knowledge base ingested: (\d+) documents", result.stderr)
     assert m and int(m.group(1)) >= 30
@@ -253,8 +254,7 @@ EVAL_ITEMS = [
 
 
 def _write_jsonl(path: Path, items: list[dict]) -> Path:
-    path.write_text("\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\n\n",
-                    encoding="utf-8")
+    path.write_text("\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\n\n", encoding="utf-8")
     return path
 
 
@@ -280,8 +280,7 @@ def test_eval_prints_metrics_and_writes_out(cli_kb, tmp_path):
 def test_eval_debug_adds_features(cli_kb, tmp_path):
     questions = _write_jsonl(tmp_path / "q.jsonl", EVAL_ITEMS[:1])
     out = tmp_path / "out.jsonl"
-    result = _run(cli_kb, "eval", str(questions), "--out", str(out), "--debug",
-                  "--retriever", "lexical")
+    result = _run(cli_kb, "eval", str(questions), "--out", str(out), "--debug", "--retriever", "lexical")
     assert result.exit_code == 0
     assert "retriever=lexical" in result.stdout
     row = json.loads(out.read_text(encoding="utf-8"))

@@ -65,9 +65,16 @@ def test_run_console_empty_line_gets_help(kb):
 
 def test_render_answer_english_with_and_without_url():
     console, buf = _console()
-    a = Answer("q", "Here is what the knowledge base says:\n“x” [1]", False, "en",
-               (Source("a.md", "Titel A", "https://example.org/a", "tip", 1.0),
-                Source("b.md", "Titel B", None, "project", 0.5)))
+    a = Answer(
+        "q",
+        "Here is what the knowledge base says:\n“x” [1]",
+        False,
+        "en",
+        (
+            Source("a.md", "Titel A", "https://example.org/a", "tip", 1.0),
+            Source("b.md", "Titel B", None, "project", 0.5),
+        ),
+    )
     render_answer(console, a)
     out = buf.getvalue()
     assert "Sources" in out and "Bronnen" not in out

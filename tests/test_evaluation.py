@@ -21,8 +21,16 @@ class ScriptedAssistant:
         self.modes.append(mode)
         paths, routed = self.script[question]
         cands = tuple(Source(p, p, None, "document", 1.0) for p in paths)
-        return Answer(question, "antwoord", routed, "nl", (), cands,
-                      "routed" if routed else "answered", (("reason", "ok"),))
+        return Answer(
+            question,
+            "antwoord",
+            routed,
+            "nl",
+            (),
+            cands,
+            "routed" if routed else "answered",
+            (("reason", "ok"),),
+        )
 
 
 def _items(*rows: dict) -> list[dict]:
@@ -34,21 +42,23 @@ def _items(*rows: dict) -> list[dict]:
 
 def test_metrics():
     items = _items(
-        {"id": 1, "question": "a", "gold": ["x"]},       # rank 1, answered
+        {"id": 1, "question": "a", "gold": ["x"]},  # rank 1, answered
         {"id": 2, "question": "b", "gold": ["y", "z"]},  # first gold at rank 3, answered
-        {"id": 3, "question": "c", "gold": ["w"]},       # rank 7, routed (wrong)
-        {"id": 4, "question": "d", "gold": ["v"]},       # not found, answered
-        {"id": 5, "question": "e"},                      # unanswerable, routed (right)
-        {"id": 6, "question": "f"},                      # unanswerable, answered (wrong)
+        {"id": 3, "question": "c", "gold": ["w"]},  # rank 7, routed (wrong)
+        {"id": 4, "question": "d", "gold": ["v"]},  # not found, answered
+        {"id": 5, "question": "e"},  # unanswerable, routed (right)
+        {"id": 6, "question": "f"},  # unanswerable, answered (wrong)
     )
-    bot = ScriptedAssistant({
-        "a": (["x", "q"], False),
-        "b": (["q", "r", "z", "y"], False),
-        "c": (["1", "2", "3", "4", "5", "6", "w"], True),
-        "d": (["q"], False),
-        "e": (["q"], True),
-        "f": ([], False),
-    })
+    bot = ScriptedAssistant(
+        {
+            "a": (["x", "q"], False),
+            "b": (["q", "r", "z", "y"], False),
+            "c": (["1", "2", "3", "4", "5", "6", "w"], True),
+            "d": (["q"], False),
+            "e": (["q"], True),
+            "f": ([], False),
+        }
+    )
     res, rows = run_eval(bot, items, mode="lexical")
     assert bot.modes == ["lexical"] * 6
     assert (res.n, res.answerable, res.unanswerable) == (6, 4, 2)
@@ -77,8 +87,10 @@ def test_empty_question_set():
 def test_read_questions_defaults_and_blank_lines(tmp_path):
     p = tmp_path / "q.jsonl"
     p.write_text(
-        json.dumps({"id": "a", "question": "Wat?", "gold": ["x.md"]}) + "\n\n"
-        + json.dumps({"id": "b", "question": "Wie?"}) + "\n"
+        json.dumps({"id": "a", "question": "Wat?", "gold": ["x.md"]})
+        + "\n\n"
+        + json.dumps({"id": "b", "question": "Wie?"})
+        + "\n"
         + json.dumps({"id": "c", "question": "Hoe?", "gold": ["y.md"], "answerable": False})
         + "\n",
         encoding="utf-8",

@@ -64,8 +64,18 @@ MODERATOR = "U0MODER01"  # Slack moderator (an expert flagged as moderator)
 ANNA = user(4201, "Anna")  # Telegram member
 SLACK_MEMBER = "U0MEMBER2"  # Slack member
 PIET = user(4301, "Piet")  # a Telegram member who is no expert
-ROUTING_TABLES = ("routed_messages", "outbox", "offers", "routings", "feedback", "message_refs",
-                  "question_events", "handled_events", "questions", "experts")
+ROUTING_TABLES = (
+    "routed_messages",
+    "outbox",
+    "offers",
+    "routings",
+    "feedback",
+    "message_refs",
+    "question_events",
+    "handled_events",
+    "questions",
+    "experts",
+)
 
 
 def free_port() -> int:
@@ -124,11 +134,19 @@ class Stack:
         return await self.slack_post(json.dumps(envelope(event, event_id)), "application/json", **extra)
 
     async def slack_click(self, action: str, value: str, channel: str, message_ts: str, who: str) -> int:
-        payload = block_actions(action, value, channel, message_ts, thread_ts=None,
-                                response_url=self.slack.response_url("click"), user=who)
+        payload = block_actions(
+            action,
+            value,
+            channel,
+            message_ts,
+            thread_ts=None,
+            response_url=self.slack.response_url("click"),
+            user=who,
+        )
         payload["user"].update(username=who.lower(), name=who.lower())
-        return await self.slack_post(urlencode({"payload": json.dumps(payload)}),
-                                     "application/x-www-form-urlencoded")
+        return await self.slack_post(
+            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+        )
 
     async def tg_update(self, update: dict[str, Any]) -> int:
         headers = {SECRET_HEADER: WEBHOOK_SECRET}
@@ -155,19 +173,25 @@ class Stack:
 
     async def slack_post_to(self, channel: str, n: int = 1) -> Any:
         """The n-th successful chat.postMessage to a channel (or user id), once it is there."""
-        posts = await eventually(lambda: len(self.slack_posts(channel)) >= n and self.slack_posts(channel),
-                                 what=f"post #{n} to Slack {channel}")
+        posts = await eventually(
+            lambda: len(self.slack_posts(channel)) >= n and self.slack_posts(channel),
+            what=f"post #{n} to Slack {channel}",
+        )
         return posts[n - 1]
 
     async def slack_ephemeral_for(self, who: str, n: int = 1) -> Any:
-        found = await eventually(lambda: len(self.slack_ephemerals(who)) >= n and self.slack_ephemerals(who),
-                                 what=f"ephemeral #{n} for {who}")
+        found = await eventually(
+            lambda: len(self.slack_ephemerals(who)) >= n and self.slack_ephemerals(who),
+            what=f"ephemeral #{n} for {who}",
+        )
         return found[n - 1]
 
     async def tg_sent_to(self, chat_id: int, n: int = 1) -> Any:
         """The n-th successful sendMessage to a Telegram chat, once it is there."""
-        sent = await eventually(lambda: len(self.tg.sent(chat_id)) >= n and self.tg.sent(chat_id),
-                                what=f"message #{n} to Telegram chat {chat_id}")
+        sent = await eventually(
+            lambda: len(self.tg.sent(chat_id)) >= n and self.tg.sent(chat_id),
+            what=f"message #{n} to Telegram chat {chat_id}",
+        )
         return sent[n - 1]
 
     async def tg_callback_answer(self, press: dict[str, Any]) -> dict[str, Any]:
@@ -203,10 +227,16 @@ def runtime(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Runti
 def stack_settings(rt: Runtime, slack: FakeSlack, **overrides: Any) -> Settings:
     """Both platforms configured: Slack over HTTP to the fake, Telegram by webhook; one local port."""
     values: dict[str, Any] = dict(
-        slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=slack.url,
-        slack_mode="http", telegram_bot_token=TOKEN, telegram_api_url=BASE_URL,
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.url,
+        slack_mode="http",
+        telegram_bot_token=TOKEN,
+        telegram_api_url=BASE_URL,
         telegram_webhook_url="https://bot.example.org/telegram/webhook",
-        telegram_webhook_secret=WEBHOOK_SECRET, http_host="127.0.0.1", http_port=free_port(),
+        telegram_webhook_secret=WEBHOOK_SECRET,
+        http_host="127.0.0.1",
+        http_port=free_port(),
         route_experts=1,  # one expert per question: which platform an offer goes to is the point here
     )
     return rt.settings.model_copy(update={**values, **overrides})
@@ -215,11 +245,19 @@ def stack_settings(rt: Runtime, slack: FakeSlack, **overrides: Any) -> Settings:
 def add_team(core: BotCore) -> Team:
     x = core.experts
     return Team(
-        x.add("Sanne", slack_user_id=SANNE, expertise="dementie en muziek, zingen met ouderen",
-              tags="dementie, muziek, koor", regions="Utrecht"),
-        x.add("Fatima", telegram_user_id=str(FATIMA["id"]),
-              expertise="financiering en fondsen voor kunstprojecten en theater met jongeren",
-              tags="financiering, fondsen"),
+        x.add(
+            "Sanne",
+            slack_user_id=SANNE,
+            expertise="dementie en muziek, zingen met ouderen",
+            tags="dementie, muziek, koor",
+            regions="Utrecht",
+        ),
+        x.add(
+            "Fatima",
+            telegram_user_id=str(FATIMA["id"]),
+            expertise="financiering en fondsen voor kunstprojecten en theater met jongeren",
+            tags="financiering, fondsen",
+        ),
         x.add("Moos", slack_user_id=MODERATOR, expertise="beleid", moderator=True),
     )
 
@@ -281,8 +319,9 @@ async def test_both_platforms_start_on_one_port(stack):
     assert hook["url"].endswith(WEBHOOK_PATH) and hook["secret_token"] == WEBHOOK_SECRET
     async with stack.http.post(stack.base + WEBHOOK_PATH, json={"update_id": 1}) as r:
         assert r.status == 403  # no secret header
-    async with stack.http.post(stack.base + "/slack/events", data=b"{}",
-                               headers={"Content-Type": "application/json"}) as r:
+    async with stack.http.post(
+        stack.base + "/slack/events", data=b"{}", headers={"Content-Type": "application/json"}
+    ) as r:
         assert r.status == 401  # unsigned
 
 
@@ -323,11 +362,13 @@ async def test_telegram_asker_slack_expert_and_the_knowledge_base_learns(stack):
     assert await stack.slack_event(answer) == 200
     delivered = await stack.tg_sent_to(ANNA["id"], 3)
     # In the asker's chat, as a reply to the question, with the expert's name and a resolved button.
-    assert delivered.result["text"] == t("delivered", "nl", name="Sanne", question=ASK_KOOR,
-                                         answer=ANSWER_KOOR)
+    assert delivered.result["text"] == t(
+        "delivered", "nl", name="Sanne", question=ASK_KOOR, answer=ANSWER_KOOR
+    )
     assert delivered.params["reply_parameters"]["message_id"] == asked["message_id"]
     assert delivered.params["reply_markup"]["inline_keyboard"] == [
-        [{"text": t("btn_resolved", "nl"), "callback_data": f"rs:{qid}"}]]
+        [{"text": t("btn_resolved", "nl"), "callback_data": f"rs:{qid}"}]
+    ]
     assert stack.core.service.store.get(qid).status == EXPERT_ANSWERED
     # Sanne is thanked in her DM and asked whether the answer may go into the knowledge base.
     thanks = await stack.slack_post_to(SANNE, 2)
@@ -348,8 +389,12 @@ async def test_telegram_asker_slack_expert_and_the_knowledge_base_learns(stack):
     # 7. A Slack member asks the same in other words: answered from the expert's entry, no expert bothered.
     today = stack.core.service.store.get(qid).updated_at.strftime("%Y-%m-%d")
     ts = new_ts()
-    assert await stack.slack_event(message_event("D0MEMBER2", PARA_KOOR, user=SLACK_MEMBER, ts=ts,
-                                                 channel_type="im")) == 200
+    assert (
+        await stack.slack_event(
+            message_event("D0MEMBER2", PARA_KOOR, user=SLACK_MEMBER, ts=ts, channel_type="im")
+        )
+        == 200
+    )
     kb_answer = await stack.slack_post_to("D0MEMBER2")
     assert kb_answer.args["thread_ts"] == ts
     body = mrkdwn_of(kb_answer)
@@ -365,8 +410,12 @@ async def test_telegram_asker_slack_expert_and_the_knowledge_base_learns(stack):
 async def test_slack_asker_in_a_channel_telegram_expert_answers_in_the_thread(stack):
     # A Slack member mentions the bot in a channel; the routed reply goes into the thread.
     ts = new_ts()
-    assert await stack.slack_event(mention_event("C0VRAGEN", f"<@{BOT_USER}> {ASK_FONDS}",
-                                                 user=SLACK_MEMBER, ts=ts)) == 200
+    assert (
+        await stack.slack_event(
+            mention_event("C0VRAGEN", f"<@{BOT_USER}> {ASK_FONDS}", user=SLACK_MEMBER, ts=ts)
+        )
+        == 200
+    )
     routed = await stack.slack_post_to("C0VRAGEN")
     assert routed.args["thread_ts"] == ts and t("routed_to_expert", "nl") in routed.args["text"]
     assert buttons_of(routed) == []
@@ -376,7 +425,8 @@ async def test_slack_asker_in_a_channel_telegram_expert_answers_in_the_thread(st
     q = stack.core.service.store.by_ref("slack", "C0VRAGEN", ts)
     assert q is not None and q.text == ASK_FONDS
     assert offer.params["reply_markup"]["inline_keyboard"] == [
-        [{"text": t("btn_claim", "nl"), "callback_data": f"cl:{q.id}"}]]
+        [{"text": t("btn_claim", "nl"), "callback_data": f"cl:{q.id}"}]
+    ]
     assert f"#{q.id}" in offer.result["text"] and ASK_FONDS in offer.result["text"]
 
     # She answers by replying to the offer (which claims it on the way); Telegram delivers the
@@ -387,18 +437,26 @@ async def test_slack_asker_in_a_channel_telegram_expert_answers_in_the_thread(st
     assert await stack.tg_update(update) == 200 and await stack.tg_update(update) == 200
     delivered = await stack.slack_post_to("C0VRAGEN", 2)
     assert delivered.args["thread_ts"] == ts  # in the thread of the question
-    assert delivered.args["text"] == escape(t("delivered", "nl", name="Fatima", question=ASK_FONDS,
-                                              answer=ANSWER_FONDS))
+    assert delivered.args["text"] == escape(
+        t("delivered", "nl", name="Fatima", question=ASK_FONDS, answer=ANSWER_FONDS)
+    )
     assert [(b["action_id"], b["value"]) for b in buttons_of(delivered)] == [(RESOLVED, str(q.id))]
     consent = await stack.tg_sent_to(FATIMA["id"], 2)
     assert [b["callback_data"] for b in consent.params["reply_markup"]["inline_keyboard"][0]] == [
-        f"kb:y:{q.id}", f"kb:n:{q.id}"]
+        f"kb:y:{q.id}",
+        f"kb:n:{q.id}",
+    ]
     assert stack.core.service.store.get(q.id).status == EXPERT_ANSWERED
 
     # A follow-up in the thread (no mention) goes straight to Fatima, and her answer back to the thread.
     follow_ts = new_ts()
-    follow = message_event("C0VRAGEN", "Kan dat ook voor een dansproject met jongeren?", user=SLACK_MEMBER,
-                           ts=follow_ts, thread_ts=ts)
+    follow = message_event(
+        "C0VRAGEN",
+        "Kan dat ook voor een dansproject met jongeren?",
+        user=SLACK_MEMBER,
+        ts=follow_ts,
+        thread_ts=ts,
+    )
     assert await stack.slack_event(follow) == 200
     told = await stack.slack_post_to("C0VRAGEN", 3)
     assert told.args["text"] == t("followup_routed", "nl", name="Fatima") and told.args["thread_ts"] == ts
@@ -423,8 +481,13 @@ async def test_non_experts_are_refused_and_a_redelivered_answer_is_delivered_onc
     refusal = await stack.slack_ephemeral_for(SLACK_MEMBER)
     assert refusal.args["text"] == t("not_expert", "nl")
     # ... and so does a Telegram member who presses a claim button (on an offer forwarded to him).
-    shared = {"message_id": 1, "from": TG_BOT, "chat": stack.tg.chats[PIET["id"]], "date": int(time.time()),
-              "text": offer.args["text"]}
+    shared = {
+        "message_id": 1,
+        "from": TG_BOT,
+        "chat": stack.tg.chats[PIET["id"]],
+        "date": int(time.time()),
+        "text": offer.args["text"],
+    }
     press = await stack.tg_press(PIET, shared, f"cl:{qid}")
     assert (await stack.tg_callback_answer(press))["text"] == t("not_expert", "nl")
     assert stack.core.service.store.get(qid).status == ROUTED

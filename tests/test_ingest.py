@@ -293,8 +293,11 @@ def test_batches_split_by_chunk_count_and_vector_batches(tmp_path, new_runtime, 
     rt = new_runtime()
     calls: list[int] = []
     real = rt.kb.upsert
-    monkeypatch.setattr(rt.kb, "upsert", lambda items, refresh=True: (
-        calls.append(len(items)), real(items, refresh=refresh))[1])
+    monkeypatch.setattr(
+        rt.kb,
+        "upsert",
+        lambda items, refresh=True: (calls.append(len(items)), real(items, refresh=refresh))[1],
+    )
     report = rt.ingest([src])
     assert report.ok and len(report.added) == 6
     assert len(calls) >= 3 and sum(calls) == 6
@@ -307,8 +310,9 @@ def test_chroma_stores_vectors_and_path_only(kb):
     assert got["ids"]
     assert all(doc is None for doc in got["documents"])
     assert all(set(m) == {"path"} for m in got["metadatas"])
-    assert all(cid.rsplit("::", 1)[0] == m["path"] for cid, m in zip(got["ids"], got["metadatas"],
-                                                                    strict=True))
+    assert all(
+        cid.rsplit("::", 1)[0] == m["path"] for cid, m in zip(got["ids"], got["metadatas"], strict=True)
+    )
 
 
 def test_index_written_with_text_in_chroma_keeps_working(tmp_path, new_runtime):
@@ -322,7 +326,9 @@ def test_index_written_with_text_in_chroma_keeps_working(tmp_path, new_runtime):
     old = coll.get(include=["embeddings", "metadatas"])
     texts = {r.id: r.text for r in rt.kb.chunks_by_id(old["ids"]).values()}
     coll.upsert(  # rewrite every record the way the old layout stored it
-        ids=old["ids"], embeddings=old["embeddings"], documents=[texts[i] for i in old["ids"]],
+        ids=old["ids"],
+        embeddings=old["embeddings"],
+        documents=[texts[i] for i in old["ids"]],
         metadatas=[{**m, "kind": "project", "language": "nl"} for m in old["metadatas"]],
     )
     assert all(coll.get(include=["documents"])["documents"])

@@ -55,7 +55,9 @@ class FakeLLM:
 
 def _completion(text: str) -> dict:
     return {
-        "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()),
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": int(time.time()),
         "model": "fake-model",
         "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
@@ -122,14 +124,21 @@ def _offline(monkeypatch: pytest.MonkeyPatch, fake: FakeLLM) -> None:
 @pytest.fixture(scope="module")
 def llm_rt(kb, fake):
     """A runtime on the shared knowledge base with VERBINDER_LLM pointing at the fake."""
-    return build_runtime(make_settings(
-        kb.data_dir, llm="openai:fake-model", llm_base_url=fake.url, llm_max_retries=0, llm_timeout=5,
-    ))
+    return build_runtime(
+        make_settings(
+            kb.data_dir,
+            llm="openai:fake-model",
+            llm_base_url=fake.url,
+            llm_max_retries=0,
+            llm_timeout=5,
+        )
+    )
 
 
 def _assistant(kb, fake: FakeLLM, **overrides: object) -> Assistant:
-    settings = make_settings(kb.data_dir, llm="openai:fake-model", llm_base_url=fake.url,
-                             **{"llm_max_retries": 0, **overrides})
+    settings = make_settings(
+        kb.data_dir, llm="openai:fake-model", llm_base_url=fake.url, **{"llm_max_retries": 0, **overrides}
+    )
     base = kb.rt.assistant
     return Assistant(base.retriever, base.answerer, settings.max_question_chars, load_composer(settings))
 
@@ -161,8 +170,10 @@ def test_english_question_gets_english_instruction(llm_rt, fake):
     a = llm_rt.assistant.ask(ASK_EN)
     assert "Answer in English" in fake.system() and "Nederlands" not in fake.system()
     assert fake.user().endswith(f"Question: {ASK_EN}")
-    assert a.language == "en" and a.answer.splitlines() == [t("llm_intro", "en"),
-                                                             "Carers value the calm atmosphere [1]."]
+    assert a.language == "en" and a.answer.splitlines() == [
+        t("llm_intro", "en"),
+        "Carers value the calm atmosphere [1].",
+    ]
     assert a.sources[0].path == D.MUSEUM_PATH
 
 
@@ -249,13 +260,13 @@ def test_a_failed_request_is_retried_when_configured(kb, fake):
 
 # -- the same path through the CLI and eval ----------------------------------------------------
 def _cli_env(kb, **extra: str) -> dict[str, str]:
-    return {"VERBINDER_DATA_DIR": str(kb.data_dir), "VERBINDER_SAMPLE_KB": "false", "COLUMNS": "200",
-            **extra}
+    return {"VERBINDER_DATA_DIR": str(kb.data_dir), "VERBINDER_SAMPLE_KB": "false", "COLUMNS": "200", **extra}
 
 
 def test_ask_json_goes_through_the_model(kb, fake):
-    env = _cli_env(kb, VERBINDER_LLM="openai:fake-model", VERBINDER_LLM_BASE_URL=fake.url,
-                   VERBINDER_LLM_MAX_RETRIES="0")
+    env = _cli_env(
+        kb, VERBINDER_LLM="openai:fake-model", VERBINDER_LLM_BASE_URL=fake.url, VERBINDER_LLM_MAX_RETRIES="0"
+    )
     out = CliRunner().invoke(app, ["ask", "--json", ASK_NL], env=env)
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
@@ -265,8 +276,10 @@ def test_ask_json_goes_through_the_model(kb, fake):
 
 
 def test_eval_runs_the_same_pipeline(llm_rt, fake):
-    items = [{"id": "a", "question": ASK_NL, "answerable": True, "gold": [D.KOOR_PATH]},
-             {"id": "u", "question": UNANSWERABLE, "answerable": False, "gold": []}]
+    items = [
+        {"id": "a", "question": ASK_NL, "answerable": True, "gold": [D.KOOR_PATH]},
+        {"id": "u", "question": UNANSWERABLE, "answerable": False, "gold": []},
+    ]
     res, rows = run_eval(llm_rt.assistant, items)
     assert rows[0]["answer"].splitlines()[1] == LLM_NL and rows[1]["routed"] is True
     assert len(fake.requests) == 1 and res.route_balanced_accuracy == 1.0
@@ -280,8 +293,9 @@ def test_off_by_default(kb):
 
 def test_missing_provider_package_is_one_clear_line(kb, monkeypatch):
     monkeypatch.setitem(sys.modules, "langchain_ollama", None)  # as if not installed
-    out = CliRunner().invoke(app, ["ask", "Hoe werkt kunst op recept?"],
-                             env=_cli_env(kb, VERBINDER_LLM="ollama:llama3.1"))
+    out = CliRunner().invoke(
+        app, ["ask", "Hoe werkt kunst op recept?"], env=_cli_env(kb, VERBINDER_LLM="ollama:llama3.1")
+    )
     assert out.exit_code == 2
     lines = [line for line in out.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in out.output
@@ -289,11 +303,14 @@ def test_missing_provider_package_is_one_clear_line(kb, monkeypatch):
     assert "pip install 'verbinder[llm]'" in lines[0]
 
 
-@pytest.mark.parametrize(("module", "spec", "package"), [
-    ("langchain_mistralai", "mistralai:mistral-small-latest", "langchain-mistralai"),
-    ("langchain_openai", "openai:gpt-4o-mini", "langchain-openai"),
-    ("langchain", "anthropic:claude-x", "pip install langchain langchain-anthropic"),
-])
+@pytest.mark.parametrize(
+    ("module", "spec", "package"),
+    [
+        ("langchain_mistralai", "mistralai:mistral-small-latest", "langchain-mistralai"),
+        ("langchain_openai", "openai:gpt-4o-mini", "langchain-openai"),
+        ("langchain", "anthropic:claude-x", "pip install langchain langchain-anthropic"),
+    ],
+)
 def test_missing_packages_name_the_pip_command(monkeypatch, module, spec, package):
     monkeypatch.setitem(sys.modules, module, None)
     with pytest.raises(LLMConfigError, match=re.escape(package)):
@@ -322,12 +339,15 @@ def test_api_key_is_read_under_its_usual_name(tmp_path, monkeypatch, fake):
 
 
 # -- citation renumbering ---------------------------------------------------------------------
-@pytest.mark.parametrize(("text", "n", "expected", "order"), [
-    ("A [1]. B [2].", 3, "A [1]. B [2].", [1, 2]),
-    ("A [2]. B [1].", 3, "A [1]. B [2].", [2, 1]),
-    ("A [3; 1] and [3].", 3, "A [1][2] and [1].", [3, 1]),
-    ("A [7]. B[2].", 3, "A. B [1].", [2]),
-    ("No citations.", 3, "No citations.", []),
-])
+@pytest.mark.parametrize(
+    ("text", "n", "expected", "order"),
+    [
+        ("A [1]. B [2].", 3, "A [1]. B [2].", [1, 2]),
+        ("A [2]. B [1].", 3, "A [1]. B [2].", [2, 1]),
+        ("A [3; 1] and [3].", 3, "A [1][2] and [1].", [3, 1]),
+        ("A [7]. B[2].", 3, "A. B [1].", [2]),
+        ("No citations.", 3, "No citations.", []),
+    ],
+)
 def test_renumber(text, n, expected, order):
     assert renumber(text, n) == (expected, order)

@@ -88,10 +88,12 @@ def test_american_spelling_organizations_is_accepted():
     ("body", "expected"),
     [
         (D.NOLANG_MD, "en"),
-        ("---\ntitle: Zonder taal\n---\nDe bewoners van het verpleeghuis maken samen een tuin "
-         "en zij komen er elke week bij elkaar.", "nl"),
-        ("The residents of the care home are planting a garden and they meet there every week.",
-         "en"),
+        (
+            "---\ntitle: Zonder taal\n---\nDe bewoners van het verpleeghuis maken samen een tuin "
+            "en zij komen er elke week bij elkaar.",
+            "nl",
+        ),
+        ("The residents of the care home are planting a garden and they meet there every week.", "en"),
     ],
 )
 def test_language_is_detected_when_missing(body, expected):
@@ -101,11 +103,9 @@ def test_language_is_detected_when_missing(body, expected):
 
 
 def test_language_codes_are_normalised_and_unknown_ones_detected():
-    nl_region = load_bytes(b"---\nlanguage: NL-be\n---\nThe text is English but the tag says nl.",
-                           "a.md")
+    nl_region = load_bytes(b"---\nlanguage: NL-be\n---\nThe text is English but the tag says nl.", "a.md")
     assert nl_region.language == "nl"  # metadata wins over detection
-    unknown = load_bytes(b"---\nlanguage: fr\n---\nThe museum is open for all of the people.",
-                         "a.md")
+    unknown = load_bytes(b"---\nlanguage: fr\n---\nThe museum is open for all of the people.", "a.md")
     assert unknown.language == "en"  # not a supported language: detected instead
 
 
@@ -299,15 +299,19 @@ def test_unquoted_colon_title_with_block_list_loads():
 
 
 def test_html_nested_paragraph_text_appears_once():
-    html = (b"<html><body><blockquote><p>Een citaat van een deelnemer.</p></blockquote>"
-            b"<ul><li><p>Elke vrijdag muziek.</p></li></ul></body></html>")
+    html = (
+        b"<html><body><blockquote><p>Een citaat van een deelnemer.</p></blockquote>"
+        b"<ul><li><p>Elke vrijdag muziek.</p></li></ul></body></html>"
+    )
     doc = load_bytes(html, "a.html")
     assert doc.text.count("Een citaat van een deelnemer.") == 1
     assert doc.text.count("Elke vrijdag muziek.") == 1
 
 
 def test_html_text_outside_paragraphs_is_kept():
-    html = (b"<html><body><div>Belangrijke tekst over de subsidie in een div.</div>"
-            b"<p>Een gewone alinea.</p></body></html>")
+    html = (
+        b"<html><body><div>Belangrijke tekst over de subsidie in een div.</div>"
+        b"<p>Een gewone alinea.</p></body></html>"
+    )
     doc = load_bytes(html, "a.html")
     assert "Belangrijke tekst over de subsidie" in doc.text

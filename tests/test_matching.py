@@ -18,21 +18,37 @@ def expert(i: int, name: str, **kw) -> Expert:
 
 
 OLDER_NORTH = expert(
-    1, "Noord", expertise="Opbouwwerker: activiteiten met ouderen in dorpen.", tags=("ouderen",),
+    1,
+    "Noord",
+    expertise="Opbouwwerker: activiteiten met ouderen in dorpen.",
+    tags=("ouderen",),
     regions=("Groningen", "Friesland"),
 )
 OLDER_WEST = expert(
-    2, "West", expertise="Opbouwwerker: activiteiten met ouderen in wijken.", tags=("ouderen",),
+    2,
+    "West",
+    expertise="Opbouwwerker: activiteiten met ouderen in wijken.",
+    tags=("ouderen",),
     regions=("Noord-Holland", "Amsterdam"),
 )
-FUNDS = expert(3, "Fondsen", expertise="Helpt bij aanvragen bij fondsen en het maken van een begroting.",
-               tags=("financiering",))
-MUSIC = expert(4, "Muziek", expertise="Muziektherapeut: zingen met mensen met dementie in verpleeghuizen.",
-               tags=("dementie", "muziek"))
-RESEARCH = expert(5, "Onderzoek", expertise="Lector: evaluatie en effectmeting van kunstprojecten.",
-                  tags=("onderzoek",))
-YOUTH = expert(6, "Jeugd", expertise="Theater met jongeren met psychische klachten.",
-               tags=("jongeren", "ggz"))
+FUNDS = expert(
+    3,
+    "Fondsen",
+    expertise="Helpt bij aanvragen bij fondsen en het maken van een begroting.",
+    tags=("financiering",),
+)
+MUSIC = expert(
+    4,
+    "Muziek",
+    expertise="Muziektherapeut: zingen met mensen met dementie in verpleeghuizen.",
+    tags=("dementie", "muziek"),
+)
+RESEARCH = expert(
+    5, "Onderzoek", expertise="Lector: evaluatie en effectmeting van kunstprojecten.", tags=("onderzoek",)
+)
+YOUTH = expert(
+    6, "Jeugd", expertise="Theater met jongeren met psychische klachten.", tags=("jongeren", "ggz")
+)
 ALL = [OLDER_NORTH, OLDER_WEST, FUNDS, MUSIC, RESEARCH, YOUTH]
 
 
@@ -85,7 +101,8 @@ def test_dutch_compounds_count_as_their_parts():
 def test_the_kind_of_help_asked_for_outweighs_the_activity_it_is_about():
     # a choir that wants evidence: the researcher first, the music expert second
     assert names(rank("Hoe kunnen we laten zien wat ons koorproject oplevert? We willen het meten."))[:2] == [
-        "Onderzoek", "Muziek"
+        "Onderzoek",
+        "Muziek",
     ]
     assert names(rank("Welk fonds betaalt een zangproject?"))[:2] == ["Fondsen", "Muziek"]
 
@@ -125,8 +142,13 @@ def test_without_a_region_in_the_question_region_does_not_matter():
 
 def test_language_the_expert_does_not_speak_is_penalised():
     nl = expert(10, "NL", expertise="Onderzoek naar effecten van kunst op welzijn.", tags=("onderzoek",))
-    en = expert(11, "EN", expertise="Onderzoek naar effecten van kunst op welzijn.", tags=("onderzoek",),
-                languages=("en",))
+    en = expert(
+        11,
+        "EN",
+        expertise="Onderzoek naar effecten van kunst op welzijn.",
+        tags=("onderzoek",),
+        languages=("en",),
+    )
     assert rank("How do we measure the effects of our project?", [nl, en], "en")[0].expert is en
     assert rank("Hoe meten we de effecten van ons project?", [nl, en], "nl")[0].expert is nl
 
@@ -135,15 +157,17 @@ def test_language_the_expert_does_not_speak_is_penalised():
 
 
 def test_away_and_full_experts_are_left_out_unless_asked_for():
-    away = expert(20, "Weg", expertise="fondsen", tags=("financiering",),
-                  away_until=NOW + timedelta(days=3))
-    back = expert(21, "Terug", expertise="fondsen", tags=("financiering",),
-                  away_until=NOW - timedelta(days=1))
+    away = expert(20, "Weg", expertise="fondsen", tags=("financiering",), away_until=NOW + timedelta(days=3))
+    back = expert(
+        21, "Terug", expertise="fondsen", tags=("financiering",), away_until=NOW - timedelta(days=1)
+    )
     full = expert(22, "Vol", expertise="fondsen", tags=("financiering",), capacity=2, open_claims=2)
     out = rank("Welk fonds?", [away, back, full])
     assert names(out) == ["Terug"]
     assert set(names(rank("Welk fonds?", [away, back, full], include_unavailable=True))) == {
-        "Weg", "Terug", "Vol"
+        "Weg",
+        "Terug",
+        "Vol",
     }
     assert rank("Welk fonds?", [away, full]) == []
 
@@ -177,9 +201,11 @@ def test_embeddings_clear_cut_case(embed):
     care = expert(40, "Zorg", expertise="Muziektherapeut in verpleeghuizen, zingen met mensen met dementie.")
     money = expert(41, "Geld", expertise="Fondsenwerver: subsidieaanvragen, begrotingen en sponsoring.")
     matcher = ExpertMatcher(embed)
-    out = matcher.rank("Mijn vader met alzheimer woont in een verpleeghuis; helpen liedjes?", "nl",
-                       [money, care], NOW)
+    out = matcher.rank(
+        "Mijn vader met alzheimer woont in een verpleeghuis; helpen liedjes?", "nl", [money, care], NOW
+    )
     assert names(out) == ["Zorg", "Geld"]
-    lexical = ExpertMatcher(None).rank("Mijn vader met alzheimer woont in een verpleeghuis; helpen liedjes?",
-                                       "nl", [money, care], NOW)
+    lexical = ExpertMatcher(None).rank(
+        "Mijn vader met alzheimer woont in een verpleeghuis; helpen liedjes?", "nl", [money, care], NOW
+    )
     assert out[0].score > lexical[0].score  # the semantic term adds to the score

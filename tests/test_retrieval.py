@@ -73,9 +73,7 @@ def test_translated_words_do_not_push_an_exact_match_out_of_the_top(kb):
 
 def test_english_question_can_find_a_dutch_document(kb):
     # The glossary maps English words to Dutch ones (fund -> fonds, dance -> dans).
-    assert _paths(kb, "Which fund supports dance projects for people with parkinson?")[0] == (
-        D.FONDS_PATH
-    )
+    assert _paths(kb, "Which fund supports dance projects for people with parkinson?")[0] == (D.FONDS_PATH)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -168,9 +166,7 @@ def test_text_helpers():
     assert T.normalise("Creëren Ÿ") == "creeren y"
     assert T.words("welzijns-coach") == ["welzijns", "coach", "welzijnscoach"]
     assert "de" not in T.content_words("de kunst van het zingen")
-    assert T.split_sentences("Eerste zin. Tweede zin! Derde?") == [
-        "Eerste zin.", "Tweede zin!", "Derde?"
-    ]
+    assert T.split_sentences("Eerste zin. Tweede zin! Derde?") == ["Eerste zin.", "Tweede zin!", "Derde?"]
     assert T.has_letters("🎨 a") and not T.has_letters("🎨 !?")
 
 

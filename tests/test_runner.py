@@ -69,8 +69,16 @@ def test_questions_list_and_show(tmp_path, corpus_dir):
     settings = make_settings(tmp_path / "data")
     rt = build_runtime(settings)
     rt.ingest([corpus_dir])
-    [r] = rt.service().handle(Incoming(ChatRef("slack", "D1"), "1.0", "U1",
-                                       "Waar repeteert het seniorenkoor?", user_name="Anna", direct=True))
+    [r] = rt.service().handle(
+        Incoming(
+            ChatRef("slack", "D1"),
+            "1.0",
+            "U1",
+            "Waar repeteert het seniorenkoor?",
+            user_name="Anna",
+            direct=True,
+        )
+    )
     env = {"VERBINDER_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "200"}
     out = runner.invoke(app, ["questions", "list"], env=env)
     assert out.exit_code == 0 and "seniorenkoor" in out.output and "answered" in out.output

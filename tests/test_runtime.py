@@ -71,8 +71,9 @@ def test_bad_embedding_specs(spec, message):
         load_embeddings(spec)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("langchain_openai") is not None,
-                    reason="langchain-openai is installed here")
+@pytest.mark.skipif(
+    importlib.util.find_spec("langchain_openai") is not None, reason="langchain-openai is installed here"
+)
 def test_missing_provider_package_is_named():
     with pytest.raises(EmbeddingConfigError, match="needs an extra package: langchain_openai"):
         load_embeddings("openai:text-embedding-3-small")
@@ -89,8 +90,7 @@ def test_other_embedding_model_raises_index_mismatch(kb):
 
 
 def test_mismatch_check_can_be_skipped_for_rebuild(kb):
-    rt = build_runtime(make_settings(kb.data_dir, embedding_model="wordllama:"),
-                       check_model=False)
+    rt = build_runtime(make_settings(kb.data_dir, embedding_model="wordllama:"), check_model=False)
     assert rt.kb.stats()["embedding_model"] == DEFAULT_EMBEDDING  # nothing was rewritten
 
 

@@ -44,8 +44,7 @@ def test_sample_has_both_languages_and_every_main_kind():
 
 
 def test_sample_language_field_matches_the_text():
-    mismatched = [d.path for d in _docs() if detect_language(d.title + " " + d.text[:3000])
-                  != d.language]
+    mismatched = [d.path for d in _docs() if detect_language(d.title + " " + d.text[:3000]) != d.language]
     assert mismatched == []
 
 

@@ -65,8 +65,9 @@ def test_follow_up_in_thread_uses_the_earlier_question(svc):
     [first] = svc.handle(root)
     svc.remember(first, "bot-reply-1")
     # A short follow-up in the thread, without a mention: understood in context.
-    follow = _msg("En hoe heet dat fonds?", chat="C5", direct=False, thread=root.message_id,
-                  reply_to=root.message_id)
+    follow = _msg(
+        "En hoe heet dat fonds?", chat="C5", direct=False, thread=root.message_id, reply_to=root.message_id
+    )
     [r] = svc.handle(follow)
     q = svc.store.get(r.question_id)
     assert q.parent_id == first.question_id

@@ -44,8 +44,13 @@ async def fake():
 
 
 def _settings(fake: FakeSlack, tmp_path, **overrides: Any):
-    values: dict[str, Any] = {"slack_bot_token": BOT_TOKEN, "slack_signing_secret": SIGNING_SECRET,
-                              "slack_api_url": fake.url, "slack_mode": "http", **overrides}
+    values: dict[str, Any] = {
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": fake.url,
+        "slack_mode": "http",
+        **overrides,
+    }
     return make_settings(tmp_path / "data", **values)
 
 
@@ -95,7 +100,10 @@ async def test_direct_message_answered_in_thread_with_blocks_buttons_and_sources
     q = bot.service.store.by_ref("slack", "D0DM00001", ts)
     assert q is not None and q.user_id == MEMBER and q.user_name == "lid-ber1"
     assert [(b["action_id"], b["value"]) for b in buttons] == [
-        ("helpful", str(q.id)), ("not_helpful", str(q.id)), ("ask_expert", str(q.id))]
+        ("helpful", str(q.id)),
+        ("not_helpful", str(q.id)),
+        ("ask_expert", str(q.id)),
+    ]
     assert [b["text"]["text"] for b in buttons] == ["👍 Nuttig", "👎 Niet nuttig", "🙋 Vraag een expert"]
     assert buttons[2]["style"] == "primary" and "style" not in buttons[0]
     # The answer itself is linked to the question (a reply to it is a follow-up).
@@ -152,8 +160,13 @@ async def test_thread_follow_up_is_read_with_the_earlier_question(bot):
 
 
 async def test_file_without_text_in_a_dm_gets_the_text_only_notice(bot):
-    event = message_event("D0DM00002", "", channel_type="im", subtype="file_share",
-                          files=[{"id": "F0001", "name": "foto.jpg", "mimetype": "image/jpeg"}])
+    event = message_event(
+        "D0DM00002",
+        "",
+        channel_type="im",
+        subtype="file_share",
+        files=[{"id": "F0001", "name": "foto.jpg", "mimetype": "image/jpeg"}],
+    )
     await bot.event(event)
     [post] = await bot.fake.wait_for("chat.postMessage")
     assert post.args["text"] == t("media_only", "nl") and buttons_of(post) == []
@@ -165,11 +178,26 @@ async def test_bots_edits_and_deletions_are_ignored(bot):
     own = message_event(dm, KOOR_Q, user=BOT_USER, channel_type="im", bot_id=BOT_ID)
     other_bot = message_event(dm, KOOR_Q, user="U0OTHERBOT", channel_type="im", bot_id="B0OTHER")
     classic = message_event(dm, KOOR_Q, channel_type="im", subtype="bot_message")
-    edited = {"type": "message", "subtype": "message_changed", "channel": dm, "channel_type": "im",
-              "hidden": True, "ts": new_ts(), "event_ts": new_ts(),
-              "message": {"type": "message", "user": MEMBER, "text": KOOR_Q, "ts": new_ts()}}
-    deleted = {"type": "message", "subtype": "message_deleted", "channel": dm, "channel_type": "im",
-               "hidden": True, "ts": new_ts(), "deleted_ts": new_ts(), "event_ts": new_ts()}
+    edited = {
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": dm,
+        "channel_type": "im",
+        "hidden": True,
+        "ts": new_ts(),
+        "event_ts": new_ts(),
+        "message": {"type": "message", "user": MEMBER, "text": KOOR_Q, "ts": new_ts()},
+    }
+    deleted = {
+        "type": "message",
+        "subtype": "message_deleted",
+        "channel": dm,
+        "channel_type": "im",
+        "hidden": True,
+        "ts": new_ts(),
+        "deleted_ts": new_ts(),
+        "event_ts": new_ts(),
+    }
     for event in (own, other_bot, classic, edited, deleted):
         assert await bot.event(event) == 200
     await bot.settle()
@@ -250,8 +278,9 @@ async def test_buttons_store_feedback_and_ask_an_expert_once(bot):
 
 
 async def test_redelivered_click_and_unknown_actions_do_nothing(bot):
-    payload = block_actions("helpful", "999999", "C0X", new_ts(), thread_ts=None,
-                            response_url=bot.fake.response_url("click"))
+    payload = block_actions(
+        "helpful", "999999", "C0X", new_ts(), thread_ts=None, response_url=bot.fake.response_url("click")
+    )
     body = urlencode({"payload": json.dumps(payload)})
     assert (await bot.post(body, "application/x-www-form-urlencoded")).status == 200
     await bot.fake.wait_for("chat.postEphemeral")  # unknown question: a notice for the member
@@ -281,12 +310,21 @@ async def test_buttons_of_the_expert_workflow_reach_their_core_handler(bot):
     assert notice.args["text"] == "Opgepakt" and "thread_ts" not in notice.args
     [act] = pressed
     assert (act.action, act.question_id, act.user_id, act.chat) == (
-        CLAIM, int(qid), MEMBER, ChatRef("slack", "C0EXPERTS", None))
+        CLAIM,
+        int(qid),
+        MEMBER,
+        ChatRef("slack", "C0EXPERTS", None),
+    )
 
 
 async def test_send_queued_for_the_outbox(bot):
-    offer = Reply(chat=ChatRef("slack", "C0EXPERTS", None), text="Nieuwe vraag: <wie> weet dit?",
-                  question_id=5, buttons=(Button(CLAIM, "Ik pak hem op", "5"),), kind="notice")
+    offer = Reply(
+        chat=ChatRef("slack", "C0EXPERTS", None),
+        text="Nieuwe vraag: <wie> weet dit?",
+        question_id=5,
+        buttons=(Button(CLAIM, "Ik pak hem op", "5"),),
+        kind="notice",
+    )
     [(chat, ts)] = await bot.adapter.send_queued(offer)
     [call] = bot.fake.to("chat.postMessage")
     assert (chat, ts) == ("C0EXPERTS", call.result["ts"]) and "thread_ts" not in call.args
@@ -364,13 +402,16 @@ async def test_a_post_that_keeps_failing_is_given_up_without_crashing(bot):
 # -- start / modes --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("overrides", "needle"), [
-    ({"slack_bot_token": ""}, "VERBINDER_SLACK_BOT_TOKEN is missing"),
-    ({"slack_bot_token": "xoxp-user-token"}, "VERBINDER_SLACK_BOT_TOKEN must be a bot token"),
-    ({"slack_mode": "socket", "slack_app_token": ""}, "VERBINDER_SLACK_APP_TOKEN"),
-    ({"slack_mode": "socket", "slack_app_token": "xoxb-wrong-kind"}, "VERBINDER_SLACK_APP_TOKEN"),
-    ({"slack_signing_secret": ""}, "VERBINDER_SLACK_SIGNING_SECRET is missing"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "needle"),
+    [
+        ({"slack_bot_token": ""}, "VERBINDER_SLACK_BOT_TOKEN is missing"),
+        ({"slack_bot_token": "xoxp-user-token"}, "VERBINDER_SLACK_BOT_TOKEN must be a bot token"),
+        ({"slack_mode": "socket", "slack_app_token": ""}, "VERBINDER_SLACK_APP_TOKEN"),
+        ({"slack_mode": "socket", "slack_app_token": "xoxb-wrong-kind"}, "VERBINDER_SLACK_APP_TOKEN"),
+        ({"slack_signing_secret": ""}, "VERBINDER_SLACK_SIGNING_SECRET is missing"),
+    ],
+)
 async def test_start_names_the_missing_or_malformed_setting(fake, runtime, tmp_path, overrides, needle):
     adapter = SlackAdapter(_settings(fake, tmp_path, **overrides), runtime.service())
     with pytest.raises(CredentialError) as err:

@@ -22,28 +22,45 @@ def _reply(text: str, **kw: object) -> Reply:
 
 
 def _answer(text: str, lang: str = "nl", sources: tuple[Source, ...] = (), qid: int = 7) -> Reply:
-    return Reply(chat=CHAT, text=text, language=lang, sources=sources, question_id=qid,
-                 buttons=_buttons(lang, qid), reply_to="1.1")
+    return Reply(
+        chat=CHAT,
+        text=text,
+        language=lang,
+        sources=sources,
+        question_id=qid,
+        buttons=_buttons(lang, qid),
+        reply_to="1.1",
+    )
 
 
 def _buttons(lang: str, qid: int) -> tuple[Button, ...]:
-    return (Button("helpful", t("btn_helpful", lang), str(qid)),
-            Button("not_helpful", t("btn_not_helpful", lang), str(qid)),
-            Button("ask_expert", t("btn_ask_expert", lang), str(qid)))
+    return (
+        Button("helpful", t("btn_helpful", lang), str(qid)),
+        Button("not_helpful", t("btn_not_helpful", lang), str(qid)),
+        Button("ask_expert", t("btn_ask_expert", lang), str(qid)),
+    )
 
 
 def test_answer_with_quotes_citations_sources_and_buttons():
     text = "Dit staat er in de kennisbank:\n“Zorg & welzijn <samen>” [1]\n“Kunst > niks” [2]"
-    sources = (Source("a.md", "Fonds A & B", "https://example.org/a?x=1&y=2", "fonds", 1.0),
-               Source("b.md", "Titel <B>", None, "tip", 0.5))
+    sources = (
+        Source("a.md", "Fonds A & B", "https://example.org/a?x=1&y=2", "fonds", 1.0),
+        Source("b.md", "Titel <B>", None, "tip", 0.5),
+    )
     fallback, blocks = render(_answer(text, sources=sources))
     assert check_blocks(blocks) is None
     section, context, actions = blocks
-    assert section["text"] == {"type": "mrkdwn", "verbatim": True, "text": (
-        "Dit staat er in de kennisbank:\n“Zorg &amp; welzijn &lt;samen&gt;” [1]\n“Kunst &gt; niks” [2]")}
+    assert section["text"] == {
+        "type": "mrkdwn",
+        "verbatim": True,
+        "text": (
+            "Dit staat er in de kennisbank:\n“Zorg &amp; welzijn &lt;samen&gt;” [1]\n“Kunst &gt; niks” [2]"
+        ),
+    }
     assert context["elements"][0]["text"] == (
         "*Bronnen*\n[1] <https://example.org/a?x=1&amp;y=2|Fonds A &amp; B> · fonds\n"
-        "[2] Titel &lt;B&gt; · tip")
+        "[2] Titel &lt;B&gt; · tip"
+    )
     assert [e["action_id"] for e in actions["elements"]] == ["helpful", "not_helpful", "ask_expert"]
     assert {e["value"] for e in actions["elements"]} == {"7"}
     assert [e.get("style") for e in actions["elements"]] == [None, None, "primary"]
@@ -52,8 +69,14 @@ def test_answer_with_quotes_citations_sources_and_buttons():
 
 
 def test_routed_answer_says_so_in_the_reply_language():
-    reply = Reply(chat=CHAT, text=t("not_found", "en"), language="en", routed=True, question_id=3,
-                  buttons=_buttons("en", 3)[2:])
+    reply = Reply(
+        chat=CHAT,
+        text=t("not_found", "en"),
+        language="en",
+        routed=True,
+        question_id=3,
+        buttons=_buttons("en", 3)[2:],
+    )
     _, blocks = render(reply)
     assert [b["type"] for b in blocks] == ["section", "context", "actions"]
     assert blocks[1]["elements"][0]["text"] == f"→ {t('routed', 'en')}"
@@ -103,19 +126,23 @@ def test_asked_by_header_is_kept_unescaped_mrkdwn():
     assert fallback.startswith("<@U1> vroeg: a &lt; b?\nantwoord")
 
 
-@pytest.mark.parametrize(("url", "title", "expected"), [
-    ("https://x.org/a|b c", "T", "<https://x.org/a%7Cb%20c|T>"),
-    ("javascript:alert(1)", "T", "T"),
-    (None, "A > B", "A &gt; B"),
-    ("mailto:info@x.org", "", "<mailto:info@x.org|mailto:info@x.org>"),
-])
+@pytest.mark.parametrize(
+    ("url", "title", "expected"),
+    [
+        ("https://x.org/a|b c", "T", "<https://x.org/a%7Cb%20c|T>"),
+        ("javascript:alert(1)", "T", "T"),
+        (None, "A > B", "A &gt; B"),
+        ("mailto:info@x.org", "", "<mailto:info@x.org|mailto:info@x.org>"),
+    ],
+)
 def test_links(url, title, expected):
     assert link(url, title) == expected
 
 
 def test_plain_text_of_received_markup():
-    raw = ("Wat is <https://x.org/a?b=1&amp;c=2|deze link> in <#C123|general> en <https://y.org>? "
-           "&lt;3 <!here>")
+    raw = (
+        "Wat is <https://x.org/a?b=1&amp;c=2|deze link> in <#C123|general> en <https://y.org>? &lt;3 <!here>"
+    )
     assert plain_text(raw) == "Wat is deze link in #general en https://y.org? <3"
 
 
@@ -134,8 +161,17 @@ def test_manifest_for_socket_mode(tmp_path):
     assert features["app_home"]["messages_tab_read_only_enabled"] is False
     assert features["bot_user"]["display_name"] == "Verbinder"
     commands = {c["command"]: c for c in features["slash_commands"]}
-    assert set(commands) == {"/vraag", "/ask", "/expert", "/antwoord", "/afwezig", "/beschikbaar",
-                             "/expertise", "/doorgeven", "/vrijgeven"}
+    assert set(commands) == {
+        "/vraag",
+        "/ask",
+        "/expert",
+        "/antwoord",
+        "/afwezig",
+        "/beschikbaar",
+        "/expertise",
+        "/doorgeven",
+        "/vrijgeven",
+    }
     assert all(c["description"] and "url" not in c for c in commands.values())
     assert all(len(c["description"]) <= 100 for c in commands.values())
     assert all(len(c.get("usage_hint", "")) <= 100 for c in commands.values())

@@ -37,8 +37,12 @@ def runtime(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Runti
 
 
 def _settings(tmp_path: Path, **overrides: object):
-    values: dict[str, object] = dict(telegram_bot_token=TOKEN, telegram_api_url=BASE_URL,
-                                     telegram_webhook_url=WEBHOOK, telegram_webhook_secret=SECRET)
+    values: dict[str, object] = dict(
+        telegram_bot_token=TOKEN,
+        telegram_api_url=BASE_URL,
+        telegram_webhook_url=WEBHOOK,
+        telegram_webhook_secret=SECRET,
+    )
     return make_settings(tmp_path / "data", **{**values, **overrides})
 
 
@@ -85,17 +89,26 @@ async def test_start_registers_menus_and_webhook(runtime, fake, tmp_path):
     a = TelegramAdapter(_settings(tmp_path), runtime.service(), request=fake)
     await a.start()
     try:
-        assert [c.method for c in fake.calls] == ["getMe", "setMyCommands", "setMyCommands",
-                                                  "setMyCommands", "setWebhook"]
+        assert [c.method for c in fake.calls] == [
+            "getMe",
+            "setMyCommands",
+            "setMyCommands",
+            "setMyCommands",
+            "setWebhook",
+        ]
         menus = {c.params.get("language_code"): c.params["commands"] for c in fake.ok("setMyCommands")}
         assert set(menus) == {None, "nl", "en"}
         for lang, key in ((None, "nl"), ("nl", "nl"), ("en", "en")):
-            assert menus[lang] == [{"command": c, "description": t(f"command_{c}", key)}
-                                   for c in ("vraag", "ask", "expert", "help", "antwoord", "afwezig",
-                                             "beschikbaar", "expertise")]
+            assert menus[lang] == [
+                {"command": c, "description": t(f"command_{c}", key)}
+                for c in ("vraag", "ask", "expert", "help", "antwoord", "afwezig", "beschikbaar", "expertise")
+            ]
         hook = fake.ok("setWebhook")[0].params
-        assert hook == {"url": WEBHOOK, "secret_token": SECRET,
-                        "allowed_updates": ["message", "edited_message", "callback_query"]}
+        assert hook == {
+            "url": WEBHOOK,
+            "secret_token": SECRET,
+            "allowed_updates": ["message", "edited_message", "callback_query"],
+        }
         assert [r.path for r in a.routes()] == ["/telegram/webhook"]
         assert a.application.bot.username == BOT_USER["username"]
     finally:
@@ -111,18 +124,28 @@ async def test_private_question_gets_html_answer_with_sources_and_buttons(adapte
     p = answer.params
     assert p["parse_mode"] == "HTML" and p["text"].startswith("Dit staat er in de kennisbank:")
     assert "<b>Bronnen</b>" in p["text"]
-    assert ('[1] <a href="https://example.org/zilveren-stemmen">Seniorenkoor De Zilveren Stemmen in '
-            'Amersfoort</a> <i>(project)</i>') in p["text"]
+    assert (
+        '[1] <a href="https://example.org/zilveren-stemmen">Seniorenkoor De Zilveren Stemmen in '
+        "Amersfoort</a> <i>(project)</i>"
+    ) in p["text"]
     assert p["reply_parameters"] == {"message_id": msg["message_id"], "allow_sending_without_reply": True}
     qid = qid_of(answer)
     assert p["reply_markup"]["inline_keyboard"] == [
-        [{"text": "👍 Nuttig", "callback_data": f"fb:h:{qid}"},
-         {"text": "👎 Niet nuttig", "callback_data": f"fb:n:{qid}"}],
-        [{"text": "🙋 Vraag een expert", "callback_data": f"ex:{qid}"}]]
+        [
+            {"text": "👍 Nuttig", "callback_data": f"fb:h:{qid}"},
+            {"text": "👎 Niet nuttig", "callback_data": f"fb:n:{qid}"},
+        ],
+        [{"text": "🙋 Vraag een expert", "callback_data": f"ex:{qid}"}],
+    ]
     store = runtime.service().store
     q = store.get(qid)
     assert (q.platform, q.chat_id, q.message_id, q.user_id, q.user_name) == (
-        "telegram", str(ANNA["id"]), str(msg["message_id"]), str(ANNA["id"]), "Anna")
+        "telegram",
+        str(ANNA["id"]),
+        str(msg["message_id"]),
+        str(ANNA["id"]),
+        "Anna",
+    )
     assert q.text == KOOR_Q and q.thread_id is None
     assert store.by_ref("telegram", str(ANNA["id"]), str(answer.result["message_id"])).id == qid
 
@@ -137,8 +160,12 @@ async def test_group_answers_only_mentions_replies_and_commands(adapter, fake, r
     assert runtime.service().store.get(qid_of(answer)).text == KOOR_Q  # the mention is not part of it
     # text_mention (a member without username picks the bot from the list)
     text = f"Verbinder {KOOR_Q}"
-    msg = fake.message(fake.chats[GROUP], ANNA, text,
-                       entities=[{"type": "text_mention", "offset": 0, "length": 9, "user": BOT_USER}])
+    msg = fake.message(
+        fake.chats[GROUP],
+        ANNA,
+        text,
+        entities=[{"type": "text_mention", "offset": 0, "length": 9, "user": BOT_USER}],
+    )
     await feed(adapter, fake.update(message=msg))
     assert len(fake.sent(GROUP)) == 2
 
@@ -198,8 +225,11 @@ async def test_feedback_buttons(adapter, fake, runtime):
     await feed(adapter, fake.update(callback_query=press))
     await feed(adapter, fake.update(callback_query=press))  # redelivered press: answered, not counted twice
     first, again = fake.ok("answerCallbackQuery")
-    assert first.params == {"callback_query_id": press["id"], "text": t("thanks_feedback", "nl"),
-                            "show_alert": False}
+    assert first.params == {
+        "callback_query_id": press["id"],
+        "text": t("thanks_feedback", "nl"),
+        "show_alert": False,
+    }
     assert again.params == {"callback_query_id": press["id"], "show_alert": False}
     bob = user(4203, "Bob", "en")
     await feed(adapter, fake.update(callback_query=fake.callback(bob, answer.result, f"fb:n:{qid}")))
@@ -244,8 +274,16 @@ async def test_silence_duplicates_bots_and_edits(adapter, fake):
 
 
 async def test_media_without_text(adapter, fake):
-    sticker = {"file_id": "CAACAgIAAxkBAAI", "file_unique_id": "AgAD", "type": "regular", "width": 512,
-               "height": 512, "is_animated": False, "is_video": False, "emoji": "👍"}
+    sticker = {
+        "file_id": "CAACAgIAAxkBAAI",
+        "file_unique_id": "AgAD",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+        "emoji": "👍",
+    }
     voice = {"file_id": "AwACAgQAAxkBAAI", "file_unique_id": "AgADa", "duration": 3, "mime_type": "audio/ogg"}
     for media in ({"sticker": sticker}, {"voice": voice}):
         msg = fake.message(fake.chats[ANNA["id"]], ANNA, **media)
@@ -268,7 +306,7 @@ async def test_network_errors_are_retried_and_bad_html_falls_back_to_plain_text(
     fake.fail("sendMessage", 502, "Bad Gateway")
     _, [answer] = await ask(adapter, fake, ANNA["id"], KOOR_Q)
     assert answer.params["parse_mode"] == "HTML"
-    fake.fail("sendMessage", 400, "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte 0")
+    fake.fail("sendMessage", 400, 'Bad Request: can\'t parse entities: Unsupported start tag "x" at byte 0')
     _, [plain] = await ask(adapter, fake, ANNA["id"], KOOR_Q + " ")
     assert "parse_mode" not in plain.params and "<b>" not in plain.params["text"]
     link = "Seniorenkoor De Zilveren Stemmen in Amersfoort (https://example.org/zilveren-stemmen)"
@@ -283,14 +321,21 @@ async def test_long_answer_is_split_with_buttons_on_the_last_part(adapter, fake,
     from bot.messages import Button, ChatRef, Reply
 
     qid = qid_of((await ask(adapter, fake, ANNA["id"], KOOR_Q))[1][0])
-    reply = Reply(chat=ChatRef("telegram", str(ANNA["id"])), text="a < b & c > d " * 700, question_id=qid,
-                  buttons=(Button("helpful", "👍", str(qid)),), reply_to="1")
+    reply = Reply(
+        chat=ChatRef("telegram", str(ANNA["id"])),
+        text="a < b & c > d " * 700,
+        question_id=qid,
+        buttons=(Button("helpful", "👍", str(qid)),),
+        reply_to="1",
+    )
     parts = await adapter.deliver(reply)
-    calls = fake.sent()[-len(parts):]
+    calls = fake.sent()[-len(parts) :]
     assert len(parts) == len(render_parts(reply)) >= 4
     assert [("reply_markup" in c.params) for c in calls] == [False] * (len(parts) - 1) + [True]
-    assert all(runtime.service().store.by_ref("telegram", str(ANNA["id"]), str(m.message_id)).id == qid
-               for m in parts)
+    assert all(
+        runtime.service().store.by_ref("telegram", str(ANNA["id"]), str(m.message_id)).id == qid
+        for m in parts
+    )
 
 
 async def test_webhook_route(adapter, fake):
@@ -335,14 +380,19 @@ async def test_long_polling(runtime, fake, tmp_path):
     assert fake.errors == []
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"telegram_bot_token": ""}, "VERBINDER_TELEGRAM_BOT_TOKEN is not set"),
-    ({"telegram_bot_token": "not-a-token"}, "VERBINDER_TELEGRAM_BOT_TOKEN is malformed"),
-    ({"telegram_webhook_secret": ""}, "VERBINDER_TELEGRAM_WEBHOOK_SECRET is required"),
-    ({"telegram_webhook_secret": "geen spaties!"}, "VERBINDER_TELEGRAM_WEBHOOK_SECRET may only contain"),
-    ({"telegram_webhook_url": "http://bot.example.org/telegram/webhook"},
-     "VERBINDER_TELEGRAM_WEBHOOK_URL must be"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"telegram_bot_token": ""}, "VERBINDER_TELEGRAM_BOT_TOKEN is not set"),
+        ({"telegram_bot_token": "not-a-token"}, "VERBINDER_TELEGRAM_BOT_TOKEN is malformed"),
+        ({"telegram_webhook_secret": ""}, "VERBINDER_TELEGRAM_WEBHOOK_SECRET is required"),
+        ({"telegram_webhook_secret": "geen spaties!"}, "VERBINDER_TELEGRAM_WEBHOOK_SECRET may only contain"),
+        (
+            {"telegram_webhook_url": "http://bot.example.org/telegram/webhook"},
+            "VERBINDER_TELEGRAM_WEBHOOK_URL must be",
+        ),
+    ],
+)
 async def test_settings_are_checked_before_connecting(runtime, fake, tmp_path, overrides, message):
     a = TelegramAdapter(_settings(tmp_path, **overrides), runtime.service(), request=fake)
     with pytest.raises(CredentialError, match=message):
@@ -364,8 +414,13 @@ async def test_rejected_token(runtime, tmp_path):
 async def test_send_queued_for_the_outbox(adapter, fake):
     from bot.messages import CLAIM, Button, ChatRef, Reply
 
-    offer = Reply(chat=ChatRef("telegram", str(FORUM), "12"), text="Nieuwe vraag: <wie> weet dit?",
-                  question_id=5, buttons=(Button(CLAIM, "Ik pak hem op", "5"),), kind="notice")
+    offer = Reply(
+        chat=ChatRef("telegram", str(FORUM), "12"),
+        text="Nieuwe vraag: <wie> weet dit?",
+        question_id=5,
+        buttons=(Button(CLAIM, "Ik pak hem op", "5"),),
+        kind="notice",
+    )
     [(chat, message_id)] = await adapter.send_queued(offer)
     [call] = fake.sent(FORUM)
     assert (chat, message_id) == (str(FORUM), str(call.result["message_id"]))

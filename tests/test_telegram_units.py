@@ -35,13 +35,18 @@ def _visible(part: str) -> str:
 
 
 def test_answer_and_sources_are_escaped():
-    sources = (TRICKY, Source("b.md", "Zonder link", None, "", 0.5),
-               Source("c.md", "Script", "javascript:alert(1)", "qa", 0.4))
+    sources = (
+        TRICKY,
+        Source("b.md", "Zonder link", None, "", 0.5),
+        Source("c.md", "Script", "javascript:alert(1)", "qa", 0.4),
+    )
     reply = _reply("Kosten < 100 & meer > 5 “quote” [1]", sources)
     [part] = render_parts(reply)
     assert part.startswith("Kosten &lt; 100 &amp; meer &gt; 5 “quote” [1]\n\n<b>Bronnen</b>\n")
-    assert ('[1] <a href="https://example.org/a?x=1&amp;y=&quot;2&quot;&lt;">Fondsen &lt;voor&gt; '
-            '&quot;dans&quot; &amp; beweging</a> <i>(tip)</i>') in part
+    assert (
+        '[1] <a href="https://example.org/a?x=1&amp;y=&quot;2&quot;&lt;">Fondsen &lt;voor&gt; '
+        "&quot;dans&quot; &amp; beweging</a> <i>(tip)</i>"
+    ) in part
     assert "[2] Zonder link\n[3] Script <i>(qa)</i>" in part  # only http(s) links
     assert _visible(part).startswith("Kosten < 100 & meer > 5")
     english = render_parts(_reply("x", (TRICKY,), language="en"))[0]
@@ -50,7 +55,7 @@ def test_answer_and_sources_are_escaped():
 
 @pytest.mark.parametrize("limit", [4096, 300, 40])
 def test_splitting_keeps_every_part_valid_and_loses_nothing(limit):
-    words = ["a<b", "R&D", "x>y", "😀", "lang" * 30, "&amp;", "\"quote\""]
+    words = ["a<b", "R&D", "x>y", "😀", "lang" * 30, "&amp;", '"quote"']
     text = "\n".join(" ".join(words[(i + j) % len(words)] for j in range(i % 9 + 1)) for i in range(700))
     text += "\n" + "z" * 9000  # one word longer than a message
     sources = (TRICKY, Source("b.md", "Titel " * 60, "https://example.org/" + "p" * 300, "project", 0.5))
@@ -62,7 +67,7 @@ def test_splitting_keeps_every_part_valid_and_loses_nothing(limit):
         visible.append(_visible(part))
     flat = "".join("".join(visible).split())
     assert flat.startswith("".join(text.split()))  # every character of the answer, in order
-    assert "Fondsen<voor>\"dans\"&beweging" in flat
+    assert 'Fondsen<voor>"dans"&beweging' in flat
 
 
 def test_a_short_reply_is_one_part_and_blank_replies_none():
@@ -73,8 +78,9 @@ def test_a_short_reply_is_one_part_and_blank_replies_none():
 def test_plain_text_fallback():
     [part] = render_parts(_reply("a < b", (TRICKY,)))
     plain = to_plain(part)
-    assert plain.startswith("a < b\n\nBronnen\n[1] Fondsen <voor> \"dans\" & beweging "
-                            "(https://example.org/a?x=1&y=\"2\"<) (tip)")
+    assert plain.startswith(
+        'a < b\n\nBronnen\n[1] Fondsen <voor> "dans" & beweging (https://example.org/a?x=1&y="2"<) (tip)'
+    )
     assert tg_len(to_plain("&lt;" * 5000)) == 4096
 
 
@@ -94,8 +100,12 @@ def test_callback_data_round_trip_for_every_action():
 
 
 def test_keyboard_layout():
-    buttons = (Button(HELPFUL, "👍", "7"), Button(NOT_HELPFUL, "👎", "7"), Button(ASK_EXPERT, "🙋", "7"),
-               Button("dance", "?", "7"))
+    buttons = (
+        Button(HELPFUL, "👍", "7"),
+        Button(NOT_HELPFUL, "👎", "7"),
+        Button(ASK_EXPERT, "🙋", "7"),
+        Button("dance", "?", "7"),
+    )
     rows = keyboard(_reply("x", buttons=buttons)).to_dict()["inline_keyboard"]
     assert [[b["callback_data"] for b in row] for row in rows] == [["fb:h:7", "fb:n:7"], ["ex:7"]]
     assert keyboard(_reply("x")) is None
@@ -124,8 +134,13 @@ def test_translation_of_mentions_commands_and_languages():
     assert to_incoming(english, ME, COMMANDS).language == "en"
     # a caption mention addresses the bot; the photo is a file
     photo = [{"file_id": "AgAC", "file_unique_id": "AQAD", "width": 90, "height": 90}]
-    msg = fake.message(fake.chat(-100), user(1), photo=photo, caption="@VerbinderBot wat is dit?",
-                       caption_entities=[{"type": "mention", "offset": 0, "length": 13}])
+    msg = fake.message(
+        fake.chat(-100),
+        user(1),
+        photo=photo,
+        caption="@VerbinderBot wat is dit?",
+        caption_entities=[{"type": "mention", "offset": 0, "length": 13}],
+    )
     m = to_incoming(Message.de_json(msg, None), ME, COMMANDS)
     assert (m.text, m.media, m.addressed) == ("wat is dit?", "file", True)
 

@@ -3,6 +3,7 @@
 Revision ID: 0002
 Revises: 0001
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -36,8 +37,13 @@ def upgrade() -> None:
     op.create_table(
         "question_events",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("question_id", sa.Integer(), sa.ForeignKey("questions.id", ondelete="CASCADE"),
-                  nullable=False, index=True),
+        sa.Column(
+            "question_id",
+            sa.Integer(),
+            sa.ForeignKey("questions.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("status", sa.String(24), nullable=False),
         sa.Column("actor", sa.String(100), nullable=False),
         sa.Column("detail", sa.Text(), nullable=False),
@@ -48,8 +54,13 @@ def upgrade() -> None:
         sa.Column("platform", sa.String(16), primary_key=True),
         sa.Column("chat_id", sa.String(64), primary_key=True),
         sa.Column("message_id", sa.String(64), primary_key=True),
-        sa.Column("question_id", sa.Integer(), sa.ForeignKey("questions.id", ondelete="CASCADE"),
-                  nullable=False, index=True),
+        sa.Column(
+            "question_id",
+            sa.Integer(),
+            sa.ForeignKey("questions.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
     )
     op.create_table(
         "handled_events",
@@ -59,8 +70,13 @@ def upgrade() -> None:
     op.create_table(
         "feedback",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("question_id", sa.Integer(), sa.ForeignKey("questions.id", ondelete="CASCADE"),
-                  nullable=False, index=True),
+        sa.Column(
+            "question_id",
+            sa.Integer(),
+            sa.ForeignKey("questions.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("user_id", sa.String(64), nullable=False),
         sa.Column("value", sa.String(16), nullable=False),
         sa.Column("at", sa.DateTime(), nullable=False),

@@ -3,6 +3,7 @@
 Revision ID: 0003
 Revises: 0002
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -54,8 +55,13 @@ def upgrade() -> None:
         "offers",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("question_id", sa.Integer(), _question_fk(), nullable=False, index=True),
-        sa.Column("expert_id", sa.Integer(), sa.ForeignKey("experts.id", ondelete="CASCADE"),
-                  nullable=False, index=True),
+        sa.Column(
+            "expert_id",
+            sa.Integer(),
+            sa.ForeignKey("experts.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("score", sa.Float(), nullable=False),
         sa.Column("reason", sa.String(300), nullable=False),
         sa.Column("at", sa.DateTime(), nullable=False),
