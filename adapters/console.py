@@ -7,13 +7,8 @@ from typing import TextIO
 from rich.console import Console
 from rich.panel import Panel
 
-from bot.assistant import Answer, Assistant
+from bot.answering.assistant import Answer, Assistant
 from bot.texts import t
-
-COMMANDS_HELP = {
-    "nl": "Commando's: /help (uitleg), /quit (stoppen). Typ anders gewoon je vraag.",
-    "en": "Commands: /help (explanation), /quit (stop). Otherwise just type your question.",
-}
 
 
 def render_answer(console: Console, a: Answer) -> None:
@@ -33,9 +28,9 @@ def render_answer(console: Console, a: Answer) -> None:
 
 def run_console(assistant: Assistant, console: Console, stdin: TextIO) -> None:
     """Read questions line by line until /quit or end of input."""
-    console.print(Panel(t("help", "nl") + "\n\n" + COMMANDS_HELP["nl"], title="Verbinder"))
+    console.print(Panel(t("help", "nl") + "\n\n" + t("console_commands", "nl"), title="Verbinder"))
     while True:
-        console.print("[bold cyan]jij>[/bold cyan] ", end="")
+        console.print(f"[bold cyan]{t('console_prompt', 'nl')}[/bold cyan] ", end="")
         line = stdin.readline()
         if not line:
             console.print()
@@ -44,9 +39,10 @@ def run_console(assistant: Assistant, console: Console, stdin: TextIO) -> None:
         if text.lower() in ("/quit", "/exit", "/stop", "/q"):
             return
         if text.lower() in ("/help", "/hulp", "/start"):
-            console.print(t("help", "nl") + "\n" + COMMANDS_HELP["nl"])
+            console.print(t("help", "nl") + "\n" + t("console_commands", "nl"))
             continue
         if text.startswith("/"):
-            console.print(f"Onbekend commando {text.split()[0]!r}. " + COMMANDS_HELP["nl"])
+            unknown = t("console_unknown_command", "nl", command=text.split()[0])
+            console.print(unknown + t("console_commands", "nl"))
             continue
         render_answer(console, assistant.ask(text))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import signal
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
@@ -13,16 +12,18 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from adapters.common import ChatAdapter, CredentialError
+from adapters.base import ChatAdapter, Core, CredentialError
+from adapters.slack.config import problems as slack_problems
+from adapters.slack.config import slack_mode
+from adapters.telegram.config import problems as telegram_problems
 from bot.config import Settings
-from bot.runtime import BotCore
 from bot.service import Service
 
 if TYPE_CHECKING:
     from telegram.request import BaseRequest
 
+__all__ = ["BotProcess", "check_settings", "configured_platforms", "make_adapters", "serve", "slack_mode"]
 log = logging.getLogger(__name__)
-TELEGRAM_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 
 
 def configured_platforms(settings: Settings) -> list[str]:
@@ -35,45 +36,17 @@ def configured_platforms(settings: Settings) -> list[str]:
     return found
 
 
-def slack_mode(settings: Settings) -> str:
-    """socket or http: explicit, else socket when an app token is set."""
-    if settings.slack_mode != "auto":
-        return settings.slack_mode
-    return "socket" if settings.slack_app_token else "http"
-
-
 def check_settings(settings: Settings) -> list[str]:
     """Problems with the platform settings that are visible without asking the platform."""
-    problems: list[str] = []
     platforms = configured_platforms(settings)
     if not platforms:
-        problems.append(
+        return [
             "No chat platform configured: set VERBINDER_SLACK_BOT_TOKEN (with VERBINDER_SLACK_APP_TOKEN "
             "or VERBINDER_SLACK_SIGNING_SECRET) and/or VERBINDER_TELEGRAM_BOT_TOKEN in .env, "
             "or try the bot in the terminal with `verbinder chat`."
-        )
-    if "slack" in platforms:
-        mode = slack_mode(settings)
-        if not settings.slack_bot_token:
-            problems.append("VERBINDER_SLACK_BOT_TOKEN is missing (the bot token, xoxb-…).")
-        elif not settings.slack_bot_token.startswith("xoxb-"):
-            problems.append("VERBINDER_SLACK_BOT_TOKEN must be a bot token starting with xoxb-.")
-        if mode == "socket" and not settings.slack_app_token.startswith("xapp-"):
-            problems.append(
-                "VERBINDER_SLACK_APP_TOKEN must be an app-level token (xapp-…) for Socket Mode; "
-                "or set VERBINDER_SLACK_MODE=http with VERBINDER_SLACK_SIGNING_SECRET."
-            )
-        if mode == "http" and not settings.slack_signing_secret:
-            problems.append("VERBINDER_SLACK_SIGNING_SECRET is missing (needed for the HTTP Events API).")
-    if "telegram" in platforms:
-        if not TELEGRAM_TOKEN.match(settings.telegram_bot_token):
-            problems.append("VERBINDER_TELEGRAM_BOT_TOKEN does not look like a bot token (123456:ABC…).")
-        if settings.telegram_webhook_url:
-            if not settings.telegram_webhook_url.startswith("https://"):
-                problems.append("VERBINDER_TELEGRAM_WEBHOOK_URL must be an https:// URL.")
-            if not settings.telegram_webhook_secret:
-                problems.append("VERBINDER_TELEGRAM_WEBHOOK_SECRET is missing (required with a webhook).")
-    return problems
+        ]
+    checks = {"slack": slack_problems, "telegram": telegram_problems}
+    return [problem for platform in platforms for problem in checks[platform](settings)]
 
 
 def make_adapters(
@@ -87,11 +60,11 @@ def make_adapters(
     adapters: list[ChatAdapter] = []
     platforms = configured_platforms(settings)
     if "slack" in platforms:
-        from adapters.slack import SlackAdapter
+        from adapters.slack.adapter import SlackAdapter
 
         adapters.append(SlackAdapter(settings, service))
     if "telegram" in platforms:
-        from adapters.telegram import TelegramAdapter
+        from adapters.telegram.adapter import TelegramAdapter
 
         adapters.append(TelegramAdapter(settings, service, request=telegram_request))
     return adapters
@@ -138,7 +111,7 @@ class BotProcess:
 
 async def serve(
     settings: Settings,
-    core: BotCore,
+    core: Core,
     until: Callable[[], Awaitable[None]] | None = None,
     *,
     adapters: list[ChatAdapter] | None = None,
@@ -154,10 +127,10 @@ async def serve(
     if adapters is None:
         adapters = make_adapters(settings, core.service)
     process = BotProcess(settings, adapters)
-    outbox_task: asyncio.Task[None] | None = None
+    background: list[asyncio.Task[None]] = []
     try:
         await process.start()
-        outbox_task = asyncio.create_task(run_outbox(core, process.adapters, settings.timer_interval_seconds))
+        background = run_delivery(core, process.adapters, settings.timer_interval_seconds)
         names = ", ".join(a.name for a in process.adapters)
         log.warning("Verbinder is running on %s", names)
         if until is not None:
@@ -170,18 +143,23 @@ async def serve(
                     loop.add_signal_handler(sig, stop.set)
             await stop.wait()
     finally:
-        if outbox_task is not None:
-            outbox_task.cancel()
+        for task in background:
+            task.cancel()
+        for task in background:
             with suppress(asyncio.CancelledError):
-                await outbox_task
+                await task
         await process.stop()
 
 
-async def run_outbox(core: BotCore, adapters: list[ChatAdapter], tick_every: float) -> None:
-    """Send queued messages (expert offers, deliveries, reminders) and run the timers."""
+def run_delivery(core: Core, adapters: list[ChatAdapter], poll: float) -> list[asyncio.Task[None]]:
+    """Start sending queued messages (offers, deliveries, reminders) and running scheduled jobs."""
     loop = asyncio.get_running_loop()
     wake = asyncio.Event()
     # Service calls run in worker threads: wake the loop thread-safely when they queue something.
     core.outbox.on_new = lambda: loop.call_soon_threadsafe(wake.set)
-    senders = {a.name: a.send_queued for a in adapters}
-    await core.outbox.run(senders, wake, interval=min(5.0, tick_every), tick=core.tick, tick_every=tick_every)
+    senders = {a.name: a.send for a in adapters}
+    every = min(5.0, poll)
+    return [
+        asyncio.create_task(core.outbox.run(senders, wake, interval=every)),
+        asyncio.create_task(core.scheduler.run(poll=every)),
+    ]

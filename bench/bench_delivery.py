@@ -66,10 +66,10 @@ from fake_telegram import BASE_URL, TOKEN, FakeBotApi, user  # noqa: E402
 from slack_payloads import envelope, mention_event, message_event, new_ts  # noqa: E402
 
 from adapters.runner import make_adapters, serve  # noqa: E402
-from adapters.slack import signed_headers  # noqa: E402
-from adapters.telegram import SECRET_HEADER, WEBHOOK_PATH  # noqa: E402
+from adapters.slack.api import signed_headers  # noqa: E402
+from adapters.telegram.adapter import SECRET_HEADER, WEBHOOK_PATH  # noqa: E402
+from app.runtime import BotCore, Runtime, build_runtime  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.runtime import BotCore, Runtime, build_runtime  # noqa: E402
 
 T = TypeVar("T")
 OUT = ROOT / "bench" / "out" / "bench_delivery.json"

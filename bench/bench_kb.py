@@ -973,8 +973,8 @@ def phase_gen(args) -> dict:  # type: ignore[no-untyped-def]
 def phase_verbinder_ingest(args) -> dict:  # type: ignore[no-untyped-def]
     """Fresh data dir: first ingest, then re-ingests of the unchanged folder."""
     import ingest.pipeline as pipeline
+    from app.runtime import build_runtime
     from bot.config import Settings
-    from bot.runtime import build_runtime
 
     corpus = Path(args.corpus)
     t0 = time.perf_counter()
@@ -1074,8 +1074,8 @@ def phase_verbinder_ingest(args) -> dict:  # type: ignore[no-untyped-def]
 
 def phase_verbinder_ask(args) -> dict:  # type: ignore[no-untyped-def]
     """A fresh process opens the ingested data dir and answers questions."""
+    from app.runtime import build_runtime
     from bot.config import Settings
-    from bot.runtime import build_runtime
 
     t0 = time.perf_counter()
     rt = build_runtime(Settings(data_dir=Path(args.data_dir), sample_kb=False))

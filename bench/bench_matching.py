@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Expert-matching benchmark: how often does ExpertMatcher put the right expert first?
 
-Loads bench/matching/experts.yaml into a throw-away SQLite database through ExpertStore (the
+Loads bench/matching/experts.yaml into a throw-away SQLite database through ExpertDirectory (the
 same import path as `verbinder experts import`), ranks every question of
 bench/matching/questions.jsonl and reports top-1, top-2 and MRR for three variants:
 
@@ -33,9 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.db import make_engine, migrate, session_factory  # noqa: E402
-from bot.experts import Expert, ExpertStore  # noqa: E402
-from bot.matching import ExpertMatcher  # noqa: E402
+from bot.experts.directory import Expert, ExpertDirectory  # noqa: E402
+from bot.experts.matching import ExpertMatcher  # noqa: E402
+from storage.db import make_engine, migrate, session_factory  # noqa: E402
 
 DATA = ROOT / "bench" / "matching"
 NOW = datetime(2026, 3, 2, 10, 0)
@@ -53,7 +53,7 @@ def load_questions(path: Path) -> list[dict]:
 def load_experts(path: Path, workdir: Path) -> list[Expert]:
     engine = make_engine(f"sqlite:///{workdir / 'bench_matching.db'}")
     migrate(engine)
-    store = ExpertStore(session_factory(engine))
+    store = ExpertDirectory(session_factory(engine))
     _, errors = store.import_yaml(path)
     if errors:
         raise SystemExit(f"{path}: {errors}")

@@ -4,7 +4,7 @@ Three processes, all on 127.0.0.1:
 
 * the bot (this script, the parent): a temporary data dir with the bundled sample knowledge base,
   `rt.bot()`, the real `SlackAdapter` in HTTP mode served by `adapters.runner.BotProcess` on a free
-  port, plus the outbox dispatcher (`run_outbox`), as `verbinder run` does;
+  port, plus the outbox dispatcher and the scheduler (`run_delivery`), as `verbinder run` does;
 * the fake Slack Web API (`--role fake`, tests/fake_slack.py): auth.test, users.info,
   reactions.add/remove, chat.postMessage, chat.postEphemeral; records every call with its arrival time;
 * the load generator (`--role load`): sends N signed event_callback requests at a fixed rate on an
@@ -353,7 +353,7 @@ async def run_load(args: argparse.Namespace) -> None:
     """Send the plan open-loop at `rate` per second; write one result row per request."""
     import aiohttp
 
-    from adapters.slack_api import signed_headers
+    from adapters.slack.api import signed_headers
 
     plan = build_plan(args.events, args.warmup, args.rate, args.seed)
     results: list[dict[str, Any]] = [{} for _ in plan]
@@ -446,10 +446,10 @@ async def _line(proc: asyncio.subprocess.Process, timeout: float) -> str:
 
 
 async def run_bot(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
-    from adapters.runner import BotProcess, run_outbox
-    from adapters.slack import SlackAdapter
+    from adapters.runner import BotProcess, run_delivery
+    from adapters.slack.adapter import SlackAdapter
+    from app.runtime import build_runtime
     from bot.config import Settings
-    from bot.runtime import build_runtime
 
     script = str(Path(__file__).resolve())
     fake = await asyncio.create_subprocess_exec(
@@ -495,7 +495,7 @@ async def run_bot(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         adapter = SlackAdapter(settings, core.service)
         process = BotProcess(settings, [adapter])
         await process.start()
-        outbox = asyncio.create_task(run_outbox(core, [adapter], settings.timer_interval_seconds))
+        delivery = run_delivery(core, [adapter], settings.timer_interval_seconds)
         lag: list[float] = []
         stop_lag = asyncio.Event()
         lag_task = asyncio.create_task(loop_lag(lag, stop_lag))
@@ -545,11 +545,12 @@ async def run_bot(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 _write_profile(profiler)
             stop_lag.set()
             await lag_task
-            outbox.cancel()
-            try:
-                await outbox
-            except asyncio.CancelledError:
-                pass
+            for task in delivery:
+                task.cancel()
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    pass
             await process.stop()
         calls_path = workdir / "calls.json"
         assert fake.stdin is not None

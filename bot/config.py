@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr
@@ -129,9 +128,3 @@ class Settings(BaseSettings):
     def lexical_dir(self) -> Path:
         """Directory of the lexical (BM25) index snapshot."""
         return self.data_dir / "lexical"
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """Process-wide settings (cached)."""
-    return Settings()

@@ -1,16 +1,39 @@
-"""The platform-neutral message model: what adapters hand to the core and what they get back."""
+"""The platform-neutral message model: what adapters hand to the core and what they get back.
+
+Plain frozen dataclasses with no heavy imports: every renderer and adapter can import this alone.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-
-from bot.assistant import Source
+from typing import Any, NamedTuple
 
 # Actions a member can take on an answer (button ids shared by every adapter).
 HELPFUL = "helpful"
 NOT_HELPFUL = "not_helpful"
 ASK_EXPERT = "ask_expert"
 ACTIONS = (HELPFUL, NOT_HELPFUL, ASK_EXPERT)
+
+# Actions on routed questions (experts, askers and moderators).
+CLAIM = "claim"
+RELEASE = "release"
+KB_YES = "kb_yes"
+KB_NO = "kb_no"
+KB_APPROVE = "kb_approve"
+KB_REJECT = "kb_reject"
+RESOLVED = "resolved"
+ALL_ACTIONS = (*ACTIONS, CLAIM, RELEASE, KB_YES, KB_NO, KB_APPROVE, KB_REJECT, RESOLVED)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A cited (or candidate) document."""
+
+    path: str
+    title: str
+    url: str | None
+    kind: str
+    score: float
 
 
 @dataclass(frozen=True)
@@ -48,11 +71,11 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Action:
-    """A button press on one of the bot's answers."""
+    """A button press on one of the bot's messages."""
 
     chat: ChatRef
     user_id: str
-    action: str  # one of ACTIONS
+    action: str  # an action id, e.g. one of ALL_ACTIONS
     question_id: int
     event_id: str = ""  # the platform's id for this press (dedup of redelivery)
     user_name: str = ""
@@ -84,23 +107,19 @@ class Reply:
     kind: str = "answer"  # answer | notice
 
 
-# Actions on routed questions (experts, askers and moderators).
-CLAIM = "claim"
-RELEASE = "release"
-KB_YES = "kb_yes"
-KB_NO = "kb_no"
-KB_APPROVE = "kb_approve"
-KB_REJECT = "kb_reject"
-RESOLVED = "resolved"
-ALL_ACTIONS = (*ACTIONS, CLAIM, RELEASE, KB_YES, KB_NO, KB_APPROVE, KB_REJECT, RESOLVED)
+class Posted(NamedTuple):
+    """A message a platform posted: the chat it landed in and its id there (to update or delete it)."""
+
+    chat_id: str
+    message_id: str
 
 
-def reply_to_dict(reply: Reply) -> dict[str, object]:
+def reply_to_dict(reply: Reply) -> dict[str, Any]:
     """A reply as JSON (for the outbox)."""
     return asdict(reply)
 
 
-def reply_from_dict(data: dict) -> Reply:
+def reply_from_dict(data: dict[str, Any]) -> Reply:
     """The inverse of reply_to_dict."""
     d = dict(data)
     d["chat"] = ChatRef(**d["chat"])

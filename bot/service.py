@@ -1,55 +1,131 @@
-"""The service layer: a platform-neutral message in, the bot's replies out (used by every adapter)."""
+"""The service layer: a platform-neutral message in, the bot's replies out (used by every adapter).
+
+The service answers questions itself (asking, follow-ups, feedback). Everything else comes from
+features: `Service.register(feature)` adds a feature's commands, button actions, intercepts,
+listeners for routed questions, scheduled jobs and outbox hooks, and refuses a name twice.
+"""
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Protocol
 
-from bot.assistant import Answer, Assistant
+from bot.commands import Command, CommandRegistry, CommandSpec, RegistrationError
+from bot.conversations.records import ANSWERED, EXPERT_REQUESTED, ROUTED, QuestionRecord
+from bot.conversations.store import QuestionStore
+from bot.language import language_of, reply_language
 from bot.messages import ASK_EXPERT, HELPFUL, NOT_HELPFUL, Action, Button, ChatRef, Incoming, Reply
-from bot.questions import QuestionStore
-from bot.records import ANSWERED, EXPERT_REQUESTED, ROUTED, QuestionRecord
 from bot.texts import t
 from knowledge_base import text as T
 
+if TYPE_CHECKING:
+    from bot.answering.assistant import Answer, Assistant
+    from bot.delivery.outbox import Outbox, SentHook
+    from bot.delivery.scheduler import Job, Scheduler
+
 log = logging.getLogger(__name__)
 
-ASK_COMMANDS = ("vraag", "ask", "v", "q")
-HELP_COMMANDS = ("help", "hulp", "start")
 # A follow-up this short ("En in Gelderland?") is read together with the earlier question first.
 ELLIPTIC_WORDS = 6
 
-CommandHandler = Callable[[Incoming, str, str], list[Reply]]
+# The service's own commands; features bring theirs (see bot/commands.py).
+COMMANDS = (
+    CommandSpec("vraag", aliases=("v",), asks=True, slack=True, menu=True, rank=10),
+    CommandSpec("ask", aliases=("q",), language="en", asks=True, slack=True, menu=True, rank=11),
+    CommandSpec("help", aliases=("hulp", "start"), menu=True, rank=30),
+)
+
+ActionHandler = Callable[[Action], list[Reply]]
+Intercept = Callable[[Incoming], list[Reply] | None]  # replies, or None: not mine, answer as usual
+ConversationCheck = Callable[[Incoming], bool]  # is this unaddressed message part of a conversation?
+RouteListener = Callable[[int, str], str | None]  # (question id, actor) -> what to tell the asker
 
 
-def reply_language(msg: Incoming, text: str = "") -> str:
-    """The language to answer in: the text's language, else the member's interface language."""
-    if text and T.has_letters(text) and len(T.words(text)) >= 3:
-        return T.detect_language(text)
-    if msg.language and msg.language.lower().startswith("en"):
-        return "en"
-    return "nl"
+@dataclass(frozen=True)
+class Contribution:
+    """What a feature adds to the service."""
+
+    commands: tuple[Command, ...] = ()
+    actions: Mapping[str, ActionHandler] = field(default_factory=dict)
+    intercepts: tuple[Intercept, ...] = ()
+    conversations: tuple[ConversationCheck, ...] = ()
+    on_route: tuple[RouteListener, ...] = ()  # a question goes to people (not answerable, or asked)
+    jobs: tuple[Job, ...] = ()
+    on_sent: Mapping[str, SentHook] = field(default_factory=dict)  # outbox purpose -> hook
+
+
+class Feature(Protocol):
+    """A package of behaviour the service hosts (experts, community, ...)."""
+
+    name: str
+
+    def contribution(self) -> Contribution:
+        """Everything the feature adds; called once, by Service.register."""
+        ...
 
 
 class Service:
     """Turns members' messages and button presses into replies, keeping all state in the database."""
 
-    def __init__(self, assistant: Assistant, store: QuestionStore) -> None:
+    def __init__(
+        self,
+        assistant: Assistant,
+        store: QuestionStore,
+        *,
+        outbox: Outbox | None = None,
+        scheduler: Scheduler | None = None,
+    ) -> None:
         self.assistant = assistant
         self.store = store
-        self.commands: dict[str, CommandHandler] = {}
-        for name in ASK_COMMANDS:
-            self.commands[name] = self._cmd_ask
-        for name in HELP_COMMANDS:
-            self.commands[name] = self._cmd_help
-        # Extension points for the expert workflow (bot/expert_desk.py plugs in here).
-        self.on_expert_request: Callable[[QuestionRecord, str], str] | None = None
-        self.on_routed: Callable[[int], str] | None = None
-        self.intercepts: list[Callable[[Incoming], list[Reply] | None]] = []
-        self.is_conversation: list[Callable[[Incoming], bool]] = []
-        self.action_handlers: dict[str, Callable[[Action], list[Reply]]] = {}
+        self.outbox = outbox
+        self.scheduler = scheduler
+        self.commands = CommandRegistry()
+        own = {"vraag": self._cmd_ask, "ask": self._cmd_ask, "help": self._cmd_help}
+        for spec in COMMANDS:
+            self.commands.add(Command(spec, own[spec.name]))
+        self.actions: dict[str, ActionHandler] = {
+            HELPFUL: self._feedback,
+            NOT_HELPFUL: self._feedback,
+            ASK_EXPERT: self._ask_expert,
+        }
+        self.intercepts: list[Intercept] = []
+        self.conversations: list[ConversationCheck] = []
+        self.route_listeners: list[RouteListener] = []
+        self.features: dict[str, Feature] = {}
+
+    # -- features -------------------------------------------------------------------------
+
+    def register(self, feature: Feature) -> None:
+        """Add a feature's contribution; RegistrationError when a name is already taken."""
+        if feature.name in self.features:
+            raise RegistrationError(f"the feature {feature.name!r} is already registered")
+        c = feature.contribution()
+        clash = sorted(set(c.actions) & set(self.actions))
+        if clash:
+            raise RegistrationError(f"{feature.name}: the button action(s) {clash} are taken")
+        if c.jobs and self.scheduler is None:
+            raise RegistrationError(f"{feature.name} has scheduled jobs, but this service has no scheduler")
+        if c.on_sent and self.outbox is None:
+            raise RegistrationError(f"{feature.name} has outbox hooks, but this service has no outbox")
+        for command in c.commands:
+            self.commands.add(command)
+        self.actions.update(c.actions)
+        self.intercepts += c.intercepts
+        self.conversations += c.conversations
+        self.route_listeners += c.on_route
+        for job in c.jobs:
+            assert self.scheduler is not None
+            self.scheduler.add(job)
+        for purpose, hook in c.on_sent.items():
+            assert self.outbox is not None
+            self.outbox.on_sent(purpose, hook)
+        self.features[feature.name] = feature
+
+    def knows_action(self, action: str) -> bool:
+        """Whether a button action id is one of ours (adapters ignore other presses)."""
+        return action in self.actions
 
     # -- messages -------------------------------------------------------------------------
 
@@ -60,22 +136,23 @@ class Service:
         if not (msg.direct or msg.addressed or msg.command):
             # Outside a direct chat only follow-ups in a conversation with the bot are ours.
             known = self.store.by_ref(msg.chat.platform, msg.chat.chat_id, msg.reply_to) is not None
-            if not known and not any(check(msg) for check in self.is_conversation):
+            if not known and not any(check(msg) for check in self.conversations):
                 return False
         return self.store.claim_event(msg.key)
 
     def respond(self, msg: Incoming) -> list[Reply]:
         """The replies to an accepted message (may search the knowledge base: run it in a thread)."""
         if msg.command is not None:
-            handler = self.commands.get(msg.command.lower())
+            command = self.commands.get(msg.command)
             arg = msg.text.strip()
-            if handler is None:
-                lang = reply_language(msg)
+            if command is None:
+                lang = reply_language("", msg.language)
                 text = t("unknown_command", lang, command=msg.command, commands=t("commands", lang))
-                return [self._notice(msg, text, lang)]
-            return handler(msg, arg, reply_language(msg, arg))
+                return [_notice(msg, text, lang)]
+            return command.handler(msg, arg, reply_language(arg, msg.language))
         if msg.media and not msg.text.strip():
-            return [self._notice(msg, t("media_only", reply_language(msg)), reply_language(msg))]
+            lang = reply_language("", msg.language)
+            return [_notice(msg, t("media_only", lang), lang)]
         for intercept in self.intercepts:
             replies = intercept(msg)
             if replies is not None:
@@ -95,49 +172,45 @@ class Service:
 
     def _cmd_ask(self, msg: Incoming, arg: str, lang: str) -> list[Reply]:
         if not arg:
-            return [self._notice(msg, t("ask_usage", reply_language(msg)), reply_language(msg))]
+            lang = reply_language("", msg.language)
+            return [_notice(msg, t("ask_usage", lang), lang)]
         return self._ask(msg, arg)
 
     def _cmd_help(self, msg: Incoming, arg: str, lang: str) -> list[Reply]:
-        lang = reply_language(msg, arg)
-        return [self._notice(msg, t("help", lang) + "\n\n" + t("commands", lang), lang)]
+        return [_notice(msg, t("help", lang) + "\n\n" + t("commands", lang), lang)]
 
     # -- asking ---------------------------------------------------------------------------
+
+    def _routed(self, question_id: int, actor: str) -> str | None:
+        """Tell every route listener; what they say for the asker (None: nobody listens)."""
+        if not self.route_listeners:
+            return None
+        said = [listener(question_id, actor) for listener in self.route_listeners]
+        return "\n\n".join(s for s in said if s)
 
     def _ask(self, msg: Incoming, text: str) -> list[Reply]:
         previous = self.store.by_ref(msg.chat.platform, msg.chat.chat_id, msg.reply_to)
         answer, context = self._answer(text, previous)
         if answer.status in ("help", "too_long"):
-            return [self._notice(msg, answer.answer, answer.language)]
+            return [_notice(msg, answer.answer, answer.language)]
         qid = self.store.record_question(
-            platform=msg.chat.platform,
-            chat_id=msg.chat.chat_id,
-            thread_id=msg.chat.thread_id,
-            message_id=msg.message_id,
-            user_id=msg.user_id,
-            user_name=msg.user_name,
-            context=context,
-            answer=answer,
-            parent_id=previous.id if previous else None,
-        )
+            platform=msg.chat.platform, chat_id=msg.chat.chat_id, thread_id=msg.chat.thread_id,
+            message_id=msg.message_id, user_id=msg.user_id, user_name=msg.user_name, context=context,
+            answer=answer, parent_id=previous.id if previous else None,
+        )  # fmt: skip
         if msg.reply_to and previous is not None:
             # The thread/reply chain now continues from this question.
             self.store.remember(msg.chat.platform, msg.chat.chat_id, msg.reply_to, qid)
         lang = answer.language
-        text = answer.answer
-        if answer.routed and self.on_routed is not None:
-            # Committed before the asker is told (route() returns after its transaction).
-            text = f"{text}\n\n{self.on_routed(qid)}"
-            return [
-                Reply(
-                    chat=msg.chat,
-                    text=text,
-                    language=lang,
-                    question_id=qid,
-                    reply_to=msg.message_id,
-                    routed=True,
-                )
-            ]
+        if answer.routed:
+            # Committed before the asker is told (the listeners return after their transaction).
+            said = self._routed(qid, "bot")
+            if said is not None:
+                text = f"{answer.answer}\n\n{said}" if said else answer.answer
+                return [
+                    Reply(chat=msg.chat, text=text, language=lang, question_id=qid, reply_to=msg.message_id,
+                          routed=True)
+                ]  # fmt: skip
         buttons = [Button(ASK_EXPERT, t("btn_ask_expert", lang), str(qid))]
         if not answer.routed:
             buttons[:0] = [
@@ -146,16 +219,10 @@ class Service:
             ]
         return [
             Reply(
-                chat=msg.chat,
-                text=text,
-                language=lang,
-                sources=answer.sources,
-                buttons=tuple(buttons),
-                question_id=qid,
-                reply_to=msg.message_id,
-                routed=answer.routed,
+                chat=msg.chat, text=answer.answer, language=lang, sources=answer.sources,
+                buttons=tuple(buttons), question_id=qid, reply_to=msg.message_id, routed=answer.routed,
             )
-        ]
+        ]  # fmt: skip
 
     def _answer(self, text: str, previous: QuestionRecord | None) -> tuple[Answer, str]:
         """Answer a question, reading a follow-up in the context of the earlier question."""
@@ -172,91 +239,57 @@ class Service:
             if a.status not in ("answered", "routed"):
                 return a, context
             if not a.routed:
-                return _with_question(a, text), context
-            first = first or _with_question(a, text)
+                return replace(a, question=text), context
+            first = first or replace(a, question=text)  # answered to the member's own words
         assert first is not None
         return first, tries[0][1]
 
     # -- buttons --------------------------------------------------------------------------
 
     def handle_action(self, act: Action) -> list[Reply]:
-        """A button press: feedback or a request for an expert."""
+        """A button press on one of the bot's messages, taken on exactly once."""
         if act.event_id and not self.store.claim_event(f"{act.chat.platform}:action:{act.event_id}"):
             return []
         q = self.store.get(act.question_id)
-        lang = (q.language if q else None) or ("en" if (act.language or "").startswith("en") else "nl")
         if q is None:
-            return [self._action_notice(act, t("unknown_question", lang), lang)]
-        if act.action in self.action_handlers:
-            return self.action_handlers[act.action](act)
-        if act.action in (HELPFUL, NOT_HELPFUL):
-            self.store.feedback(q.id, act.user_id, act.action)
-            return [self._action_notice(act, t("thanks_feedback", lang), lang)]
-        if act.action == ASK_EXPERT and self.on_expert_request is not None:
-            text = self.on_expert_request(q, act.user_id)
-            return [
-                Reply(
-                    chat=_question_chat(q),
-                    text=text,
-                    language=lang,
-                    question_id=q.id,
-                    reply_to=q.message_id,
-                    kind="notice",
-                )
-            ]
-        if act.action == ASK_EXPERT:
-            moved = self.store.set_status(
-                q.id, EXPERT_REQUESTED, act.user_id, "button", only_from=(ANSWERED, ROUTED)
-            )
-            if not moved:
-                return [self._action_notice(act, t("expert_already", lang), lang)]
-            return [
-                Reply(
-                    chat=_question_chat(q),
-                    text=t("expert_requested", lang),
-                    language=lang,
-                    question_id=q.id,
-                    reply_to=q.message_id,
-                    kind="notice",
-                )
-            ]
-        log.warning("unknown action %r on question %s", act.action, act.question_id)
-        return []
+            lang = language_of(act.language)
+            return [_action_notice(act, t("unknown_question", lang), lang)]
+        handler = self.actions.get(act.action)
+        if handler is None:
+            log.warning("unknown action %r on question %s", act.action, act.question_id)
+            return []
+        return handler(act)
 
-    # -- helpers --------------------------------------------------------------------------
+    def _feedback(self, act: Action) -> list[Reply]:
+        q = self.store.get(act.question_id)
+        lang = (q.language if q else None) or language_of(act.language)
+        self.store.feedback(act.question_id, act.user_id, act.action)
+        return [_action_notice(act, t("thanks_feedback", lang), lang)]
 
-    @staticmethod
-    def _notice(msg: Incoming, text: str, lang: str) -> Reply:
-        return Reply(chat=msg.chat, text=text, language=lang, reply_to=msg.message_id, kind="notice")
-
-    @staticmethod
-    def _action_notice(act: Action, text: str, lang: str) -> Reply:
-        return Reply(
-            chat=act.chat,
-            text=text,
-            language=lang,
-            ephemeral_user=act.user_id,
-            question_id=act.question_id,
-            kind="notice",
+    def _ask_expert(self, act: Action) -> list[Reply]:
+        q = self.store.get(act.question_id)
+        assert q is not None  # handle_action looked it up
+        lang = q.language or language_of(act.language)
+        said = self._routed(q.id, act.user_id)
+        if said is not None:
+            return [_question_notice(q, said, lang)]
+        moved = self.store.set_status(
+            q.id, EXPERT_REQUESTED, act.user_id, "button", only_from=(ANSWERED, ROUTED)
         )
+        if not moved:
+            return [_action_notice(act, t("expert_already", lang), lang)]
+        return [_question_notice(q, t("expert_requested", lang), lang)]
 
 
-def _with_question(a: Answer, text: str) -> Answer:
-    """The answer as given to the member's own words (not the combined search text)."""
-    return replace(a, question=text)
+def _notice(msg: Incoming, text: str, lang: str) -> Reply:
+    return Reply(chat=msg.chat, text=text, language=lang, reply_to=msg.message_id, kind="notice")
 
 
-def _question_chat(q: QuestionRecord) -> ChatRef:
-    return ChatRef(q.platform, q.chat_id, q.thread_id)
+def _action_notice(act: Action, text: str, lang: str) -> Reply:
+    return Reply(chat=act.chat, text=text, language=lang, ephemeral_user=act.user_id,
+                 question_id=act.question_id, kind="notice")  # fmt: skip
 
 
-MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
-
-
-def strip_mentions(text: str, extra: tuple[str, ...] = ()) -> str:
-    """Remove Slack user mentions and given @names from a message text."""
-    text = MENTION.sub(" ", text)
-    for name in extra:
-        if name:
-            text = re.sub(rf"@{re.escape(name)}\b", " ", text, flags=re.IGNORECASE)
-    return " ".join(text.split())
+def _question_notice(q: QuestionRecord, text: str, lang: str) -> Reply:
+    chat = ChatRef(q.platform, q.chat_id, q.thread_id)
+    return Reply(chat=chat, text=text, language=lang, question_id=q.id, reply_to=q.message_id, kind="notice")

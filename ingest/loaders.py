@@ -11,10 +11,16 @@ from pathlib import Path
 
 import yaml
 
-from ingest.models import KINDS, LANGUAGES, Document, IngestError
+from knowledge_base.models import KINDS, LANGUAGES, Document
 from knowledge_base.text import detect_language
 
 SUFFIXES = (".md", ".markdown", ".txt", ".text", ".html", ".htm", ".pdf", ".docx")
+
+
+class IngestError(Exception):
+    """A file that cannot be ingested; the message is the reason shown to the user."""
+
+
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 
 
@@ -104,7 +110,12 @@ def _plain(data: bytes, name: str) -> tuple[dict[str, object], str]:
         lines = body.splitlines()
         idx = next((i for i, ln in enumerate(lines) if ln.strip()), None)
         first = lines[idx].strip() if idx is not None else ""
-        if 0 < len(first) <= 150 and not first.endswith((".", ",", ";", ":")) and len(lines) > idx + 1:
+        if (
+            idx is not None
+            and 0 < len(first) <= 150
+            and not first.endswith((".", ",", ";", ":"))
+            and len(lines) > idx + 1
+        ):
             meta["title"] = first
             body = "\n".join(lines[idx + 1 :])  # the title is not a quotable sentence
     return meta, body

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ingest.chunking import Chunker
-from ingest.loaders import file_hash, load_bytes
-from ingest.models import Chunk, Document, IngestError
+from ingest.loaders import IngestError, file_hash, load_bytes
+from knowledge_base.models import Chunk, Document
 from knowledge_base.store import KnowledgeBase
 
 # A batch goes to the knowledge base when it holds this many documents or chunks, whichever
@@ -16,6 +16,7 @@ from knowledge_base.store import KnowledgeBase
 # (small Chroma calls cost more per vector, see knowledge_base.dense._ADD_BATCH).
 BATCH_DOCS = 1000
 BATCH_CHUNKS = 2500
+Progress = Callable[[int, int, str], None]  # (files done, files in all, the current file)
 
 
 @dataclass
@@ -63,7 +64,7 @@ def ingest_paths(
     chunker: Chunker,
     prune: bool = False,
     max_bytes: int | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Progress | None = None,
 ) -> IngestReport:
     """Ingest files and folders into the knowledge base; never stops on one bad file."""
     report = IngestReport()

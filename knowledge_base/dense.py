@@ -10,7 +10,9 @@ more metadata) hold the same ids and vectors and keep working; no rebuild is nee
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import chromadb
 import numpy as np
@@ -98,7 +100,8 @@ class DenseIndex:
         if self.count() == 0:  # first ingest: nothing to delete
             return
         for i in range(0, len(paths), _DELETE_BATCH):
-            self.collection.delete(where={"path": {"$in": paths[i : i + _DELETE_BATCH]}})
+            where: Any = {"path": {"$in": paths[i : i + _DELETE_BATCH]}}  # chromadb's Where type
+            self.collection.delete(where=where)
 
     def reset(self) -> None:
         """Drop and recreate the collection (used by rebuild)."""
@@ -117,9 +120,9 @@ class DenseIndex:
             self._count = self.count()
         if self._count == 0:
             return []
-        vec = self.embeddings.embed_query(query)
+        vectors: list[Sequence[float]] = [self.embeddings.embed_query(query)]
         res = self.collection.query(
-            query_embeddings=[vec], n_results=min(k, self._count), include=["distances"]
+            query_embeddings=vectors, n_results=min(k, self._count), include=["distances"]
         )
         ids = res["ids"][0]
         dists = (res.get("distances") or [[]])[0]

@@ -9,13 +9,15 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
-from ingest.models import Chunk, Document
 from knowledge_base.dense import DenseIndex
 from knowledge_base.lexical import LexicalIndex, index_tokens
+from knowledge_base.models import Chunk, Document
 from knowledge_base.records import ChunkRecord, DocumentRecord, MetaRecord
 
 log = logging.getLogger(__name__)
@@ -47,7 +49,7 @@ class DocInfo:
     url: str | None
     language: str
     kind: str
-    meta: dict
+    meta: dict[str, Any]
     n_chunks: int
 
 
@@ -62,7 +64,9 @@ def passage_header(doc: Document | DocInfo, heading: str) -> str:
 class KnowledgeBase:
     """Owns the three stores and keeps them consistent."""
 
-    def __init__(self, sessions: sessionmaker, dense: DenseIndex, lexical_dir, model_spec: str) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], dense: DenseIndex, lexical_dir: Path, model_spec: str
+    ) -> None:
         self.sessions = sessions
         self.dense = dense
         self.lexical = LexicalIndex()
@@ -78,7 +82,7 @@ class KnowledgeBase:
             rec = s.get(MetaRecord, key)
             return rec.value if rec else None
 
-    def _set_meta(self, s, key: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    def _set_meta(self, s: Session, key: str, value: str) -> None:
         rec = s.get(MetaRecord, key)
         if rec:
             rec.value = value

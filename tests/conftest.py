@@ -6,12 +6,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import _docs as D
 import pytest
-from _docs import make_settings
+import support.docs as D
+from support.docs import make_settings
 
+from app.runtime import Runtime, build_runtime
 from bot.config import Settings
-from bot.runtime import Runtime, build_runtime
 from ingest.pipeline import IngestReport
 
 

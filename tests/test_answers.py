@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
-import _docs as D
 import pytest
-from _docs import make_settings
+import support.docs as D
+from support.docs import make_settings
 
-from bot.assistant import Answer, Source
-from bot.runtime import build_runtime
+from app.runtime import build_runtime
+from bot.answering.assistant import Answer
+from bot.messages import Source
 from bot.texts import TEXTS, t
 from ingest.loaders import load_file
 from knowledge_base.answerer import Answerer

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import _docs as D
 import pytest
+import support.docs as D
 
 from ingest.chunking import Chunker
 from ingest.loaders import load_bytes
-from ingest.models import Chunk, Document
+from knowledge_base.models import Chunk, Document
 
 
 def _doc(text: str, path: str = "map/doc.md") -> Document:

@@ -6,11 +6,11 @@ import json
 import re
 from pathlib import Path
 
-import _docs as D
 import pytest
+import support.docs as D
 from typer.testing import CliRunner
 
-from bot.cli import app
+from app.cli import app
 
 runner = CliRunner()
 

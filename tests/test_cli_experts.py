@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from bot.cli import app
+from app.cli import app
 
 runner = CliRunner()
 

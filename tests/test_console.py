@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 
-import _docs as D
+import support.docs as D
 from rich.console import Console
 
-from adapters.console import COMMANDS_HELP, render_answer, run_console
-from bot.assistant import Answer, Source
+from adapters.console import render_answer, run_console
+from bot.answering.assistant import Answer
+from bot.messages import Source
 from bot.texts import TEXTS
 
 QUESTION = "Waar repeteert het seniorenkoor voor eenzame ouderen?"
@@ -39,7 +40,7 @@ def test_run_console_session(kb):
     out = _flat(buf.getvalue())
     assert asked == [QUESTION]  # commands are not questions; nothing after /quit is read
     assert out.count(_flat(TEXTS["help"]["nl"])) == 2  # banner + /help
-    assert _flat(COMMANDS_HELP["nl"]) in out
+    assert _flat(TEXTS["console_commands"]["nl"]) in out
     assert "Dit staat er in de kennisbank" in out
     assert f"“{D.KOOR_SENTENCE}” [1]" in out
     assert "Bronnen" in out

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from bot.assistant import Answer, Source
-from bot.evaluation import EvalFormatError, read_questions, run_eval
+from bot.answering.assistant import Answer
+from bot.answering.evaluation import EvalFormatError, read_questions, run_eval
+from bot.messages import Source
 
 
 class ScriptedAssistant:

@@ -23,25 +23,26 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
-from _docs import make_settings
-from fake_slack import BOT_TOKEN, BOT_USER, SIGNING_SECRET, FakeSlack
-from fake_telegram import BASE_URL, TOKEN, FakeBotApi, user
-from fake_telegram import BOT_USER as TG_BOT
-from slack_harness import blocks_of, buttons_of, mrkdwn_of
-from slack_payloads import block_actions, envelope, mention_event, message_event, new_ts
 from sqlalchemy import text as sql
+from support.docs import make_settings
+from support.fake_slack import BOT_TOKEN, BOT_USER, SIGNING_SECRET, FakeSlack
+from support.fake_telegram import BASE_URL, TOKEN, FakeBotApi, user
+from support.fake_telegram import BOT_USER as TG_BOT
+from support.slack_harness import blocks_of, buttons_of, mrkdwn_of
+from support.slack_payloads import block_actions, envelope, mention_event, message_event, new_ts
 
-from adapters.runner import make_adapters, run_outbox, serve
-from adapters.slack import SlackAdapter, signed_headers
-from adapters.slack_render import escape
-from adapters.telegram import SECRET_HEADER, WEBHOOK_PATH
+from adapters.runner import make_adapters, run_delivery, serve
+from adapters.slack.adapter import SlackAdapter
+from adapters.slack.api import signed_headers
+from adapters.slack.render import escape
+from adapters.telegram.adapter import SECRET_HEADER, WEBHOOK_PATH
+from app.runtime import BotCore, Runtime, build_runtime
 from bot.config import Settings
-from bot.experts import Expert
-from bot.messages import CLAIM, KB_YES, RESOLVED, ChatRef, Reply
-from bot.outbox import NOTICE, enqueue
-from bot.records import CLAIMED, EXPERT_ANSWERED, ROUTED
-from bot.records import RESOLVED as ST_RESOLVED
-from bot.runtime import BotCore, Runtime, build_runtime
+from bot.conversations.records import CLAIMED, EXPERT_ANSWERED, ROUTED
+from bot.conversations.records import RESOLVED as ST_RESOLVED
+from bot.delivery.outbox import NOTICE, enqueue
+from bot.experts.directory import Expert
+from bot.messages import CLAIM, KB_YES, RESOLVED, ChatRef, Posted, Reply
 from bot.texts import t
 
 T = TypeVar("T")
@@ -532,9 +533,9 @@ async def test_a_message_queued_while_the_dispatcher_looks_is_sent_at_once(runti
     class Telegram:
         name = "telegram"
 
-        async def send_queued(self, reply: Reply) -> list[tuple[str, str]]:
+        async def send(self, reply: Reply) -> list[Posted]:
             sent.append(reply)
-            return [(reply.chat.chat_id, str(len(sent)))]
+            return [Posted(reply.chat.chat_id, str(len(sent)))]
 
     real_lease = core.outbox.lease
     looks = 0
@@ -553,12 +554,13 @@ async def test_a_message_queued_while_the_dispatcher_looks_is_sent_at_once(runti
         return taken
 
     core.outbox.lease = lease  # type: ignore[method-assign]
-    task = asyncio.create_task(run_outbox(core, [Telegram()], tick_every=60))  # polls every 5 s
+    tasks = run_delivery(core, [Telegram()], poll=60)  # type: ignore[list-item]  # the outbox polls every 5 s
     try:
         started = time.monotonic()
         await eventually(lambda: sent, timeout=4, what="the message queued during the look")
         assert time.monotonic() - started < 1.0
     finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        for task in tasks:
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task

@@ -5,10 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import _docs as D
-from _docs import make_settings
+import support.docs as D
+from support.docs import make_settings
 
-from bot.runtime import build_runtime
+from app.runtime import build_runtime
 from ingest.pipeline import collect
 
 OLD = "Het lantaarnproject trekt elke winter zeshonderd zebravinken naar de volkstuin."

@@ -13,16 +13,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import _docs as D
 import pytest
-from _docs import make_settings
+import support.docs as D
+from support.docs import make_settings
 from typer.testing import CliRunner
 
-from bot.assistant import Answer, Assistant
-from bot.cli import app
-from bot.evaluation import run_eval
-from bot.llm import LLMConfigError, load_chat_model, load_composer, renumber
-from bot.runtime import build_runtime
+from app.cli import app
+from app.runtime import build_runtime
+from bot.answering.assistant import Answer, Assistant
+from bot.answering.evaluation import run_eval
+from bot.answering.llm import LLMConfigError, load_chat_model, load_composer, renumber
 from bot.texts import t
 
 ASK_NL = "Waar repeteert het seniorenkoor voor eenzame ouderen?"
@@ -226,7 +226,7 @@ def _same_as_extractive(kb, a: Answer, question: str) -> None:
 
 def test_http_500_falls_back_to_the_extractive_answer(kb, fake, caplog):
     fake.respond = lambda body: (500, "upstream exploded")
-    with caplog.at_level(logging.WARNING, logger="bot.llm"):
+    with caplog.at_level(logging.WARNING, logger="bot.answering.llm"):
         a = _assistant(kb, fake).ask(ASK_NL)
     assert len(fake.requests) == 1
     _same_as_extractive(kb, a, ASK_NL)

@@ -6,11 +6,11 @@ import io
 import zipfile
 from pathlib import Path
 
-import _docs as D
 import pytest
+import support.docs as D
 
-from ingest.loaders import SUFFIXES, file_hash, load_bytes, load_file, parse_front_matter
-from ingest.models import KINDS, LANGUAGES, IngestError
+from ingest.loaders import SUFFIXES, IngestError, file_hash, load_bytes, load_file, parse_front_matter
+from knowledge_base.models import KINDS, LANGUAGES
 
 
 def _write(tmp_path: Path, rel: str, data: bytes | str) -> Path:

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.experts import Expert
-from bot.matching import ExpertMatcher, Match, _parts
+from bot.experts.directory import Expert
+from bot.experts.matching import ExpertMatcher, Match, _parts
 
 NOW = datetime(2026, 3, 2, 10, 0)
 

@@ -7,31 +7,21 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from support.clock import START, Clock
 
-from bot.assistant import Answer, Source
-from bot.db import make_engine, migrate, session_factory
-from bot.expert_records import OutboxRecord, RoutedMessage
-from bot.messages import CLAIM, Button, ChatRef, Reply
-from bot.outbox import DELIVERY, LEASE, MAX_ATTEMPTS, NOTICE, OFFER, Outbox, enqueue
-from bot.questions import QuestionStore
-
-START = datetime(2026, 3, 2, 9, 0)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw: float) -> None:
-        self.now += timedelta(**kw)
+from bot.answering.assistant import Answer
+from bot.commands import RegistrationError
+from bot.conversations.store import QuestionStore
+from bot.delivery.outbox import LEASE, MAX_ATTEMPTS, NOTICE, Outbox, enqueue
+from bot.delivery.records import OutboxRecord
+from bot.experts.notices import DELIVERY, OFFER, SENT_HOOKS
+from bot.experts.records import RoutedMessage
+from bot.messages import CLAIM, Button, ChatRef, Posted, Reply, Source
+from storage.db import make_engine, migrate, session_factory
 
 
 class Recorder:
@@ -44,16 +34,15 @@ class Recorder:
         self.pairs = pairs
         self.lock = threading.Lock()
 
-    async def __call__(self, reply: Reply) -> list:
+    async def __call__(self, reply: Reply) -> list[Posted]:
         with self.lock:
             self.calls += 1
             if self.calls <= self.fail:
                 raise ConnectionError(f"down (call {self.calls})")
             self.posted.append(reply)
             mid = str(1000 + len(self.posted))
-        if self.pairs:
-            return [("D" + reply.chat.chat_id, mid)]
-        return [mid]
+        # Slack posts a DM to a user id in the D… channel with that user (pairs); others where asked.
+        return [Posted(("D" if self.pairs else "") + reply.chat.chat_id, mid)]
 
 
 @pytest.fixture
@@ -198,12 +187,15 @@ def test_sent_messages_are_linked_to_their_question(db):
     queue(db, reply("555", qid=qid, text="notice"), purpose=NOTICE)
     queue(db, reply("555", text="no question"), purpose=OFFER)
     outbox = Outbox(db)
-    # Telegram reports plain ids in the chat it was asked to post to (a long text: two parts);
+    for purpose, hook in SENT_HOOKS.items():  # what the experts feature registers
+        outbox.on_sent(purpose, hook)
+    # Telegram posts in the chat it was asked to post to (a long text: two parts);
     # Slack reports the DM channel the message landed in.
     tg_ids = iter(["11", "12", "21", "22", "31", "41"])
 
-    async def telegram(r: Reply) -> list[str]:
-        return [next(tg_ids)] if r.text != "offer tg" else [next(tg_ids), next(tg_ids)]
+    async def telegram(r: Reply) -> list[Posted]:
+        ids = [next(tg_ids)] if r.text != "offer tg" else [next(tg_ids), next(tg_ids)]
+        return [Posted(r.chat.chat_id, i) for i in ids]
 
     assert deliver(outbox, {"telegram": telegram, "slack": Recorder(pairs=True)}) == 5
     with db() as s:
@@ -240,19 +232,23 @@ def test_two_dispatchers_leasing_at_once_never_share_a_row(db):
     assert sorted(taken[0] + taken[1]) == sorted(set(taken[0] + taken[1])) and len(taken[0] + taken[1]) == 60
 
 
-def test_run_delivers_when_woken_and_runs_the_timers(db):
+def test_a_purpose_has_one_hook(db):
+    outbox = Outbox(db)
+    outbox.on_sent(OFFER, SENT_HOOKS[OFFER])
+    with pytest.raises(RegistrationError, match="offer"):
+        outbox.on_sent(OFFER, SENT_HOOKS[DELIVERY])
+
+
+def test_run_delivers_when_woken(db):
     outbox, got = Outbox(db), Recorder()
-    ticks: list[int] = []
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
         wake = asyncio.Event()
         outbox.on_new = lambda: loop.call_soon_threadsafe(wake.set)
-        task = asyncio.create_task(
-            outbox.run({"telegram": got}, wake, interval=30, tick=lambda: ticks.append(1), tick_every=30)
-        )
+        task = asyncio.create_task(outbox.run({"telegram": got}, wake, interval=30))
         await asyncio.sleep(0.05)
-        assert ticks == [1] and got.posted == []
+        assert got.posted == []
 
         def state_change() -> None:  # a service call in a worker thread
             queue(db, reply(text="nu"))
@@ -268,4 +264,4 @@ def test_run_delivers_when_woken_and_runs_the_timers(db):
             await task
 
     asyncio.run(main())
-    assert [r.text for r in got.posted] == ["nu"] and ticks == [1]
+    assert [r.text for r in got.posted] == ["nu"]

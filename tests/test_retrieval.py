@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import _docs as D
 import pytest
+import support.docs as D
 
 from knowledge_base import text as T
 from knowledge_base.query import analyse, answer_type

@@ -20,15 +20,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _docs import make_settings
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
+from support.docs import make_settings
 
-from bot.expert_records import OutboxRecord
-from bot.experts import Expert
+from app.runtime import BotCore, Runtime, build_runtime
+from bot.delivery.outbox import Outbox, enqueue
+from bot.delivery.records import OutboxRecord
+from bot.experts.directory import Expert
 from bot.messages import ASK_EXPERT, CLAIM, Action, ChatRef, Incoming, Reply
-from bot.outbox import Outbox, enqueue
-from bot.runtime import BotCore, Runtime, build_runtime
 from bot.texts import t
 
 # Read at import: the session fixture in conftest.py clears VERBINDER_* variables afterwards.

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _docs import make_settings
+from support.docs import make_settings
 from typer.testing import CliRunner
 
 from adapters.runner import check_settings, configured_platforms, slack_mode
-from bot.cli import app
+from app.cli import app
+from app.runtime import build_runtime
 from bot.messages import ChatRef, Incoming
-from bot.runtime import build_runtime
 
 runner = CliRunner()
 TG = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 
-import _docs as D
 import pytest
-from _docs import make_settings
+import support.docs as D
 from pydantic import ValidationError
+from support.docs import make_settings
 
-from bot import runtime as runtime_module
+from app import runtime as runtime_module
+from app.runtime import build_runtime
 from bot.config import DEFAULT_EMBEDDING, Settings
-from bot.runtime import build_runtime
 from knowledge_base.embeddings import EmbeddingConfigError, WordLlamaEmbeddings, load_embeddings
 from knowledge_base.store import IndexMismatchError
 

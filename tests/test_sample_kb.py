@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.runtime import SAMPLE_DIR
+from app.runtime import SAMPLE_DIR
 from ingest.chunking import Chunker
 from ingest.loaders import load_file
-from ingest.models import KINDS, LANGUAGES
+from knowledge_base.models import KINDS, LANGUAGES
 from knowledge_base.text import detect_language
 
 

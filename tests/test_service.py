@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.slack.events import strip_mentions
+from bot.conversations.records import ANSWERED, ASKED, EXPERT_REQUESTED, ROUTED
 from bot.messages import ASK_EXPERT, HELPFUL, NOT_HELPFUL, Action, ChatRef, Incoming
-from bot.records import ANSWERED, ASKED, EXPERT_REQUESTED, ROUTED
-from bot.service import Service, strip_mentions
+from bot.service import Service
 from bot.texts import t
 
 KOOR_Q = "Waar repeteert het seniorenkoor voor eenzame ouderen?"

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
-import _docs as D
 import pytest
-from _docs import make_settings
+import support.docs as D
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from fake_slack import APP_TOKEN, BOT_ID, BOT_TOKEN, BOT_USER, MEMBER, SIGNING_SECRET, FakeSlack
-from slack_harness import Bot, buttons_of, mrkdwn_of
-from slack_payloads import block_actions, envelope, mention_event, message_event, new_ts, sign
+from support.docs import make_settings
+from support.fake_slack import APP_TOKEN, BOT_ID, BOT_TOKEN, BOT_USER, MEMBER, SIGNING_SECRET, FakeSlack
+from support.slack_harness import Bot, buttons_of, mrkdwn_of
+from support.slack_payloads import block_actions, envelope, mention_event, message_event, new_ts, sign
 
-from adapters.common import CredentialError
-from adapters.slack import SlackAdapter, signed_headers
-from bot.messages import CLAIM, Action, Button, ChatRef, Reply
-from bot.records import EXPERT_REQUESTED
-from bot.runtime import Runtime, build_runtime
+from adapters.base import CredentialError
+from adapters.slack.adapter import SlackAdapter
+from adapters.slack.api import signed_headers
+from app.runtime import Runtime, build_runtime
+from bot.conversations.records import EXPERT_REQUESTED
+from bot.messages import CLAIM, Action, Button, ChatRef, Posted, Reply
+from bot.service import Contribution
 from bot.texts import t
 
 KOOR_Q = "Waar repeteert het seniorenkoor voor eenzame ouderen?"
@@ -300,7 +303,13 @@ async def test_buttons_of_the_expert_workflow_reach_their_core_handler(bot):
         pressed.append(act)
         return [Reply(chat=act.chat, text="Opgepakt", ephemeral_user=act.user_id, kind="notice")]
 
-    bot.service.action_handlers[CLAIM] = claim
+    class Claims:  # a feature that handles the claim button (as the experts feature does)
+        name = "claims"
+
+        def contribution(self) -> Contribution:
+            return Contribution(actions={CLAIM: claim})
+
+    bot.service.register(Claims())
     root = new_ts()
     await bot.event(message_event("D0DM00010", KOOR_Q, ts=root, channel_type="im"))
     [answer] = await bot.fake.wait_for("chat.postMessage")
@@ -317,7 +326,7 @@ async def test_buttons_of_the_expert_workflow_reach_their_core_handler(bot):
     )
 
 
-async def test_send_queued_for_the_outbox(bot):
+async def test_send_update_and_delete_for_the_outbox(bot):
     offer = Reply(
         chat=ChatRef("slack", "C0EXPERTS", None),
         text="Nieuwe vraag: <wie> weet dit?",
@@ -325,17 +334,32 @@ async def test_send_queued_for_the_outbox(bot):
         buttons=(Button(CLAIM, "Ik pak hem op", "5"),),
         kind="notice",
     )
-    [(chat, ts)] = await bot.adapter.send_queued(offer)
+    [(chat, ts)] = await bot.adapter.send(offer)
     [call] = bot.fake.to("chat.postMessage")
     assert (chat, ts) == ("C0EXPERTS", call.result["ts"]) and "thread_ts" not in call.args
     assert call.args["text"] == "Nieuwe vraag: &lt;wie&gt; weet dit?"
     assert [(b["action_id"], b["value"]) for b in buttons_of(call)] == [(CLAIM, "5")]
     direct = Reply(chat=ChatRef("slack", "U0EXPERT1", None), text="Een vraag voor jou", kind="notice")
-    [(chat, _)] = await bot.adapter.send_queued(direct)
-    assert chat == "D0EXPERT1"  # Slack posts a message to a user id in the DM channel with them
+    [dm] = await bot.adapter.send(direct)
+    assert dm.chat_id == "D0EXPERT1"  # Slack posts a message to a user id in the DM channel with them
     bot.fake.fail("chat.postMessage", "internal_error", times=4)
     with pytest.raises(RuntimeError):  # the outbox keeps the message and tries again later
-        await bot.adapter.send_queued(offer)
+        await bot.adapter.send(offer)
+    # An announcement edited and withdrawn: chat.update and chat.delete of the bot's own post.
+    await bot.adapter.update(Posted(chat, ts), replace(offer, text="Vraag 5 is opgepakt", buttons=()))
+    [edit] = bot.fake.to("chat.update")
+    assert (edit.args["channel"], edit.args["ts"], edit.args["text"]) == (
+        "C0EXPERTS",
+        ts,
+        "Vraag 5 is opgepakt",
+    )
+    assert buttons_of(edit) == [] and bot.fake.messages[("C0EXPERTS", ts)]["text"] == "Vraag 5 is opgepakt"
+    await bot.adapter.delete(dm)
+    assert [c.args["ts"] for c in bot.fake.to("chat.delete")] == [dm.message_id]
+    assert ("D0EXPERT1", dm.message_id) not in bot.fake.messages
+    with pytest.raises(RuntimeError):  # gone already: Slack says message_not_found, nothing to retry
+        await bot.adapter.delete(dm)
+    assert [c.error for c in bot.fake.calls if c.method == "chat.delete"] == [None, "message_not_found"]
 
 
 # -- delivery -------------------------------------------------------------------------------------
@@ -432,7 +456,7 @@ async def test_socket_mode_receives_events_over_the_websocket(make_bot, fake):
     assert bot.adapter.routes() == []
     [opened] = fake.to("apps.connections.open")
     assert opened.headers["Authorization"] == f"Bearer {APP_TOKEN}"
-    assert bot.adapter.bot_user_id == BOT_USER and bot.adapter.bot_id == BOT_ID
+    assert bot.adapter.bot_user_id == BOT_USER
     ts = new_ts()
     envelope_id = await fake.push(envelope(message_event("D0DM00009", KOOR_Q, ts=ts, channel_type="im")))
     [post] = await fake.wait_for("chat.postMessage")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from _docs import make_settings
-from fake_slack import check_blocks
+from support.docs import make_settings
+from support.fake_slack import check_blocks
 
-from adapters.slack_manifest import BOT_EVENTS, BOT_SCOPES, manifest
-from adapters.slack_render import MAX_BLOCKS, escape, link, plain_text, render, split_text
-from bot.assistant import Source
-from bot.messages import Button, ChatRef, Reply
+from adapters.slack.manifest import BOT_EVENTS, BOT_SCOPES, manifest
+from adapters.slack.render import MAX_BLOCKS, escape, link, plain_text, render, split_text
+from app.runtime import ALL_COMMANDS
+from bot.messages import Button, ChatRef, Reply, Source
 from bot.texts import t
 
 CHAT = ChatRef("slack", "C0RENDER", None)
@@ -150,7 +150,7 @@ def test_plain_text_of_received_markup():
 
 
 def test_manifest_for_socket_mode(tmp_path):
-    m = manifest(make_settings(tmp_path))
+    m = manifest(ALL_COMMANDS, make_settings(tmp_path))
     json.dumps(m)  # serialisable as is
     assert set(m) == {"_metadata", "display_information", "features", "oauth_config", "settings"}
     info = m["display_information"]
@@ -187,12 +187,12 @@ def test_manifest_for_socket_mode(tmp_path):
 
 def test_manifest_for_the_events_api(tmp_path):
     url = "https://verbinder.example.org/slack/events"
-    m = manifest(make_settings(tmp_path, slack_mode="http"), url)
+    m = manifest(ALL_COMMANDS, make_settings(tmp_path, slack_mode="http"), url)
     s = m["settings"]
     assert s["socket_mode_enabled"] is False
     assert s["event_subscriptions"]["request_url"] == url and s["interactivity"]["request_url"] == url
     assert all(c["url"] == url for c in m["features"]["slash_commands"])
     with pytest.raises(ValueError, match="request URL"):
-        manifest(make_settings(tmp_path, slack_mode="http"))
+        manifest(ALL_COMMANDS, make_settings(tmp_path, slack_mode="http"))
     with pytest.raises(ValueError, match="https://"):
-        manifest(make_settings(tmp_path), "http://localhost:3000/slack/events")
+        manifest(ALL_COMMANDS, make_settings(tmp_path), "http://localhost:3000/slack/events")

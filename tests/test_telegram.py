@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from _docs import make_settings
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from fake_telegram import BASE_URL, BOT_USER, TOKEN, FakeBotApi, user
+from support.docs import make_settings
+from support.fake_telegram import BASE_URL, BOT_USER, TOKEN, FakeBotApi, user
 from telegram import Update
+from telegram.error import TelegramError
 
-from adapters.common import CredentialError
-from adapters.telegram import TelegramAdapter
-from adapters.telegram_render import render_parts
-from bot.records import EXPERT_REQUESTED
-from bot.runtime import Runtime, build_runtime
+from adapters.base import CredentialError
+from adapters.telegram.adapter import TelegramAdapter
+from adapters.telegram.render import render_parts
+from app.runtime import Runtime, build_runtime
+from bot.conversations.records import EXPERT_REQUESTED
 from bot.texts import t
 
 KOOR_Q = "Waar repeteert het seniorenkoor voor eenzame ouderen?"
@@ -86,7 +88,7 @@ def qid_of(call) -> int:
 
 
 async def test_start_registers_menus_and_webhook(runtime, fake, tmp_path):
-    a = TelegramAdapter(_settings(tmp_path), runtime.service(), request=fake)
+    a = TelegramAdapter(_settings(tmp_path), runtime.bot().service, request=fake)  # with the expert commands
     await a.start()
     try:
         assert [c.method for c in fake.calls] == [
@@ -328,7 +330,7 @@ async def test_long_answer_is_split_with_buttons_on_the_last_part(adapter, fake,
         buttons=(Button("helpful", "👍", str(qid)),),
         reply_to="1",
     )
-    parts = await adapter.deliver(reply)
+    parts = await adapter.reply(reply)
     calls = fake.sent()[-len(parts) :]
     assert len(parts) == len(render_parts(reply)) >= 4
     assert [("reply_markup" in c.params) for c in calls] == [False] * (len(parts) - 1) + [True]
@@ -411,8 +413,8 @@ async def test_rejected_token(runtime, tmp_path):
     await a.stop()
 
 
-async def test_send_queued_for_the_outbox(adapter, fake):
-    from bot.messages import CLAIM, Button, ChatRef, Reply
+async def test_send_update_and_delete_for_the_outbox(adapter, fake):
+    from bot.messages import CLAIM, Button, ChatRef, Posted, Reply
 
     offer = Reply(
         chat=ChatRef("telegram", str(FORUM), "12"),
@@ -421,7 +423,7 @@ async def test_send_queued_for_the_outbox(adapter, fake):
         buttons=(Button(CLAIM, "Ik pak hem op", "5"),),
         kind="notice",
     )
-    [(chat, message_id)] = await adapter.send_queued(offer)
+    [(chat, message_id)] = await adapter.send(offer)
     [call] = fake.sent(FORUM)
     assert (chat, message_id) == (str(FORUM), str(call.result["message_id"]))
     assert call.params["message_thread_id"] == 12 and "reply_parameters" not in call.params
@@ -430,4 +432,17 @@ async def test_send_queued_for_the_outbox(adapter, fake):
     for _ in range(4):
         fake.fail("sendMessage", 502, "Bad Gateway")
     with pytest.raises(RuntimeError):  # the outbox keeps the message and tries again later
-        await adapter.send_queued(offer)
+        await adapter.send(offer)
+    # An announcement edited and withdrawn: editMessageText (HTML, new buttons) and deleteMessage.
+    posted = Posted(chat, message_id)
+    taken = replace(offer, text="Vraag 5 is opgepakt door <Sanne>", buttons=())
+    await adapter.update(posted, taken)
+    await adapter.update(posted, taken)  # the same text again: Telegram says "not modified", no error
+    edits = fake.ok("editMessageText")
+    assert len(edits) == 1 and edits[0].params["text"] == "Vraag 5 is opgepakt door &lt;Sanne&gt;"
+    assert edits[0].params["parse_mode"] == "HTML" and "reply_markup" not in edits[0].params
+    assert fake.messages[(FORUM, int(message_id))]["text"] == "Vraag 5 is opgepakt door <Sanne>"
+    await adapter.delete(posted)
+    assert (FORUM, int(message_id)) not in fake.messages
+    with pytest.raises(TelegramError, match="not found"):  # gone already: nothing to retry
+        await adapter.delete(posted)

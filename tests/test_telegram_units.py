@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from fake_telegram import BOT_USER, FakeBotApi, parse_html, user
+from support.fake_telegram import BOT_USER, FakeBotApi, parse_html, user
 from telegram import Message, User
 
-from adapters.telegram_incoming import to_incoming
-from adapters.telegram_render import (
+from adapters.telegram.incoming import to_incoming
+from adapters.telegram.render import (
     CALLBACK_PREFIX,
     callback_data,
     callback_text,
@@ -17,8 +17,7 @@ from adapters.telegram_render import (
     tg_len,
     to_plain,
 )
-from bot.assistant import Source
-from bot.messages import ALL_ACTIONS, ASK_EXPERT, HELPFUL, NOT_HELPFUL, Button, ChatRef, Reply
+from bot.messages import ALL_ACTIONS, ASK_EXPERT, HELPFUL, NOT_HELPFUL, Button, ChatRef, Reply, Source
 
 CHAT = ChatRef("telegram", "4201")
 TRICKY = Source("a.md", 'Fondsen <voor> "dans" & beweging', 'https://example.org/a?x=1&y="2"<', "tip", 1.0)

@@ -1,0 +1,104 @@
+"""Slack Web API plumbing: the client with retry handlers, retried calls, request signing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from bot.config import Settings
+from bot.messages import Reply
+
+log = logging.getLogger(__name__)
+
+# Errors a retry cannot fix (everything else, and network errors, is retried).
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "msg_too_long",
+        "no_text",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "invalid_arguments",
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "missing_scope",
+        "restricted_action",
+        "user_not_in_channel",
+        "cannot_dm_bot",
+        "message_not_found",
+        "cant_update_message",
+        "cant_delete_message",
+        "edit_window_closed",
+    }
+)
+BLOCK_ERRORS = ("invalid_blocks", "invalid_blocks_format")
+NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)
+
+
+def make_client(settings: Settings) -> AsyncWebClient:
+    """A Web API client for the configured base URL that honours 429 Retry-After and retries drops."""
+    return AsyncWebClient(
+        token=settings.slack_bot_token or None,
+        base_url=settings.slack_api_url,
+        logger=log,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def signed_headers(signing_secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+    """The headers Slack sends with a request body (HMAC-SHA256 v0 signature); for tests and benchmarks."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(signing_secret).generate_signature(timestamp=ts, body=body) or ""
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
+
+
+def error_code(exc: SlackApiError) -> str:
+    """Slack's error code of a failed call (or the HTTP status when there is none)."""
+    return str(exc.response.get("error") or exc.response.status_code)
+
+
+async def call(
+    client: AsyncWebClient, method: str, reply: Reply | None, delays: tuple[float, ...], **kwargs: Any
+) -> AsyncSlackResponse | None:
+    """A Web API call retried on transient errors (429s are retried by the client); None on failure."""
+    qid = reply.question_id if reply is not None else None
+    problem = ""
+    for attempt in range(len(delays) + 1):
+        try:
+            return await getattr(client, method)(**kwargs)
+        except SlackApiError as exc:
+            error = error_code(exc)
+            if error in BLOCK_ERRORS and "blocks" in kwargs:
+                log.warning("%s rejected the blocks of question %s; sending text only", method, qid)
+                kwargs.pop("blocks")
+                continue
+            if error in PERMANENT_ERRORS:
+                log.warning("%s failed for question %s: %s", method, qid, error)
+                return None
+            problem = error
+        except NETWORK_ERRORS as exc:
+            problem = str(exc) or type(exc).__name__
+        if attempt < len(delays):
+            log.info("%s failed (%s); retrying", method, problem)
+            await asyncio.sleep(delays[attempt])
+    log.error("%s failed for question %s after %d retries: %s", method, qid, len(delays), problem)
+    return None

@@ -1,0 +1,1 @@
+"""Telegram: Bot API updates by webhook or long polling (python-telegram-bot), replies as HTML."""

@@ -1,0 +1,435 @@
+"""Telegram adapter: Bot API updates in (webhook or long polling, via PTB), core replies out."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from functools import partial
+from typing import TypeVar
+
+from aiohttp import web
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import BaseRequest
+
+from adapters.base import CredentialError
+from adapters.telegram.config import problems
+from adapters.telegram.incoming import PLATFORM, to_incoming
+from adapters.telegram.menu import menus
+from adapters.telegram.render import (
+    MAX_MESSAGE,
+    callback_text,
+    keyboard,
+    parse_callback,
+    render_parts,
+    to_plain,
+)
+from bot.config import Settings
+from bot.language import language_of
+from bot.messages import Action, ChatRef, Posted, Reply
+from bot.service import Service
+from bot.texts import t
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+MAX_RETRY_WAIT = 60.0  # seconds: longer flood-control waits are cut to this
+NETWORK_RETRIES = 3
+FLOOD_RETRIES = 5
+CONCURRENT_UPDATES = 8
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _chat_id(chat_id: str) -> int | str:
+    return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+
+
+def _file_url(base_url: str) -> str | None:
+    """The file download URL that belongs to a Bot API URL ending in /bot."""
+    return base_url[: -len("bot")] + "file/bot" if base_url.endswith("/bot") else None
+
+
+class TelegramAdapter:
+    """Telegram over python-telegram-bot: updates in, HTML answers with inline buttons out."""
+
+    name = "telegram"
+
+    def __init__(self, settings: Settings, service: Service, request: BaseRequest | None = None) -> None:
+        self.settings = settings
+        self.service = service
+        self.request = request
+        self.webhook = bool(settings.telegram_webhook_url.strip())
+        self.application: Application | None = None  # type: ignore[type-arg]
+        self.max_retry_wait = MAX_RETRY_WAIT
+        self.backoff = 1.0  # seconds before the first network retry; doubles each time
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def check_settings(self) -> None:
+        """Validate the Telegram settings offline; raises CredentialError naming the setting."""
+        found = problems(self.settings)
+        if found:
+            raise CredentialError(found[0])
+
+    def _build(self) -> Application:  # type: ignore[type-arg]
+        base = self.settings.telegram_api_url
+        builder = (
+            ApplicationBuilder()
+            .token(self.settings.telegram_bot_token.strip())
+            .base_url(base)
+            .concurrent_updates(CONCURRENT_UPDATES)
+            .job_queue(None)
+        )
+        if (file_url := _file_url(base)) is not None:
+            builder = builder.base_file_url(file_url)
+        if self.request is not None:
+            builder = builder.request(self.request)
+            if not self.webhook:
+                builder = builder.get_updates_request(self.request)
+        if self.webhook:
+            builder = builder.updater(None)  # updates arrive through routes()
+        app = builder.build()
+        app.add_handler(TypeHandler(Update, self._on_update))
+        app.add_error_handler(self._on_error)
+        return app
+
+    async def start(self) -> None:
+        """Check the token with getMe, register the command menu, start the webhook or polling."""
+        self.check_settings()
+        app = self._build()
+        try:
+            await app.initialize()
+        except InvalidToken:
+            await app.bot.shutdown()
+            raise CredentialError("Telegram rejected VERBINDER_TELEGRAM_BOT_TOKEN (Unauthorized)") from None
+        except TelegramError as e:
+            await app.bot.shutdown()
+            raise CredentialError(
+                f"Telegram Bot API at VERBINDER_TELEGRAM_API_URL did not answer getMe "
+                f"({self._redact(str(e))})"
+            ) from None
+        await app.start()
+        self.application = app
+        try:
+            await self._register_commands(app)
+            if self.webhook:
+                await self._start_webhook(app)
+            else:
+                assert app.updater is not None
+                await app.updater.start_polling(
+                    allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3, error_callback=self._polling_error
+                )
+        except BaseException:
+            await self.stop()
+            raise
+        log.info("Telegram: @%s receiving by %s", app.bot.username, "webhook" if self.webhook else "polling")
+
+    async def _start_webhook(self, app: Application) -> None:  # type: ignore[type-arg]
+        url = self.settings.telegram_webhook_url.strip()
+        if not url.rstrip("/").endswith(WEBHOOK_PATH):
+            log.warning(
+                "VERBINDER_TELEGRAM_WEBHOOK_URL does not end in %s (where updates are served)", WEBHOOK_PATH
+            )
+        try:
+            await self._call(
+                "setWebhook",
+                None,
+                partial(
+                    app.bot.set_webhook,
+                    url=url,
+                    secret_token=self.settings.telegram_webhook_secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                ),
+            )
+        except TelegramError as e:
+            raise CredentialError(
+                f"Telegram rejected VERBINDER_TELEGRAM_WEBHOOK_URL ({self._redact(str(e))})"
+            ) from None
+
+    async def _register_commands(self, app: Application) -> None:  # type: ignore[type-arg]
+        for lang, commands in menus(self.service.commands.specs()):
+            try:
+                await self._call(
+                    "setMyCommands", None, partial(app.bot.set_my_commands, commands, language_code=lang)
+                )
+            except TelegramError as e:
+                log.warning("Telegram: could not register the %s command menu: %s", lang or "default", e)
+
+    def routes(self) -> list[web.RouteDef]:
+        """The webhook endpoint (only in webhook mode)."""
+        return [web.post(WEBHOOK_PATH, self._webhook)] if self.webhook else []
+
+    async def stop(self) -> None:
+        """Stop polling and update processing, then close the Bot API connections."""
+        app, self.application = self.application, None
+        if app is None:
+            return
+        try:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+            await app.shutdown()
+        except Exception:
+            log.exception("Telegram: stopping failed")
+
+    # -- receiving ------------------------------------------------------------------------
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        """Take an update from Telegram: check the secret, queue it, answer at once."""
+        secret = self.settings.telegram_webhook_secret.encode()
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not secret or not hmac.compare_digest(given, secret):
+            return web.Response(status=403, text="forbidden")
+        app = self.application
+        if app is None or not app.running:
+            return web.Response(status=503, text="not running")
+        try:
+            data = json.loads(await request.read())
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                raise ValueError("not an update")
+            update = Update.de_json(data, app.bot)
+        except Exception as e:  # malformed JSON or an update PTB cannot read
+            log.warning("Telegram webhook: rejected a malformed update (%s)", type(e).__name__)
+            return web.Response(status=400, text="malformed update")
+        await app.update_queue.put(update)
+        return web.Response(status=200)
+
+    async def _on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not isinstance(update, Update):
+            return
+        try:
+            if update.callback_query is not None:
+                await self._on_callback(update.callback_query)
+            elif update.message is not None:
+                await self._on_message(update.message)
+            elif update.edited_message is not None:
+                await self._on_message(update.edited_message, edited=True)
+        except Exception:
+            log.exception("Telegram: update %s failed", update.update_id)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("Telegram: error in update handling: %r", context.error)
+
+    def _polling_error(self, error: TelegramError) -> None:
+        log.warning("Telegram polling: %s", self._redact(str(error)))
+
+    async def _on_message(self, message: Message, edited: bool = False) -> None:
+        app = self.application
+        if app is None:
+            return
+        msg = to_incoming(message, app.bot.bot, self.service.commands.names(), edited)
+        if msg is None or not await asyncio.to_thread(self.service.accept, msg):
+            return
+        await self._typing(msg.chat)
+        try:
+            replies = await asyncio.to_thread(self.service.respond, msg)
+        except Exception:
+            log.exception("Telegram: answering %s failed", msg.key)
+            lang = language_of(msg.language)
+            replies = [
+                Reply(
+                    chat=msg.chat,
+                    text=t("send_failed", lang),
+                    language=lang,
+                    reply_to=msg.message_id,
+                    kind="notice",
+                )
+            ]
+        for reply in replies:
+            await self.reply(reply)
+
+    async def _on_callback(self, cq: CallbackQuery) -> None:
+        parsed, message = parse_callback(cq.data), cq.message
+        if parsed is None or message is None:
+            log.warning("Telegram: ignoring callback query %s with data %r", cq.id, cq.data)
+            await self._answer_callback(cq, "", None)
+            return
+        action, qid = parsed
+        topic = getattr(message, "is_topic_message", False) and getattr(message, "message_thread_id", None)
+        act = Action(
+            chat=ChatRef(PLATFORM, str(message.chat.id), str(topic) if topic else None),
+            user_id=str(cq.from_user.id),
+            action=action,
+            question_id=qid,
+            event_id=cq.id,
+            user_name=cq.from_user.full_name,
+            language=cq.from_user.language_code,
+        )
+        try:
+            replies = await asyncio.to_thread(self.service.handle_action, act)
+        except Exception:
+            log.exception("Telegram: button %s on question %s failed", action, qid)
+            replies = []
+        notes = " ".join(r.text for r in replies if r.ephemeral_user)
+        await self._answer_callback(cq, notes, qid)
+        for reply in replies:
+            if not reply.ephemeral_user:
+                await self.reply(reply)
+
+    # -- sending --------------------------------------------------------------------------
+
+    async def reply(self, reply: Reply) -> list[Message]:
+        """Send a direct reply and link each sent part to its question (replies to it are follow-ups)."""
+        sent = await self._send_parts(reply)
+        if reply.question_id is not None:
+            for message in sent:
+                await asyncio.to_thread(self.service.remember, reply, str(message.message_id))
+        return sent
+
+    async def send(self, reply: Reply) -> list[Posted]:
+        """Send an outbox message; (chat id, message id) of each part sent, raises when none was."""
+        if self.application is None:
+            raise RuntimeError("the Telegram adapter is not running")
+        sent = await self._send_parts(reply)
+        if not sent and reply.text.strip():
+            raise RuntimeError(f"Telegram: could not send to chat {reply.chat.chat_id} (see the log)")
+        return [Posted(str(m.chat.id), str(m.message_id)) for m in sent]
+
+    async def update(self, posted: Posted, reply: Reply) -> None:
+        """Edit a sent message to show `reply` (one message: a longer reply is cut with an ellipsis)."""
+        if self.application is None:
+            raise RuntimeError("the Telegram adapter is not running")
+        parts = render_parts(reply)
+        text = parts[0] if len(parts) == 1 else to_plain("\n".join(parts), MAX_MESSAGE)
+        mode = ParseMode.HTML if len(parts) == 1 else None
+        edit = partial(
+            self.application.bot.edit_message_text,
+            text,
+            chat_id=_chat_id(posted.chat_id),
+            message_id=int(posted.message_id),
+            parse_mode=mode,
+            reply_markup=keyboard(reply),
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+        try:
+            await self._call("editMessageText", reply.question_id, edit)
+        except BadRequest as e:
+            if "not modified" not in e.message.lower():  # the same text again is not a failure
+                raise
+
+    async def delete(self, posted: Posted) -> None:
+        """Delete a sent message (Telegram allows it up to 48 hours after sending)."""
+        if self.application is None:
+            raise RuntimeError("the Telegram adapter is not running")
+        delete = partial(
+            self.application.bot.delete_message,
+            chat_id=_chat_id(posted.chat_id),
+            message_id=int(posted.message_id),
+        )
+        await self._call("deleteMessage", None, delete)
+
+    async def _send_parts(self, reply: Reply) -> list[Message]:
+        """Render and send a reply: split in parts, buttons on the last; failed parts are logged."""
+        parts = render_parts(reply)
+        markup = keyboard(reply)
+        sent: list[Message] = []
+        for i, part in enumerate(parts):
+            message = await self._send_part(reply, part, markup if i == len(parts) - 1 else None)
+            if message is not None:
+                sent.append(message)
+        return sent
+
+    async def _send_part(
+        self, reply: Reply, text: str, markup: InlineKeyboardMarkup | None
+    ) -> Message | None:
+        assert self.application is not None
+        send = partial(
+            self.application.bot.send_message,
+            chat_id=_chat_id(reply.chat.chat_id),
+            reply_markup=markup,
+            message_thread_id=int(reply.chat.thread_id) if reply.chat.thread_id else None,
+            reply_parameters=(
+                ReplyParameters(int(reply.reply_to), allow_sending_without_reply=True)
+                if reply.reply_to and reply.reply_to.isdigit()
+                else None
+            ),
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+        qid = reply.question_id
+        try:
+            return await self._call("sendMessage", qid, partial(send, text=text, parse_mode=ParseMode.HTML))
+        except BadRequest as e:
+            if "parse entities" not in e.message.lower():
+                log.error("Telegram: sending to chat %s failed (question %s): %s", reply.chat.chat_id, qid, e)
+                return None
+            log.warning("Telegram could not parse our HTML (question %s): %s; sending plain text", qid, e)
+        except TelegramError as e:
+            log.error("Telegram: sending to chat %s failed (question %s): %s", reply.chat.chat_id, qid, e)
+            return None
+        try:
+            return await self._call("sendMessage", qid, partial(send, text=to_plain(text)))
+        except TelegramError as e:
+            log.error(
+                "Telegram: sending plain text to chat %s failed (question %s): %s", reply.chat.chat_id, qid, e
+            )
+            return None
+
+    async def _answer_callback(self, cq: CallbackQuery, text: str, qid: int | None) -> None:
+        assert self.application is not None
+        answer = partial(
+            self.application.bot.answer_callback_query,
+            cq.id,
+            text=callback_text(text) if text.strip() else None,
+            show_alert=False,
+        )
+        try:
+            await self._call("answerCallbackQuery", qid, answer)
+        except TelegramError as e:
+            log.warning("Telegram: answering callback query %s failed (question %s): %s", cq.id, qid, e)
+
+    async def _typing(self, chat: ChatRef) -> None:
+        assert self.application is not None
+        try:
+            await self.application.bot.send_chat_action(
+                _chat_id(chat.chat_id),
+                ChatAction.TYPING,
+                message_thread_id=int(chat.thread_id) if chat.thread_id else None,
+            )
+        except TelegramError as e:
+            log.debug("Telegram: typing indicator failed: %s", e)
+
+    async def _call(self, what: str, qid: int | None, call: Callable[[], Awaitable[T]]) -> T:
+        """A Bot API call that waits out flood control and retries network errors; raises on giving up."""
+        floods = failures = 0
+        while True:
+            try:
+                return await call()
+            except RetryAfter as e:
+                floods += 1
+                if floods > FLOOD_RETRIES:
+                    raise
+                wait = min(_seconds(e.retry_after), self.max_retry_wait)
+                log.warning("Telegram flood control on %s (question %s): waiting %.0f s", what, qid, wait)
+                await asyncio.sleep(wait)
+            except BadRequest:
+                raise  # a NetworkError subclass, but retrying will not help
+            except NetworkError as e:  # includes TimedOut
+                failures += 1
+                if failures > NETWORK_RETRIES:
+                    raise  # the caller logs it with what it was for
+                log.info("Telegram: %s failed (question %s), retrying: %s", what, qid, e)
+                await asyncio.sleep(self.backoff * 2 ** (failures - 1))
+
+    def _redact(self, text: str) -> str:
+        token = self.settings.telegram_bot_token.strip()
+        return text.replace(token, "<token>") if token else text

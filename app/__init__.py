@@ -1,0 +1,1 @@
+"""Wiring and the `verbinder` command: the only package that imports every other one."""

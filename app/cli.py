@@ -1,0 +1,248 @@
+"""The `verbinder` command: ingest, kb, ask, eval and chat."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from app.cli_experts import experts_app
+from app.cli_questions import questions_app
+from app.runtime import ALL_COMMANDS, Runtime, build_runtime
+from bot.answering.llm import LLMConfigError
+from bot.config import Settings
+from ingest.pipeline import IngestReport
+from knowledge_base.embeddings import EmbeddingConfigError
+from knowledge_base.retrieval import MODES
+from knowledge_base.store import IndexMismatchError
+
+app = typer.Typer(help="Verbinder: the community's connector bot.", no_args_is_help=True)
+kb_app = typer.Typer(help="Inspect and maintain the knowledge base.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+slack_app = typer.Typer(help="Slack helpers.", no_args_is_help=True)
+app.add_typer(slack_app, name="slack")
+console = Console()
+err = Console(stderr=True, soft_wrap=True)  # one error = one line, whatever the terminal width
+
+
+def _runtime(check_model: bool = True, sample: bool = False) -> Runtime:
+    """Build the runtime, turning configuration problems into one clear line."""
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    try:
+        rt = build_runtime(settings, check_model=check_model)
+    except (IndexMismatchError, EmbeddingConfigError, LLMConfigError) as exc:
+        err.print(f"[red]Error:[/red] {escape(str(exc))}")  # e.g. 'verbinder[llm]' is not markup
+        raise typer.Exit(2) from None
+    if sample:
+        report = rt.ensure_sample()
+        if report is not None:
+            err.print(f"[dim]Sample knowledge base ingested: {len(report.added)} documents.[/dim]")
+    return rt
+
+
+def _print_report(report: IngestReport) -> None:
+    console.print(
+        f"added {len(report.added)}, updated {len(report.updated)}, unchanged "
+        f"{len(report.unchanged)}, removed {len(report.removed)}, failed {len(report.failed)}; "
+        f"{report.chunks} new chunks"
+    )
+    if report.failed:
+        table = Table("file", "reason", title="Not ingested", title_style="red")
+        for path, reason in report.failed:
+            table.add_row(path, reason)
+        console.print(table)
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Files and folders to ingest."),
+    prune: bool = typer.Option(False, help="Remove documents whose files are gone."),
+) -> None:
+    """Ingest files and folders (Markdown, text, HTML, PDF, DOCX) incrementally."""
+    rt = _runtime()
+    with Progress(
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def progress(i: int, total: int, name: str) -> None:
+            bar.update(task, completed=i, total=total, description=name[-50:])
+
+        report = rt.ingest(paths, prune=prune, progress=progress)
+    _print_report(report)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@kb_app.command("list")
+def kb_list() -> None:
+    """List the documents in the knowledge base."""
+    rt = _runtime()
+    table = Table("path", "kind", "lang", "chunks", "title")
+    for d in rt.kb.documents():
+        table.add_row(d.path, d.kind, d.language, str(d.n_chunks), d.title[:60])
+    console.print(table)
+
+
+@kb_app.command("stats")
+def kb_stats(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Documents and chunks by kind and language."""
+    stats = _runtime().kb.stats()
+    if as_json:
+        print(json.dumps(stats, ensure_ascii=False))
+        return
+    console.print(
+        f"documents: {stats['documents']}   chunks: {stats['chunks']}   "
+        f"embedding model: {stats['embedding_model']}"
+    )
+    for label in ("kind", "language"):
+        table = Table(label, "documents", "chunks")
+        docs, chunks = stats[f"documents_by_{label}"], stats[f"chunks_by_{label}"]
+        for key in sorted(docs):  # type: ignore[call-overload]
+            table.add_row(key, str(docs[key]), str(chunks[key]))  # type: ignore[index]
+        console.print(table)
+
+
+@kb_app.command("remove")
+def kb_remove(paths: list[str] = typer.Argument(..., help="Document paths as in `kb list`.")) -> None:
+    """Remove documents from the knowledge base."""
+    n = _runtime().kb.remove(paths)
+    console.print(f"removed {n} document(s)")
+    if n < len(paths):
+        err.print(f"[yellow]{len(paths) - n} path(s) were not in the knowledge base[/yellow]")
+        raise typer.Exit(1)
+
+
+@kb_app.command("rebuild")
+def kb_rebuild() -> None:
+    """Re-embed all chunks with the configured model and rebuild the lexical index."""
+    rt = _runtime(check_model=False)
+    n = rt.kb.rebuild_dense()
+    rt.kb.refresh_lexical()
+    console.print(f"rebuilt the index: {n} chunks embedded with {rt.settings.embedding_model}")
+
+
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="The question."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    retriever: str = typer.Option("hybrid", help="hybrid | lexical | dense"),
+) -> None:
+    """Ask one question."""
+    if retriever not in MODES:
+        err.print(f"[red]Error:[/red] --retriever must be one of {', '.join(MODES)}")
+        raise typer.Exit(2)
+    rt = _runtime(sample=True)
+    a = rt.assistant.ask(question, mode=retriever)
+    if as_json:
+        print(json.dumps(a.to_json(), ensure_ascii=False))
+        return
+    from adapters.console import render_answer
+
+    render_answer(console, a)
+
+
+@app.command("eval")
+def evaluate(
+    questions: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSONL questions."),
+    out: Path | None = typer.Option(None, "--out", help="Write one result line per question."),
+    retriever: str = typer.Option("hybrid", help="hybrid | lexical | dense"),
+    debug: bool = typer.Option(False, help="Include answerability features in --out."),
+) -> None:
+    """Run a question set through the chat pipeline and print recall, MRR and routing accuracy."""
+    from bot.answering.evaluation import EvalFormatError, read_questions, run_eval
+
+    if retriever not in MODES:
+        err.print(f"[red]Error:[/red] --retriever must be one of {', '.join(MODES)}")
+        raise typer.Exit(2)
+    try:
+        items = read_questions(questions)
+    except EvalFormatError as exc:
+        err.print(f"[red]Error:[/red] {questions}: {exc}")
+        raise typer.Exit(2) from None
+    rt = _runtime()
+    res, rows = run_eval(rt.assistant, items, mode=retriever)
+    if out:
+        with out.open("w", encoding="utf-8") as fh:
+            for row in rows:
+                if not debug:
+                    row.pop("features", None)
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    console.print(
+        f"retriever={retriever} questions={res.n} (answerable {res.answerable}, "
+        f"unanswerable {res.unanswerable})\n"
+        f"recall@1 {res.recall_at_1:.3f}  recall@5 {res.recall_at_5:.3f}  "
+        f"MRR@10 {res.mrr_at_10:.3f}\n"
+        f"route balanced accuracy {res.route_balanced_accuracy:.3f} "
+        f"(unanswerable routed {res.routed_unanswerable:.3f}, "
+        f"answerable answered {res.answered_answerable:.3f})"
+    )
+
+
+@app.command()
+def chat() -> None:
+    """Chat with Verbinder in the terminal."""
+    from adapters.console import run_console
+
+    rt = _runtime(sample=True)
+    run_console(rt.assistant, console, sys.stdin)
+
+
+@app.command()
+def run() -> None:
+    """Start the bot on every platform configured in .env (Slack and/or Telegram) in one process."""
+    import asyncio
+
+    from adapters.base import CredentialError
+    from adapters.runner import check_settings, serve
+
+    settings = Settings()
+    problems = check_settings(settings)  # before loading any model: fail in a second
+    if problems:
+        for problem in problems:
+            err.print(f"[red]Error:[/red] {problem}")
+        raise typer.Exit(2)
+    rt = _runtime(sample=True)
+    core = rt.bot()
+    core.service.store.prune_events()
+    try:
+        asyncio.run(serve(rt.settings, core))
+    except CredentialError as exc:
+        err.print(f"[red]Error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        pass
+
+
+@slack_app.command("manifest")
+def slack_manifest(
+    request_url: str = typer.Option(
+        "", "--request-url", help="Public HTTPS base URL for the Events API (omit for Socket Mode)."
+    ),
+) -> None:
+    """Print a Slack app manifest (JSON) that installs the app in one step."""
+    from adapters.slack.manifest import manifest
+
+    print(json.dumps(manifest(ALL_COMMANDS, Settings(), request_url or None), indent=2, ensure_ascii=False))
+
+
+app.add_typer(questions_app, name="questions")
+app.add_typer(experts_app, name="experts")
+
+if __name__ == "__main__":
+    app()

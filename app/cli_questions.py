@@ -1,0 +1,84 @@
+"""`verbinder questions`: the questions members asked and where each one stands."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.runtime import open_settings_database
+from bot.config import Settings
+from bot.conversations.store import QuestionStore
+
+questions_app = typer.Typer(help="Questions members asked and their lifecycle.", no_args_is_help=True)
+console = Console()
+
+
+def _store() -> QuestionStore:
+    return QuestionStore(open_settings_database(Settings()))
+
+
+@questions_app.command("list")
+def list_questions(
+    status: str = typer.Option("", "--status", help="Only this status (answered, routed, claimed, …)."),
+    limit: int = typer.Option(50, "--limit", min=1),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List questions, newest first."""
+    rows = _store().all(status or None, limit)
+    if as_json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": q.id,
+                        "status": q.status,
+                        "platform": q.platform,
+                        "user": q.user_name or q.user_id,
+                        "question": q.text,
+                        "asked_at": q.created_at.isoformat(timespec="seconds"),
+                    }
+                    for q in rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    table = Table("id", "status", "platform", "asked", "by", "question")
+    for q in rows:
+        table.add_row(
+            str(q.id),
+            q.status,
+            q.platform,
+            q.created_at.strftime("%Y-%m-%d %H:%M"),
+            q.user_name or q.user_id,
+            q.text[:80],
+        )
+    console.print(table if rows else "No questions.")
+
+
+@questions_app.command("show")
+def show_question(question_id: int = typer.Argument(..., help="The question id.")) -> None:
+    """Show one question with its answer, sources, feedback and lifecycle."""
+    store = _store()
+    q = store.get(question_id)
+    if q is None:
+        console.print(f"[red]No question with id {question_id}.[/red]")
+        raise typer.Exit(1)
+    console.print(f"[bold]#{q.id}[/bold] [{q.status}] {q.platform}:{q.chat_id} by {q.user_name or q.user_id}")
+    console.print(f"[bold]Question:[/bold] {q.text}", highlight=False)
+    if q.context and q.context != q.text:
+        console.print(f"[dim]Searched as: {q.context}[/dim]", highlight=False)
+    console.print(f"[bold]Answer:[/bold] {q.answer}", highlight=False)
+    for i, src in enumerate(q.sources or [], 1):
+        link = src.get("url") or ""
+        console.print(f"  [{i}] {src.get('title')} ({src.get('path')}) {link}", highlight=False)
+    votes = store.feedback_for(q.id)
+    if votes:
+        console.print("[bold]Feedback:[/bold] " + ", ".join(f"{u}: {v}" for u, v in votes.items()))
+    for ev in store.events(q.id):
+        extra = f" ({ev.detail})" if ev.detail else ""
+        console.print(f"  {ev.at:%Y-%m-%d %H:%M:%S}  {ev.status:<18} {ev.actor}{extra}", highlight=False)

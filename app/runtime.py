@@ -1,0 +1,166 @@
+"""Wires the settings into a ready knowledge base, assistant and bot core (CLI, console, bench, tests)."""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.answering.assistant import Assistant
+from bot.answering.llm import load_composer
+from bot.commands import CommandSpec
+from bot.config import Settings
+from bot.conversations.store import QuestionStore
+from bot.delivery.outbox import Outbox
+from bot.delivery.scheduler import Scheduler
+from bot.experts.directory import ExpertDirectory
+from bot.experts.feature import ExpertsFeature
+from bot.experts.learning import QAPublisher
+from bot.experts.matching import ExpertMatcher
+from bot.experts.router import Router, RoutingPolicy, Timers
+from bot.service import COMMANDS, Service
+from ingest.chunking import Chunker
+from ingest.pipeline import IngestReport, Progress, ingest_paths
+from knowledge_base.answerer import Answerer
+from knowledge_base.dense import DenseIndex, make_client
+from knowledge_base.embeddings import load_embeddings
+from knowledge_base.retrieval import Retriever
+from knowledge_base.store import KnowledgeBase
+from knowledge_base.store import check_model as check_stored_model
+from storage.db import open_database, utcnow
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "knowledge_base" / "sample"
+log = logging.getLogger(__name__)
+
+# Every command of the assembled bot, for what is built without a running bot (the Slack manifest).
+ALL_COMMANDS: tuple[CommandSpec, ...] = (*COMMANDS, *ExpertsFeature.commands)
+
+
+@dataclass
+class BotCore:
+    """The platform-free bot with its features: what `verbinder run` hands to the adapters."""
+
+    service: Service
+    outbox: Outbox
+    scheduler: Scheduler
+    expert_feature: ExpertsFeature
+
+    @property
+    def experts(self) -> ExpertDirectory:
+        """The expert directory."""
+        return self.expert_feature.directory
+
+    @property
+    def router(self) -> Router:
+        """The router of expert questions."""
+        return self.expert_feature.router
+
+    def tick(self) -> dict[str, int]:
+        """Run due reminders/escalations now (what the scheduled job `experts.timers` does)."""
+        return self.expert_feature.timers.tick()
+
+
+def routing_policy(s: Settings) -> RoutingPolicy:
+    """The expert routing settings."""
+    timers = Timers(
+        remind=timedelta(hours=s.remind_after_hours),
+        widen=timedelta(hours=s.widen_after_hours),
+        claim_remind=timedelta(hours=s.claim_remind_after_hours),
+        give_up=timedelta(hours=s.give_up_after_hours),
+    )
+    channels = {"slack": s.experts_channel_slack, "telegram": s.experts_channel_telegram}
+    return RoutingPolicy(timers, s.route_experts, channels, s.moderator_ids, s.kb_approval)
+
+
+@dataclass
+class Runtime:
+    """Everything a process needs to answer questions and ingest documents."""
+
+    settings: Settings
+    kb: KnowledgeBase
+    assistant: Assistant
+    chunker: Chunker
+    sessions: sessionmaker[Session]
+
+    def service(self, clock: Callable[[], datetime] = utcnow) -> Service:
+        """The conversation service alone (questions, feedback; no expert workflow)."""
+        return Service(self.assistant, QuestionStore(self.sessions, clock))
+
+    def bot(self, clock: Callable[[], datetime] = utcnow) -> BotCore:
+        """The full core: the service with its features, the outbox and the scheduler."""
+        outbox = Outbox(self.sessions, clock)
+        scheduler = Scheduler(self.sessions, clock)
+        service = Service(
+            self.assistant, QuestionStore(self.sessions, clock), outbox=outbox, scheduler=scheduler
+        )
+        experts = ExpertsFeature(
+            self.sessions,
+            service.store,
+            self.assistant,
+            outbox,
+            ExpertMatcher(self.kb.dense.embeddings.embed_documents),
+            routing_policy(self.settings),
+            publisher=QAPublisher(self.kb, self.chunker),
+            timer_interval=timedelta(seconds=self.settings.timer_interval_seconds),
+            clock=clock,
+        )
+        service.register(experts)
+        return BotCore(service, outbox, scheduler, experts)
+
+    def ingest(
+        self, paths: list[Path], prune: bool = False, progress: Progress | None = None
+    ) -> IngestReport:
+        """Ingest files/folders with the configured chunker and limits."""
+        return ingest_paths(
+            self.kb,
+            paths,
+            self.chunker,
+            prune=prune,
+            max_bytes=int(self.settings.max_file_mb * 1e6),
+            progress=progress,
+        )
+
+    def ensure_sample(self) -> IngestReport | None:
+        """On an empty knowledge base, ingest the bundled sample (when enabled)."""
+        if not self.settings.sample_kb or self.kb.hashes() or not SAMPLE_DIR.is_dir():
+            return None
+        return self.ingest([SAMPLE_DIR])
+
+
+def open_settings_database(settings: Settings) -> sessionmaker[Session]:
+    """Create the data directory, migrate the configured database and return a session factory."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return open_database(settings.sqlalchemy_url)
+
+
+def build_runtime(settings: Settings, check_model: bool = True) -> Runtime:
+    """Open (and migrate) the database and indexes described by the settings."""
+    composer = load_composer(settings)  # first: a missing LLM package fails in a second
+    sessions = open_settings_database(settings)
+    if check_model:  # before loading a model that may not even be installed
+        check_stored_model(sessions, settings.embedding_model)
+    embeddings = load_embeddings(settings.embedding_model)
+    client = make_client(settings.chroma_host, settings.chroma_port, settings.chroma_dir)
+    dense = DenseIndex(client, settings.chroma_collection, embeddings)
+    kb = KnowledgeBase(sessions, dense, settings.lexical_dir, settings.embedding_model)
+    kb.ensure_fresh(max_age=0)
+    assistant = Assistant(
+        Retriever(kb),
+        Answerer(
+            min_coverage=settings.route_threshold,
+            max_quotes=settings.answer_sources,
+            semantic_threshold=settings.semantic_threshold,
+        ),
+        settings.max_question_chars,
+        composer,
+    )
+    # Move everything loaded so far out of the collector's way: a full collection over the
+    # index structures otherwise pauses a question for >100 ms every few hundred questions.
+    gc.collect()
+    gc.freeze()
+    return Runtime(settings, kb, assistant, Chunker(settings.chunk_size, settings.chunk_overlap), sessions)

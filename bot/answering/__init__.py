@@ -1,0 +1,1 @@
+"""Answering: the assistant (retrieval, the answerability check, quoting), the optional LLM, evaluation."""

@@ -1,0 +1,186 @@
+"""The outbox: messages written with the state change that causes them, sent later by the adapters.
+
+A routed question, a claim or an expert's answer commits its notifications in the same transaction,
+so a crash between two steps loses nothing: whichever process runs next sends what is pending.
+Rows are leased before sending, so several replicas never send the same row twice. What a sent
+message means for a feature (say, replies to it are answers) is told by the feature's `on_sent`
+hook for the row's purpose, in the transaction that marks the row sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.commands import RegistrationError
+from bot.delivery.records import OutboxRecord
+from bot.messages import Posted, Reply, reply_from_dict, reply_to_dict
+from storage.db import utcnow
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 6
+LEASE = timedelta(seconds=60)
+
+# The purpose of a message nobody replies to; features name their own (an offer, a delivery).
+NOTICE = "notice"
+
+# A sender posts a reply and returns where each part landed (a Slack DM to a user id lands in a
+# D… channel; a long Telegram answer is several messages); it raises when nothing was posted.
+Sender = Callable[[Reply], Awaitable[list[Posted]]]
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A leased outbox row."""
+
+    id: int
+    reply: Reply
+    purpose: str
+    question_id: int | None
+    expert_id: int | None
+
+
+# on_sent hook: (session, the row, where its parts were posted), inside the marking transaction.
+SentHook = Callable[[Session, Pending, list[Posted]], None]
+
+
+def enqueue(
+    s: Session, reply: Reply, purpose: str = NOTICE, expert_id: int | None = None, now: datetime | None = None
+) -> None:
+    """Add a message to the outbox inside the caller's transaction."""
+    s.add(
+        OutboxRecord(
+            platform=reply.chat.platform,
+            payload=reply_to_dict(reply),
+            question_id=reply.question_id,
+            expert_id=expert_id,
+            purpose=purpose,
+            created_at=now or utcnow(),
+            attempts=0,
+            error="",
+        )
+    )
+
+
+class Outbox:
+    """Leases, marks and retries outbox rows."""
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime] = utcnow) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.on_new: Callable[[], object] | None = None  # wakes the dispatcher (set by the runner)
+        self._hooks: dict[str, SentHook] = {}
+
+    def on_sent(self, purpose: str, hook: SentHook) -> None:
+        """Run `hook` whenever a row with this purpose has been sent (one hook per purpose)."""
+        if purpose in self._hooks:
+            raise RegistrationError(f"the outbox purpose {purpose!r} already has a hook")
+        self._hooks[purpose] = hook
+
+    def notify(self) -> None:
+        """Tell the dispatcher there is something to send."""
+        if self.on_new is not None:
+            self.on_new()
+
+    def lease(self, platforms: frozenset[str], limit: int = 20) -> list[Pending]:
+        """Take up to `limit` unsent rows for these platforms; other processes skip them meanwhile."""
+        now = self.clock()
+        free = or_(OutboxRecord.lease_until.is_(None), OutboxRecord.lease_until < now)
+        with self.sessions() as s:
+            ids = list(
+                s.scalars(
+                    select(OutboxRecord.id)
+                    .where(
+                        OutboxRecord.sent_at.is_(None),
+                        OutboxRecord.attempts < MAX_ATTEMPTS,
+                        OutboxRecord.platform.in_(platforms),
+                        free,
+                    )
+                    .order_by(OutboxRecord.id)
+                    .limit(limit)
+                )
+            )
+        taken: list[Pending] = []
+        for row_id in ids:
+            with self.sessions.begin() as s:
+                won = s.execute(
+                    update(OutboxRecord)
+                    .where(OutboxRecord.id == row_id, free, OutboxRecord.sent_at.is_(None))
+                    .values(lease_until=now + LEASE)
+                ).rowcount  # type: ignore[attr-defined]
+                if won != 1:
+                    continue
+                row = s.get(OutboxRecord, row_id)
+                assert row is not None
+                taken.append(
+                    Pending(row.id, reply_from_dict(row.payload), row.purpose, row.question_id, row.expert_id)
+                )
+        return taken
+
+    def sent(self, item: Pending, posted: list[Posted]) -> None:
+        """Mark a row sent and let the feature that queued it record where it was posted."""
+        with self.sessions.begin() as s:
+            s.execute(
+                update(OutboxRecord)
+                .where(OutboxRecord.id == item.id)
+                .values(sent_at=self.clock(), lease_until=None)
+            )
+            hook = self._hooks.get(item.purpose)
+            if hook is not None:
+                hook(s, item, [Posted(str(c), str(m)) for c, m in posted])
+
+    def failed(self, item: Pending, error: str) -> None:
+        """Record a failed attempt; the row is retried later with backoff, then given up."""
+        with self.sessions.begin() as s:
+            row = s.get(OutboxRecord, item.id)
+            if row is None:
+                return
+            row.attempts += 1
+            row.error = error[:1000]
+            row.lease_until = self.clock() + timedelta(seconds=min(600, 5 * 2**row.attempts))
+            if row.attempts >= MAX_ATTEMPTS:
+                log.error("giving up on outbox message %s (question %s): %s", row.id, row.question_id, error)
+
+    def pending_count(self) -> int:
+        """Rows not sent yet (for status output and tests)."""
+        with self.sessions() as s:
+            return int(s.scalar(select(func.count()).where(OutboxRecord.sent_at.is_(None))) or 0)
+
+    async def deliver(self, senders: Mapping[str, Sender], limit: int = 20) -> int:
+        """Send what is pending for the platforms we have senders for; returns the number sent."""
+        items = await asyncio.to_thread(self.lease, frozenset(senders), limit)
+        done = 0
+        for item in items:
+            try:
+                posted = await senders[item.reply.chat.platform](item.reply)
+            except Exception as exc:  # noqa: BLE001 - one failed send must not stop the others
+                log.warning("outbox %s (question %s) failed: %s", item.id, item.question_id, exc)
+                await asyncio.to_thread(self.failed, item, f"{type(exc).__name__}: {exc}")
+                continue
+            await asyncio.to_thread(self.sent, item, posted)
+            done += 1
+        return done
+
+    async def run(self, senders: Mapping[str, Sender], wake: asyncio.Event, interval: float = 2.0) -> None:
+        """Deliver whenever woken, and every `interval` seconds (rows of other processes, retries)."""
+        while True:
+            # Clear before looking, not after: a notify that arrives while we deliver (say, just after
+            # the last lease found nothing) must send us round again, not wait for the next interval.
+            wake.clear()
+            try:
+                while await self.deliver(senders):
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - keep the loop alive (database hiccup etc.)
+                log.exception("outbox loop error")
+            try:
+                await asyncio.wait_for(wake.wait(), timeout=interval)
+            except TimeoutError:
+                pass

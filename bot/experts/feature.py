@@ -1,0 +1,72 @@
+"""Expert routing as a feature of the service: what it registers, and the parts it is made of."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.answering.assistant import Assistant
+from bot.commands import Command
+from bot.conversations.store import QuestionStore
+from bot.delivery.outbox import Outbox
+from bot.delivery.scheduler import Job
+from bot.experts.desk import ACTIONS, COMMANDS, ExpertDesk
+from bot.experts.directory import ExpertDirectory
+from bot.experts.learning import Learning, Publisher
+from bot.experts.matching import ExpertMatcher
+from bot.experts.notices import SENT_HOOKS, Notices
+from bot.experts.router import Router, RoutingPolicy
+from bot.experts.timers import ExpertTimers
+from bot.service import Contribution
+from storage.db import utcnow
+
+TIMERS_JOB = "experts.timers"
+
+
+class ExpertsFeature:
+    """Questions the bot cannot answer go to the experts who can; their answers teach the bot."""
+
+    name = "experts"
+    commands = COMMANDS
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        store: QuestionStore,
+        assistant: Assistant,
+        outbox: Outbox,
+        matcher: ExpertMatcher,
+        policy: RoutingPolicy = RoutingPolicy(),
+        publisher: Publisher | None = None,
+        timer_interval: timedelta = timedelta(seconds=60),
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.directory = ExpertDirectory(sessions, clock)
+        self.notices = Notices(self.directory, policy.moderators, clock)
+        self.router = Router(sessions, self.directory, matcher, outbox, self.notices, policy, clock)
+        self.learning = Learning(
+            sessions, self.directory, outbox, self.notices, publisher, policy.kb_approval
+        )
+        self.timers = ExpertTimers(
+            sessions, self.directory, self.router, self.notices, self.learning, outbox, clock
+        )
+        self.desk = ExpertDesk(store, assistant, self.directory, self.router, self.learning, self.notices)
+        self.timer_interval = timer_interval
+
+    def route(self, question_id: int, actor: str) -> str:
+        """Offer a question to experts; what to tell the asker."""
+        return self.router.route(question_id, actor).text
+
+    def contribution(self) -> Contribution:
+        """Commands and buttons of experts, askers and moderators; the timers job; offer/delivery hooks."""
+        return Contribution(
+            commands=tuple(Command(spec, self.desk.handlers[spec.name]) for spec in COMMANDS),
+            actions={action: self.desk.on_action for action in ACTIONS},
+            intercepts=(self.desk.intercept,),
+            conversations=(self.desk.is_routed_thread,),
+            on_route=(self.route,),
+            jobs=(Job(TIMERS_JOB, lambda now, payload: self.timers.tick(), every=self.timer_interval),),
+            on_sent=SENT_HOOKS,
+        )

@@ -1,0 +1,36 @@
+"""Every sentence the bot says to people, per feature, in Dutch (the default) and English.
+
+Each feature keeps its texts in its own module here; `t()` looks a key up in all of them. A key
+may belong to one module only (a test checks that every key has both languages).
+"""
+
+from __future__ import annotations
+
+from bot.texts.answering import ANSWERING
+from bot.texts.experts import EXPERTS
+from bot.texts.platforms import PLATFORMS
+
+FEATURE_TEXTS: dict[str, dict[str, dict[str, str]]] = {
+    "answering": ANSWERING,
+    "experts": EXPERTS,
+    "platforms": PLATFORMS,
+}
+
+
+def _merge(tables: dict[str, dict[str, dict[str, str]]]) -> dict[str, dict[str, str]]:
+    merged: dict[str, dict[str, str]] = {}
+    for feature, table in tables.items():
+        for key, entry in table.items():
+            if key in merged:
+                raise ValueError(f"text {key!r} of {feature} is defined twice")
+            merged[key] = entry
+    return merged
+
+
+TEXTS: dict[str, dict[str, str]] = _merge(FEATURE_TEXTS)
+
+
+def t(key: str, lang: str = "nl", **kwargs: object) -> str:
+    """The text for a key in a language (falls back to Dutch)."""
+    entry = TEXTS[key]
+    return entry.get(lang, entry["nl"]).format(**kwargs)

@@ -1,0 +1,35 @@
+"""What the platforms show about the bot (Slack app texts) and the terminal chat's own lines."""
+
+from __future__ import annotations
+
+PLATFORMS: dict[str, dict[str, str]] = {
+    "slack_app_description": {
+        "nl": "Beantwoordt vragen over cultuur, zorg en welzijn uit de kennisbank van de community, met bronnen.",
+        "en": "Answers questions on arts, care and welfare from the community's knowledge base, with sources.",
+    },
+    "slack_app_long_description": {
+        "nl": (
+            "Verbinder is de assistent van de community cultuur, zorg en welzijn. Stel je vraag in een "
+            "direct bericht, noem @Verbinder in een kanaal of gebruik /vraag. Verbinder antwoordt in de "
+            "thread met letterlijke citaten en genummerde bronnen uit de kennisbank. Staat het antwoord "
+            "er niet in, dan zegt Verbinder dat eerlijk en kun je met één klik een expert uit de "
+            "community vragen. Met de knoppen onder een antwoord geef je aan of het nuttig was."
+        ),
+        "en": (
+            "Verbinder is the assistant of the arts, care and welfare community. Ask your question in a "
+            "direct message, mention @Verbinder in a channel or use /ask. Verbinder answers in the thread "
+            "with verbatim quotes and numbered sources from the knowledge base. If the answer is not "
+            "there, it says so and one click asks an expert from the community. The buttons under an "
+            "answer tell whether it helped."
+        ),
+    },
+    "console_commands": {
+        "nl": "Commando's: /help (uitleg), /quit (stoppen). Typ anders gewoon je vraag.",
+        "en": "Commands: /help (explanation), /quit (stop). Otherwise just type your question.",
+    },
+    "console_unknown_command": {
+        "nl": "Onbekend commando {command!r}. ",
+        "en": "Unknown command {command!r}. ",
+    },
+    "console_prompt": {"nl": "jij>", "en": "you>"},
+}

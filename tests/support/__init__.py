@@ -1,0 +1,1 @@
+"""Shared test helpers: settings and fixture documents, a clock, chat builders, fake platforms."""

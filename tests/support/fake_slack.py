@@ -1,0 +1,395 @@
+"""A fake Slack on a local aiohttp server: Web API, response_url and Socket Mode, recording every call.
+
+Response and payload shapes follow Slack's official samples (java-slack-sdk json-logs, slack-api-specs);
+arguments are merged from the query string, form body and JSON body, as the real API accepts them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+BOT_TOKEN = "xoxb-1111-2222-verbindertest"
+APP_TOKEN = "xapp-1-A0VERBIND-3333-apptoken"
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+TEAM_ID = "T0VERBIND"
+APP_ID = "A0VERBIND"
+BOT_USER = "U0VBOT"
+BOT_ID = "B0VBOT"
+MEMBER = "U0MEMBER1"
+
+_BUTTON_STYLES = (None, "primary", "danger")
+_posted = itertools.count(1)
+
+
+@dataclass
+class Call:
+    """One request the fake received."""
+
+    method: str
+    args: dict[str, Any]
+    headers: dict[str, str]
+    verb: str = "POST"
+    error: str | None = None  # what the fake answered when the call failed
+    result: dict[str, Any] = field(default_factory=dict)  # the successful response
+
+
+@dataclass
+class Failure:
+    """An injected failure for the next call(s) of a method."""
+
+    error: str
+    status: int = 200
+    retry_after: int | None = None
+
+
+@dataclass
+class FakeSlack:
+    """The fake server; `url` is the Web API base URL to give the adapter (VERBINDER_SLACK_API_URL)."""
+
+    calls: list[Call] = field(default_factory=list)
+    failures: dict[str, list[Failure]] = field(default_factory=dict)
+    not_in_channel: set[str] = field(default_factory=set)
+    locales: dict[str, str] = field(default_factory=dict)
+    acks: list[dict[str, Any]] = field(default_factory=list)
+    messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # posted, by (channel, ts)
+    port: int = 0
+
+    def __post_init__(self) -> None:
+        self._runner: web.AppRunner | None = None
+        self._sockets: list[web.WebSocketResponse] = []
+        self._changed = asyncio.Condition()
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def start(self) -> FakeSlack:
+        """Listen on a free local port."""
+        app = web.Application()
+        app.add_routes(
+            [
+                web.route("*", "/api/{method}", self._api),
+                web.post("/response/{key}", self._response_url),
+                web.get("/link", self._socket),
+            ]
+        )
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def close(self) -> None:
+        """Close sockets and stop the server."""
+        for ws in self._sockets:
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def url(self) -> str:
+        """The Web API base URL."""
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, key: str) -> str:
+        """A response_url for a slash command or button payload."""
+        return f"http://127.0.0.1:{self.port}/response/{key}"
+
+    # -- test controls --------------------------------------------------------------------
+
+    def fail(
+        self, method: str, error: str, status: int = 200, retry_after: int | None = None, times: int = 1
+    ) -> None:
+        """Answer the next `times` calls of a method with an error (429 + Retry-After for rate limits)."""
+        self.failures.setdefault(method, []).extend([Failure(error, status, retry_after)] * times)
+
+    def to(self, method: str, ok: bool = True) -> list[Call]:
+        """Recorded calls of one method (only the successful ones by default)."""
+        return [c for c in self.calls if c.method == method and (c.error is None) == ok]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Wait until `count` successful calls of a method arrived; returns them."""
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(lambda: len(self.to(method)) >= count), timeout)
+            except TimeoutError:
+                raise AssertionError(
+                    f"{method}: {len(self.to(method))} calls, expected {count}; "
+                    f"got {[c.method for c in self.calls]}"
+                ) from None
+        return self.to(method)
+
+    async def push(self, payload: dict[str, Any], kind: str = "events_api") -> str:
+        """Send a Socket Mode envelope to the connected app; returns its envelope id."""
+        envelope_id = str(uuid.uuid4())
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": kind != "events_api",
+            "retry_attempt": 0,
+            "retry_reason": "",
+        }
+        for ws in self._sockets:
+            await ws.send_json(envelope)
+        return envelope_id
+
+    # -- HTTP -----------------------------------------------------------------------------
+
+    async def _record(self, call: Call) -> None:
+        async with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args: dict[str, Any] = dict(request.query)
+        if request.method == "POST":
+            if request.content_type == "application/json":
+                args.update(await request.json())
+            else:
+                args.update(await request.post())
+        call = Call(method, args, dict(request.headers), request.method)
+        pending = self.failures.get(method)
+        if pending:
+            failure = pending.pop(0)
+            call.error = failure.error
+            await self._record(call)
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+            return web.json_response(
+                {"ok": False, "error": failure.error}, status=failure.status, headers=headers
+            )
+        token = _token(request, args)
+        expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
+        if not token:
+            call.error = "not_authed"
+        elif token != expected:
+            call.error = "invalid_auth"
+        else:
+            handler = getattr(self, "_" + method.replace(".", "_"), None)
+            body = handler(args) if handler else {"ok": False, "error": "unknown_method"}
+            call.error = None if body.get("ok") else body["error"]
+            call.result = body
+        await self._record(call)
+        if call.error is not None:
+            return web.json_response({"ok": False, "error": call.error})
+        return web.json_response(body)
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        args = await request.json()
+        await self._record(Call(f"response_url.{request.match_info['key']}", args, dict(request.headers)))
+        return web.Response(text="ok")
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json(
+            {
+                "type": "hello",
+                "num_connections": 1,
+                "debug_info": {"host": "fake-slack", "approximate_connection_time": 18060},
+                "connection_info": {"app_id": APP_ID},
+            }
+        )
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                self.acks.append(json.loads(message.data))
+        self._sockets.remove(ws)
+        return ws
+
+    # -- Web API methods --------------------------------------------------------------------
+
+    def _next_ts(self) -> str:
+        return f"{int(time.time())}.{next(_posted):06d}"  # unique across fakes: tests share a database
+
+    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://verbinder-test.slack.com/",
+            "team": "Verbinder Test",
+            "user": "verbinder",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"}
+
+    def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        error = _check_message(args)
+        if error:
+            return {"ok": False, "error": error}
+        if args["channel"] in self.not_in_channel:
+            return {"ok": False, "error": "not_in_channel"}
+        ts = self._next_ts()
+        message = {
+            "type": "message",
+            "text": args.get("text", ""),
+            "user": BOT_USER,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "team": TEAM_ID,
+            "ts": ts,
+            "blocks": _blocks(args) or [],
+        }
+        if args.get("thread_ts"):
+            message["thread_ts"] = args["thread_ts"]
+        channel = args["channel"]
+        if channel.startswith("U"):  # posting to a user id opens (or reuses) the DM with them
+            channel = "D" + channel[1:]
+        self.messages[(channel, ts)] = message
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        # chat.update: channel and ts required (web-api spec); text or blocks; only the bot's own posts.
+        error = _check_message(args)
+        if error:
+            return {"ok": False, "error": error}
+        message = self.messages.get((args["channel"], str(args.get("ts") or "")))
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        message.update(
+            text=args.get("text", ""),
+            blocks=_blocks(args) or [],
+            edited={"user": BOT_ID, "ts": message["ts"]},
+        )
+        return {
+            "ok": True,
+            "channel": args["channel"],
+            "ts": message["ts"],
+            "text": message["text"],
+            "message": message,
+        }
+
+    def _chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        key = (str(args.get("channel") or ""), str(args.get("ts") or ""))
+        if not key[0]:
+            return {"ok": False, "error": "channel_not_found"}
+        if self.messages.pop(key, None) is None:
+            return {"ok": False, "error": "message_not_found"}
+        return {"ok": True, "channel": key[0], "ts": key[1]}
+
+    def _chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        error = _check_message(args) or (None if args.get("user") else "user_not_found")
+        if error:
+            return {"ok": False, "error": error}
+        if args["channel"] in self.not_in_channel:
+            return {"ok": False, "error": "not_in_channel"}
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _reactions_add(self, args: dict[str, Any]) -> dict[str, Any]:
+        missing = [k for k in ("channel", "timestamp", "name") if not args.get(k)]
+        return {"ok": False, "error": "invalid_arguments"} if missing else {"ok": True}
+
+    _reactions_remove = _reactions_add
+
+    def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = args.get("user")
+        if not user:
+            return {"ok": False, "error": "user_not_found"}
+        name = f"lid-{user[-4:].lower()}"
+        info: dict[str, Any] = {
+            "id": user,
+            "team_id": TEAM_ID,
+            "name": name,
+            "deleted": False,
+            "real_name": name.title(),
+            "tz": "Europe/Amsterdam",
+            "is_bot": False,
+            "profile": {"real_name": name.title(), "display_name": name, "team": TEAM_ID},
+        }
+        if str(args.get("include_locale")).lower() in ("1", "true"):
+            info["locale"] = self.locales.get(user, "nl-NL")
+        return {"ok": True, "user": info}
+
+
+def _token(request: web.Request, args: dict[str, Any]) -> str:
+    auth = request.headers.get("Authorization", "")
+    return auth.removeprefix("Bearer ").strip() if auth else str(args.get("token") or "")
+
+
+def _blocks(args: dict[str, Any]) -> list[dict[str, Any]] | None:
+    blocks = args.get("blocks")
+    return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+
+def _check_message(args: dict[str, Any]) -> str | None:
+    """Slack's argument checks for chat.postMessage / chat.postEphemeral (None when valid)."""
+    if not args.get("channel"):
+        return "channel_not_found"
+    try:
+        blocks = _blocks(args)
+    except json.JSONDecodeError:
+        return "invalid_blocks_format"
+    if not args.get("text") and not blocks:
+        return "no_text"
+    if len(str(args.get("text") or "")) > 40000:
+        return "msg_too_long"
+    if blocks is not None:
+        return check_blocks(blocks)
+    return None
+
+
+def check_blocks(blocks: Any) -> str | None:
+    """Block Kit limits that Slack enforces on messages (None when valid)."""
+    if not isinstance(blocks, list) or len(blocks) > 50:
+        return "invalid_blocks"
+    block_ids: set[str] = set()
+    for block in blocks:
+        if not isinstance(block, dict) or _check_block(block):
+            return "invalid_blocks"
+        if "block_id" in block:
+            if block["block_id"] in block_ids or len(block["block_id"]) > 255:
+                return "invalid_blocks"
+            block_ids.add(block["block_id"])
+    return None
+
+
+def _text_ok(obj: Any, limit: int = 3000, kinds: tuple[str, ...] = ("mrkdwn", "plain_text")) -> bool:
+    return (
+        isinstance(obj, dict)
+        and obj.get("type") in kinds
+        and isinstance(obj.get("text"), str)
+        and 1 <= len(obj["text"]) <= limit
+    )
+
+
+def _check_block(block: dict[str, Any]) -> bool:
+    """True when the block breaks a rule."""
+    kind = block.get("type")
+    if kind == "section":
+        return not _text_ok(block.get("text"))
+    if kind == "context":
+        elements = block.get("elements") or []
+        return not 1 <= len(elements) <= 10 or not all(_text_ok(e) for e in elements)
+    if kind == "actions":
+        elements = block.get("elements") or []
+        ids = [e.get("action_id") for e in elements]
+        return (
+            not 1 <= len(elements) <= 25
+            or len(set(ids)) != len(ids)
+            or not all(_button_ok(e) for e in elements)
+        )
+    return kind not in ("divider", "header")
+
+
+def _button_ok(e: dict[str, Any]) -> bool:
+    return (
+        e.get("type") == "button"
+        and _text_ok(e.get("text"), 75, ("plain_text",))
+        and isinstance(e.get("action_id"), str)
+        and 1 <= len(e["action_id"]) <= 255
+        and isinstance(e.get("value"), str)
+        and 1 <= len(e["value"]) <= 2000
+        and e.get("style") in _BUTTON_STYLES
+    )
