@@ -102,6 +102,10 @@ class Service:
         if feature.name in self.features:
             raise RegistrationError(f"the feature {feature.name!r} is already registered")
         c = feature.contribution()
+        names = [name.lower() for command in c.commands for name in command.spec.names]
+        taken = sorted({n for n in names if n in self.commands or names.count(n) > 1})
+        if taken:
+            raise RegistrationError(f"{feature.name}: the command name(s) {taken} are taken")
         clash = sorted(set(c.actions) & set(self.actions))
         if clash:
             raise RegistrationError(f"{feature.name}: the button action(s) {clash} are taken")

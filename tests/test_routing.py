@@ -696,6 +696,21 @@ def test_timers_remind_widen_and_give_up(make_world):
     assert not any(w.tick().values()) and w.deliver() == []
 
 
+def test_the_timers_run_as_the_scheduled_job_of_the_expert_feature(make_world):
+    """What `verbinder run` does every VERBINDER_TIMER_INTERVAL_SECONDS: the scheduler runs the timers."""
+    w = make_world(timer_interval_seconds=600)
+    add_team(w.core)
+    qid, _ = route_koor(w)
+    assert w.core.scheduler.run_due() == ["experts.timers"]  # due at once, nothing to do yet
+    assert w.deliver() == []
+    w.clock.now = START + w.core.router.timers.remind
+    assert w.core.scheduler.run_due() == ["experts.timers"]
+    assert {s.reply.chat.chat_id for s in w.deliver()} == {"777", "USAN"}  # the T1 reminders
+    assert w.core.scheduler.run_due() == []  # the next run is ten minutes later
+    [job] = w.core.scheduler.rows()
+    assert job.due_at == w.clock.now + timedelta(seconds=600) and job.runs == 2
+
+
 def test_claimed_but_unanswered_is_reminded_then_released_and_offered_again(w):
     add_team(w.core)
     qid, _ = route_koor(w)

@@ -22,11 +22,13 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
+from support.clock import START, Clock
 from support.docs import make_settings
 
 from app.runtime import BotCore, Runtime, build_runtime
 from bot.delivery.outbox import Outbox, enqueue
 from bot.delivery.records import OutboxRecord
+from bot.delivery.scheduler import Job, Scheduler
 from bot.experts.directory import Expert
 from bot.messages import ASK_EXPERT, CLAIM, Action, ChatRef, Incoming, Reply
 from bot.texts import t
@@ -35,7 +37,6 @@ from bot.texts import t
 PG_URL = os.environ.get("VERBINDER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 THREADS = 8
 ROUNDS = 20
-START = datetime(2026, 3, 2, 9, 0)
 ASK_KOOR = "Hoe vind ik een koor voor mijn moeder met dementie in Utrecht?"
 KOOR_ANSWERABLE = "Waar repeteert het seniorenkoor voor eenzame ouderen?"
 
@@ -64,16 +65,6 @@ def pg_url() -> Any:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         conn.close()
         server.dispose()
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-        self.lock = threading.Lock()
-
-    def __call__(self) -> datetime:
-        with self.lock:
-            return self.now
 
 
 @pytest.fixture(scope="module")
@@ -236,16 +227,14 @@ def test_replicas_ticking_at_once_take_every_step_once(rt, core, clock, experts)
     with rt.sessions.begin() as s:
         s.execute(text("UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL"))
     replicas = [rt.bot(clock) for _ in range(4)]
-    with clock.lock:
-        clock.now = START + core.router.timers.remind
+    clock.now = START + core.router.timers.remind
     counts = all_at_once(4, lambda i: replicas[i].tick())
     assert sum(c["reminded"] for c in counts) == len(qids), counts
     with rt.sessions() as s:
         rows = list(s.scalars(select(OutboxRecord).where(OutboxRecord.sent_at.is_(None))))
     per_question = Counter(r.question_id for r in rows)
     assert per_question == Counter({q: core.router.n_experts for q in qids}), per_question
-    with clock.lock:
-        clock.now = START + core.router.timers.widen
+    clock.now = START + core.router.timers.widen
     counts = all_at_once(4, lambda i: replicas[i].tick())
     assert sum(c["widened"] for c in counts) == len(qids), counts
     with rt.sessions() as s:
@@ -254,6 +243,35 @@ def test_replicas_ticking_at_once_take_every_step_once(rt, core, clock, experts)
     widened = Counter((r.question_id, r.expert_id) for r in rows if "niemand" in r.payload["text"])
     assert set(widened.values()) == {1} and len(widened) == len(qids) * (THREADS - core.router.n_experts)
     assert clock() - START == timedelta(hours=24)
+
+
+def test_replicas_run_each_scheduled_run_once(rt, clock):
+    """Several bot processes on one database: a stored job runs once per due time, a one-off once."""
+    runs: list[tuple[str, datetime]] = []
+    lock = threading.Lock()
+
+    def record(name: str):  # type: ignore[no-untyped-def]
+        def run(now: datetime, payload: dict[str, Any]) -> None:
+            with lock:
+                runs.append((name, now))
+
+        return run
+
+    replicas = []
+    for _ in range(THREADS):
+        scheduler = Scheduler(rt.sessions, clock)
+        scheduler.add(Job("pg.tick", record("tick"), every=timedelta(minutes=10)))
+        scheduler.add(Job("pg.once", record("once")))
+        replicas.append(scheduler)
+    replicas[0].schedule("pg.once", clock() + timedelta(minutes=15), key="x")
+    for _ in range(3):
+        all_at_once(THREADS, lambda i: replicas[i].run_due())
+        clock.advance(minutes=10)
+    start = clock() - timedelta(minutes=30)
+    assert sorted(runs) == sorted(
+        [("tick", start), ("tick", start + timedelta(minutes=10)), ("tick", start + timedelta(minutes=20))]
+        + [("once", start + timedelta(minutes=20))]
+    )
 
 
 def test_schema_is_on_postgresql(rt, pg_url):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.slack.events import strip_mentions
 from bot.conversations.records import ANSWERED, ASKED, EXPERT_REQUESTED, ROUTED
 from bot.messages import ASK_EXPERT, HELPFUL, NOT_HELPFUL, Action, ChatRef, Incoming
 from bot.service import Service
@@ -133,9 +132,3 @@ def test_state_survives_a_new_service(kb, svc):
     fresh = kb.rt.service()  # e.g. after a restart: same database
     assert fresh.handle(m) == []
     assert fresh.store.get(r.question_id).text == KOOR_Q
-
-
-def test_strip_mentions():
-    assert strip_mentions("<@U123ABC> hoe werkt het?") == "hoe werkt het?"
-    assert strip_mentions("<@W1|anna>  vraag") == "vraag"
-    assert strip_mentions("@VerbinderBot wat is dit", ("VerbinderBot",)) == "wat is dit"

@@ -8,6 +8,7 @@ import pytest
 from support.docs import make_settings
 from support.fake_slack import check_blocks
 
+from adapters.slack.events import command_text, neutral_mentions, strip_mentions
 from adapters.slack.manifest import BOT_EVENTS, BOT_SCOPES, manifest
 from adapters.slack.render import MAX_BLOCKS, escape, link, plain_text, render, split_text
 from app.runtime import ALL_COMMANDS
@@ -196,3 +197,15 @@ def test_manifest_for_the_events_api(tmp_path):
         manifest(ALL_COMMANDS, make_settings(tmp_path, slack_mode="http"))
     with pytest.raises(ValueError, match="https://"):
         manifest(ALL_COMMANDS, make_settings(tmp_path), "http://localhost:3000/slack/events")
+
+
+def test_strip_mentions():
+    assert strip_mentions("<@U123ABC> hoe werkt het?") == "hoe werkt het?"
+    assert strip_mentions("<@W1|anna>  vraag") == "vraag"
+    assert strip_mentions("@VerbinderBot wat is dit", ("VerbinderBot",)) == "wat is dit"
+
+
+def test_mentions_of_people_reach_the_core_as_user_ids():
+    assert neutral_mentions("12 <@U0SANNE|sanne>") == "12 @U0SANNE"
+    assert command_text("5 <@U0SANNE>  ", asks=False) == "5 @U0SANNE"
+    assert command_text("<@U0BOT> Wat kost &lt;dit&gt;?", asks=True) == "Wat kost <dit>?"  # a question
