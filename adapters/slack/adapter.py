@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.base import CredentialError
-from adapters.slack.api import NETWORK_ERRORS, call, error_code, make_client
+from adapters.slack.api import NETWORK_ERRORS, UserCache, call, error_code, make_client
 from adapters.slack.config import problems, slack_mode
 from adapters.slack.events import command_text, to_action, to_incoming
 from adapters.slack.render import escape, render
@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 WORKING_REACTION = "eyes"
-USER_CACHE_SIZE = 5000
 SOCKET_CONNECT_TIMEOUT = 30
 
 
@@ -57,7 +56,7 @@ class SlackAdapter:
         self.app: AsyncApp | None = self._build_app() if settings.slack_bot_token else None
         self._socket: AsyncSocketModeHandler | None = None
         self._session: aiohttp.ClientSession | None = None
-        self._users: dict[str, tuple[str, str | None]] = {}
+        self.users = UserCache(self.client)
         self._inflight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -234,25 +233,8 @@ class SlackAdapter:
             return False
 
     async def _with_user(self, msg: Incoming) -> Incoming:
-        name, locale = await self.user_info(msg.user_id)
+        name, locale = await self.users.get(msg.user_id)
         return replace(msg, user_name=msg.user_name or name, language=msg.language or locale)
-
-    async def user_info(self, user_id: str) -> tuple[str, str | None]:
-        """A member's display name and locale (users.info, cached); empty when Slack does not tell."""
-        if user_id in self._users:
-            return self._users[user_id]
-        try:  # cosmetic: never let it hold up an answer for long
-            info = await asyncio.wait_for(self.client.users_info(user=user_id, include_locale=True), 3)
-            user = info.get("user") or {}
-        except (SlackApiError, *NETWORK_ERRORS) as exc:
-            log.info("users.info %s failed: %s", user_id, exc)
-            return "", None
-        profile = user.get("profile") or {}
-        name = profile.get("display_name") or user.get("real_name") or user.get("name") or ""
-        if len(self._users) >= USER_CACHE_SIZE:
-            self._users.clear()
-        self._users[user_id] = (str(name), user.get("locale"))
-        return self._users[user_id]
 
     # -- slash commands -------------------------------------------------------------------
 
@@ -327,7 +309,7 @@ class SlackAdapter:
             log.info("ignoring unknown Slack action %r", action_id)
             return
         user_id = str((body.get("user") or {}).get("id") or "")
-        act = to_action(body, action, language=self._users.get(user_id, ("", None))[1])
+        act = to_action(body, action, language=self.users.locale(user_id))
         if act is not None:
             await self._tracked(self._press(act, respond))
 

@@ -102,3 +102,34 @@ async def call(
             await asyncio.sleep(delays[attempt])
     log.error("%s failed for question %s after %d retries: %s", method, qid, len(delays), problem)
     return None
+
+
+class UserCache:
+    """Members' display names and locales (users.info), remembered; cosmetic, so never slow."""
+
+    SIZE = 5000
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self._users: dict[str, tuple[str, str | None]] = {}
+
+    def locale(self, user_id: str) -> str | None:
+        """The locale of a member seen before (None if unknown)."""
+        return self._users.get(user_id, ("", None))[1]
+
+    async def get(self, user_id: str) -> tuple[str, str | None]:
+        """A member's display name and locale; empty when Slack does not tell (within 3 s)."""
+        if user_id in self._users:
+            return self._users[user_id]
+        try:
+            info = await asyncio.wait_for(self.client.users_info(user=user_id, include_locale=True), 3)
+            user = info.get("user") or {}
+        except (SlackApiError, *NETWORK_ERRORS) as exc:
+            log.info("users.info %s failed: %s", user_id, exc)
+            return "", None
+        profile = user.get("profile") or {}
+        name = profile.get("display_name") or user.get("real_name") or user.get("name") or ""
+        if len(self._users) >= self.SIZE:
+            self._users.clear()
+        self._users[user_id] = (str(name), user.get("locale"))
+        return self._users[user_id]

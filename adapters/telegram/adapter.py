@@ -7,7 +7,6 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from functools import partial
 from typing import TypeVar
 
@@ -21,11 +20,13 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
 from adapters.base import CredentialError
+from adapters.telegram import api
+from adapters.telegram.api import MAX_RETRY_WAIT, chat_id_of, file_url
 from adapters.telegram.config import problems
 from adapters.telegram.incoming import PLATFORM, to_incoming
 from adapters.telegram.menu import menus
@@ -49,23 +50,7 @@ T = TypeVar("T")
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
-MAX_RETRY_WAIT = 60.0  # seconds: longer flood-control waits are cut to this
-NETWORK_RETRIES = 3
-FLOOD_RETRIES = 5
 CONCURRENT_UPDATES = 8
-
-
-def _seconds(value: int | float | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def _chat_id(chat_id: str) -> int | str:
-    return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
-
-
-def _file_url(base_url: str) -> str | None:
-    """The file download URL that belongs to a Bot API URL ending in /bot."""
-    return base_url[: -len("bot")] + "file/bot" if base_url.endswith("/bot") else None
 
 
 class TelegramAdapter:
@@ -99,8 +84,8 @@ class TelegramAdapter:
             .concurrent_updates(CONCURRENT_UPDATES)
             .job_queue(None)
         )
-        if (file_url := _file_url(base)) is not None:
-            builder = builder.base_file_url(file_url)
+        if (files := file_url(base)) is not None:
+            builder = builder.base_file_url(files)
         if self.request is not None:
             builder = builder.request(self.request)
             if not self.webhook:
@@ -315,7 +300,7 @@ class TelegramAdapter:
         edit = partial(
             self.application.bot.edit_message_text,
             text,
-            chat_id=_chat_id(posted.chat_id),
+            chat_id=chat_id_of(posted.chat_id),
             message_id=int(posted.message_id),
             parse_mode=mode,
             reply_markup=keyboard(reply),
@@ -333,7 +318,7 @@ class TelegramAdapter:
             raise RuntimeError("the Telegram adapter is not running")
         delete = partial(
             self.application.bot.delete_message,
-            chat_id=_chat_id(posted.chat_id),
+            chat_id=chat_id_of(posted.chat_id),
             message_id=int(posted.message_id),
         )
         await self._call("deleteMessage", None, delete)
@@ -355,7 +340,7 @@ class TelegramAdapter:
         assert self.application is not None
         send = partial(
             self.application.bot.send_message,
-            chat_id=_chat_id(reply.chat.chat_id),
+            chat_id=chat_id_of(reply.chat.chat_id),
             reply_markup=markup,
             message_thread_id=int(reply.chat.thread_id) if reply.chat.thread_id else None,
             reply_parameters=(
@@ -401,35 +386,15 @@ class TelegramAdapter:
         assert self.application is not None
         try:
             await self.application.bot.send_chat_action(
-                _chat_id(chat.chat_id),
+                chat_id_of(chat.chat_id),
                 ChatAction.TYPING,
                 message_thread_id=int(chat.thread_id) if chat.thread_id else None,
             )
         except TelegramError as e:
             log.debug("Telegram: typing indicator failed: %s", e)
 
-    async def _call(self, what: str, qid: int | None, call: Callable[[], Awaitable[T]]) -> T:
-        """A Bot API call that waits out flood control and retries network errors; raises on giving up."""
-        floods = failures = 0
-        while True:
-            try:
-                return await call()
-            except RetryAfter as e:
-                floods += 1
-                if floods > FLOOD_RETRIES:
-                    raise
-                wait = min(_seconds(e.retry_after), self.max_retry_wait)
-                log.warning("Telegram flood control on %s (question %s): waiting %.0f s", what, qid, wait)
-                await asyncio.sleep(wait)
-            except BadRequest:
-                raise  # a NetworkError subclass, but retrying will not help
-            except NetworkError as e:  # includes TimedOut
-                failures += 1
-                if failures > NETWORK_RETRIES:
-                    raise  # the caller logs it with what it was for
-                log.info("Telegram: %s failed (question %s), retrying: %s", what, qid, e)
-                await asyncio.sleep(self.backoff * 2 ** (failures - 1))
+    async def _call(self, what: str, qid: int | None, request: Callable[[], Awaitable[T]]) -> T:
+        return await api.call(what, qid, request, self.max_retry_wait, self.backoff)
 
     def _redact(self, text: str) -> str:
-        token = self.settings.telegram_bot_token.strip()
-        return text.replace(token, "<token>") if token else text
+        return api.redact(text, self.settings.telegram_bot_token)
