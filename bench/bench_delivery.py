@@ -4,8 +4,8 @@
 One process runs the real `verbinder run` plumbing (adapters/runner.serve: the Slack adapter in
 HTTP mode and the Telegram adapter in webhook mode on one local port, plus the outbox dispatcher)
 on a temporary SQLite/Chroma data dir with the test fixture corpus. Only the platforms are fake:
-the local fake Slack Web API of tests/fake_slack.py and the in-process fake Bot API of
-tests/fake_telegram.py, both stamping every call they receive with time.perf_counter().
+the local fake Slack Web API of tests/support/fake_slack.py and the in-process fake Bot API of
+tests/support/fake_telegram.py, both stamping every call they receive with time.perf_counter().
 
 Per routed question, in both directions:
 
@@ -59,11 +59,11 @@ for key in list(os.environ):  # no developer settings or .env may leak into the 
     if key.startswith(("VERBINDER_", "SLACK_", "TELEGRAM_")):
         del os.environ[key]
 
-import _docs  # noqa: E402
 import aiohttp  # noqa: E402
-from fake_slack import BOT_TOKEN, BOT_USER, SIGNING_SECRET, Call, FakeSlack  # noqa: E402
-from fake_telegram import BASE_URL, TOKEN, FakeBotApi, user  # noqa: E402
-from slack_payloads import envelope, mention_event, message_event, new_ts  # noqa: E402
+import support.docs as _docs  # noqa: E402
+from support.fake_slack import BOT_TOKEN, BOT_USER, SIGNING_SECRET, Call, FakeSlack  # noqa: E402
+from support.fake_telegram import BASE_URL, TOKEN, FakeBotApi, user  # noqa: E402
+from support.slack_payloads import envelope, mention_event, message_event, new_ts  # noqa: E402
 
 from adapters.runner import make_adapters, serve  # noqa: E402
 from adapters.slack.api import signed_headers  # noqa: E402

@@ -1513,7 +1513,7 @@ def _code_fingerprint() -> dict[str, object]:
     h = hashlib.sha256()
     files = sorted(
         p
-        for d in ("bot", "knowledge_base", "ingest", "adapters")
+        for d in ("app", "adapters", "bot", "ingest", "knowledge_base", "storage")
         for p in (ROOT / d).rglob("*.py")
         if "__pycache__" not in p.parts
     )

@@ -5,7 +5,7 @@ Three processes, all on 127.0.0.1:
 * the bot (this script, the parent): a temporary data dir with the bundled sample knowledge base,
   `rt.bot()`, the real `SlackAdapter` in HTTP mode served by `adapters.runner.BotProcess` on a free
   port, plus the outbox dispatcher and the scheduler (`run_delivery`), as `verbinder run` does;
-* the fake Slack Web API (`--role fake`, tests/fake_slack.py): auth.test, users.info,
+* the fake Slack Web API (`--role fake`, tests/support/fake_slack.py): auth.test, users.info,
   reactions.add/remove, chat.postMessage, chat.postEphemeral; records every call with its arrival time;
 * the load generator (`--role load`): sends N signed event_callback requests at a fixed rate on an
   open-loop schedule (a slow ack does not delay the next request) and measures each ack
@@ -48,7 +48,7 @@ for _p in (ROOT, ROOT / "tests"):
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
-from fake_slack import (  # noqa: E402 - tests/ is put on sys.path above
+from support.fake_slack import (  # noqa: E402 - tests/ is put on sys.path above
     APP_ID,
     BOT_ID,
     BOT_TOKEN,

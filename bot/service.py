@@ -163,6 +163,11 @@ class Service:
                 return replies
         return self._ask(msg, msg.text)
 
+    def failure(self, msg: Incoming) -> list[Reply]:
+        """What the member gets when answering their message failed unexpectedly (logged by the caller)."""
+        lang = reply_language(msg.text, msg.language)
+        return [_notice(msg, t("send_failed", lang), lang)]
+
     def handle(self, msg: Incoming) -> list[Reply]:
         """accept + respond in one call (for adapters with no 'working' indicator)."""
         return self.respond(msg) if self.accept(msg) else []

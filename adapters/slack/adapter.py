@@ -205,16 +205,7 @@ class SlackAdapter:
             replies = await asyncio.to_thread(self.service.respond, msg)
         except Exception:  # noqa: BLE001
             log.exception("answering %s failed", msg.key)
-            lang = reply_language(msg.text, msg.language)
-            replies = [
-                Reply(
-                    chat=msg.chat,
-                    text=t("send_failed", lang),
-                    language=lang,
-                    reply_to=msg.message_id,
-                    kind="notice",
-                )
-            ]
+            replies = self.service.failure(msg)
         try:
             for reply in replies:
                 await self.reply(reply)

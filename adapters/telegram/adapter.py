@@ -39,10 +39,8 @@ from adapters.telegram.render import (
     to_plain,
 )
 from bot.config import Settings
-from bot.language import language_of
 from bot.messages import Action, ChatRef, Posted, Reply
 from bot.service import Service
-from bot.texts import t
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -230,16 +228,7 @@ class TelegramAdapter:
             replies = await asyncio.to_thread(self.service.respond, msg)
         except Exception:
             log.exception("Telegram: answering %s failed", msg.key)
-            lang = language_of(msg.language)
-            replies = [
-                Reply(
-                    chat=msg.chat,
-                    text=t("send_failed", lang),
-                    language=lang,
-                    reply_to=msg.message_id,
-                    kind="notice",
-                )
-            ]
+            replies = self.service.failure(msg)
         for reply in replies:
             await self.reply(reply)
 
