@@ -32,6 +32,7 @@ class CommandSpec:
     language: str = "nl"  # the language of the name: its menu and manifest text are in it
     audience: str = MEMBER  # member | expert | moderator (who it is meant for)
     asks: bool = False  # its argument is a question, answered visibly where it was asked
+    names_people: bool = False  # its argument names people (adapters hand them over as @<user id>)
     slack: bool = False  # a slash command in the Slack app manifest
     menu: bool = False  # in the Telegram command menu
     rank: int = 100  # position in menus and manifests (low first)

@@ -113,6 +113,14 @@ class Service:
             raise RegistrationError(f"{feature.name} has scheduled jobs, but this service has no scheduler")
         if c.on_sent and self.outbox is None:
             raise RegistrationError(f"{feature.name} has outbox hooks, but this service has no outbox")
+        jobs = [job.name for job in c.jobs]
+        if self.scheduler is not None and (
+            set(jobs) & set(self.scheduler.jobs) or len(set(jobs)) < len(jobs)
+        ):
+            raise RegistrationError(f"{feature.name}: a job name of {sorted(jobs)} is taken")
+        hooked = sorted(p for p in c.on_sent if self.outbox is not None and self.outbox.hooks(p))
+        if hooked:
+            raise RegistrationError(f"{feature.name}: the outbox purpose(s) {hooked} already have a hook")
         for command in c.commands:
             self.commands.add(command)
         self.actions.update(c.actions)
@@ -280,8 +288,8 @@ class Service:
         assert q is not None  # handle_action looked it up
         lang = q.language or language_of(act.language)
         said = self._routed(q.id, act.user_id)
-        if said is not None:
-            return [_question_notice(q, said, lang)]
+        if said is not None:  # the listeners took it on (and may have nothing to add)
+            return [_question_notice(q, said or t("expert_requested", lang), lang)]
         moved = self.store.set_status(
             q.id, EXPERT_REQUESTED, act.user_id, "button", only_from=(ANSWERED, ROUTED)
         )

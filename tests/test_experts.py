@@ -48,6 +48,7 @@ def test_add_with_defaults_and_normalised_lists(store):
         ({"name": "   ", "slack_user_id": "U1"}, "needs a name"),
         ({"name": "Ann"}, "Slack user id and/or a Telegram user id"),
         ({"name": "Ann", "slack_user_id": "", "telegram_user_id": None}, "Slack user id"),
+        ({"name": "Ann", "slack_user_id": "   ", "update": True}, "Slack user id"),  # blank is no id
         ({"name": "Ann", "slack_user_id": "U1", "capacity": 0}, "capacity"),
         ({"name": "Ann", "slack_user_id": "U1", "capacity": 101}, "capacity"),
         ({"name": "Ann", "slack_user_id": "U1", "tags": {"a": 1}}, "expected a list"),
@@ -58,6 +59,13 @@ def test_add_refuses_incomplete_experts(store, kw, message):
     with pytest.raises(ExpertError, match=message):
         store.add(name, **kw)
     assert store.all(include_inactive=True) == []
+
+
+def test_a_blank_id_never_updates_another_expert(store):
+    anna = store.add("Anna", slack_user_id="UANNA")
+    with pytest.raises(ExpertError, match="Slack user id"):
+        store.add("Bob", slack_user_id="  ", update=True)
+    assert [(e.name, e.slack_user_id) for e in store.all()] == [("Anna", "UANNA")] and anna.id
 
 
 def test_a_platform_identity_belongs_to_one_expert(store):

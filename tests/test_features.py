@@ -97,6 +97,29 @@ def test_jobs_and_outbox_hooks_need_a_scheduler_and_an_outbox(rt):
     assert scheduler.jobs == {"toy.job": job}
 
 
+def test_a_taken_job_or_outbox_purpose_is_refused_before_anything_is_added(rt):
+    job = Job("toy.job", lambda now, payload: None, every=timedelta(minutes=1))
+    outbox, scheduler = Outbox(rt.sessions), Scheduler(rt.sessions)
+    svc = Service(rt.assistant, rt.service().store, outbox=outbox, scheduler=scheduler)
+    svc.register(Toy("one", Contribution(jobs=(job,), on_sent={"toy": lambda s, item, posted: None})))
+    echo = (Command(CommandSpec("echo"), _echo),)
+    for given in (
+        Contribution(commands=echo, jobs=(job,)),
+        Contribution(commands=echo, on_sent={"toy": lambda s, item, posted: None}),
+    ):
+        with pytest.raises(RegistrationError):
+            svc.register(Toy("two", given))
+        assert "echo" not in svc.commands and "two" not in svc.features
+
+
+def test_a_route_listener_with_nothing_to_say_still_gets_the_asker_an_answer(rt):
+    svc = rt.service()
+    svc.register(Toy(given=Contribution(on_route=(lambda qid, actor: None,))))
+    [a] = svc.handle(_msg(KOOR_Q))
+    [n] = svc.handle_action(Action(ChatRef("test", "D9"), "U9", ASK_EXPERT, a.question_id))
+    assert n.text == t("expert_requested", "nl")
+
+
 def test_every_route_listener_hears_a_routed_question_and_the_asker_hears_them_all(rt):
     svc = rt.service()
     heard: list[tuple[str, int, str]] = []

@@ -77,6 +77,28 @@ def test_the_schedule_survives_a_restart(db):
     assert restarted.run_due() == ["tick"] and len(log.runs) == 2
 
 
+def test_a_shorter_interval_holds_from_the_next_start(db):
+    clock, log = Clock(), Log()
+    scheduler(db, clock, Job("tick", log, every=timedelta(hours=6))).run_due()
+    clock.advance(minutes=10)
+    restarted = scheduler(db, clock, Job("tick", log, every=timedelta(minutes=5)))
+    assert restarted.run_due() == []
+    [row] = restarted.rows()  # due at most one (new) interval after the start, not in 6 hours
+    assert row.every_seconds == 300 and row.due_at == clock() + timedelta(minutes=5)
+    clock.advance(minutes=5)
+    assert restarted.run_due() == ["tick"] and len(log.runs) == 2
+
+
+def test_a_job_holds_its_own_lease(db):
+    clock = Clock()
+    s = scheduler(db, clock, Job("tick", Log(), every=timedelta(minutes=1), lease=timedelta(minutes=2)))
+    s.ensure()
+    with db.begin() as session:  # a replica took the run and died
+        session.execute(update(JobRecord).values(lease_until=clock() + timedelta(minutes=2)))
+    clock.advance(minutes=2, seconds=1)
+    assert s.run_due() == ["tick"]
+
+
 def test_replicas_run_each_due_run_once(db):
     clock, log = Clock(), Log()
     replicas = [scheduler(db, clock, Job("tick", log, every=timedelta(minutes=5))) for _ in range(4)]

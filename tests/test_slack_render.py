@@ -207,5 +207,5 @@ def test_strip_mentions():
 
 def test_mentions_of_people_reach_the_core_as_user_ids():
     assert neutral_mentions("12 <@U0SANNE|sanne>") == "12 @U0SANNE"
-    assert command_text("5 <@U0SANNE>  ", asks=False) == "5 @U0SANNE"
-    assert command_text("<@U0BOT> Wat kost &lt;dit&gt;?", asks=True) == "Wat kost <dit>?"  # a question
+    assert command_text("5 <@U0SANNE>  ", names_people=True) == "5 @U0SANNE"
+    assert command_text("<@U0BOT> Wat kost &lt;dit&gt;?", names_people=False) == "Wat kost <dit>?"

@@ -238,7 +238,7 @@ class SlackAdapter:
         channel, user = str(command.get("channel_id", "")), str(command.get("user_id", ""))
         found = self.service.commands.get(name)
         asks = found is not None and found.spec.asks
-        text = command_text(str(command.get("text") or ""), asks)
+        text = command_text(str(command.get("text") or ""), found is not None and found.spec.names_people)
         msg = Incoming(
             chat=ChatRef("slack", channel, None),
             user_id=user,

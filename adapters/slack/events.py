@@ -33,10 +33,10 @@ def neutral_mentions(text: str) -> str:
     return " ".join(MENTION.sub(lambda m: f"@{m.group(1)}", text).split())
 
 
-def command_text(raw: str, asks: bool) -> str:
-    """A slash command's argument as plain text: a question loses its mentions, other commands
-    keep the people they name (`/doorgeven 12 <@U123>`) in the core's `@<user id>` form."""
-    return plain_text(strip_mentions(raw) if asks else neutral_mentions(raw))
+def command_text(raw: str, names_people: bool) -> str:
+    """A slash command's argument as plain text: commands that name people (`/doorgeven 12 <@U123>`)
+    keep them in the core's `@<user id>` form; other text (a question, an answer) loses mentions."""
+    return plain_text(neutral_mentions(raw) if names_people else strip_mentions(raw))
 
 
 def to_incoming(

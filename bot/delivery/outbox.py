@@ -83,6 +83,10 @@ class Outbox:
             raise RegistrationError(f"the outbox purpose {purpose!r} already has a hook")
         self._hooks[purpose] = hook
 
+    def hooks(self, purpose: str) -> bool:
+        """Whether a hook is registered for this purpose."""
+        return purpose in self._hooks
+
     def notify(self) -> None:
         """Tell the dispatcher there is something to send."""
         if self.on_new is not None:

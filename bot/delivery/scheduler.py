@@ -41,6 +41,7 @@ class Job:
     run: JobRun
     every: timedelta | None = None
     next_run: Callable[[datetime], datetime] | None = None  # the run after one at this (UTC) time
+    lease: timedelta = LEASE  # longer than a run can take: a process that dies holds it this long
 
     @property
     def recurring(self) -> bool:
@@ -85,12 +86,14 @@ class Scheduler:
         self.clock = clock
         self.lease = lease
         self.jobs: dict[str, Job] = {}
+        self._ensured = False
 
     def add(self, job: Job) -> None:
         """Register a job; its name must be new."""
         if job.name in self.jobs:
             raise RegistrationError(f"a job named {job.name!r} is already registered")
         self.jobs[job.name] = job
+        self._ensured = False
 
     def schedule(self, kind: str, at: datetime, payload: dict[str, Any] | None = None, key: str = "") -> str:
         """Store a one-off run of job `kind` at `at` (UTC); the same `key` is stored once. Its name."""
@@ -117,28 +120,41 @@ class Scheduler:
         return bool(gone == 1)
 
     def ensure(self) -> None:
-        """Store a row for every recurring job that has none yet (its first run is due now)."""
+        """Store a row for every recurring job that has none yet (its first run is due now).
+
+        A stored run of an `every` job is due at most one interval from now: a shorter interval in
+        the settings holds from the next start, not only after the old, longer wait.
+        """
         now = self.clock()
         with self.sessions() as s:
             have = set(s.scalars(select(JobRecord.name).where(JobRecord.name.in_(list(self.jobs)))))
         for job in self.jobs.values():
+            every = job.every.total_seconds() if job.every else None
             if job.recurring and job.name not in have:
                 with self.sessions() as s:
-                    every = job.every.total_seconds() if job.every else None
                     s.add(_row(job.name, job.name, now, every, {}))
                     try:
                         s.commit()
                     except IntegrityError:
                         s.rollback()  # another replica stored it first
+            elif job.every is not None:
+                with self.sessions.begin() as s:
+                    s.execute(
+                        update(JobRecord)
+                        .where(JobRecord.name == job.name, JobRecord.due_at > now + job.every)
+                        .values(due_at=now + job.every, every_seconds=every)
+                    )
+        self._ensured = True
 
     def run_due(self) -> list[str]:
         """Run every due row this process wins; the names of the rows it ran."""
-        self.ensure()
+        if not self._ensured:
+            self.ensure()
         now = self.clock()
         with self.sessions() as s:
             due = list(
-                s.scalars(
-                    select(JobRecord.name)
+                s.execute(
+                    select(JobRecord.name, JobRecord.kind)
                     .where(
                         JobRecord.due_at <= now,
                         JobRecord.done_at.is_(None),
@@ -148,23 +164,23 @@ class Scheduler:
                     .order_by(JobRecord.due_at)
                 )
             )
-        return [name for name in due if self._run_one(name, now)]
+        return [name for name, kind in due if self._run_one(name, kind, now)]
 
-    def _run_one(self, name: str, now: datetime) -> bool:
+    def _run_one(self, name: str, kind: str, now: datetime) -> bool:
+        job = self.jobs[kind]
         with self.sessions.begin() as s:
             won = s.execute(
                 update(JobRecord)
                 .where(
                     JobRecord.name == name, JobRecord.due_at <= now, JobRecord.done_at.is_(None), _free(now)
                 )
-                .values(lease_until=now + self.lease)
+                .values(lease_until=now + min(job.lease, self.lease))
             ).rowcount  # type: ignore[attr-defined]
             if won != 1:
                 return False  # another process took it
             row = s.get(JobRecord, name)
             assert row is not None
-            kind, payload, failures = row.kind, dict(row.payload or {}), row.failures
-        job = self.jobs[kind]
+            payload, failures = dict(row.payload or {}), row.failures
         error = ""
         try:
             job.run(now, payload)

@@ -28,11 +28,13 @@ COMMANDS = (
     CommandSpec("afwezig", aliases=("away",), audience=EXPERT, slack=True, menu=True, rank=50),
     CommandSpec("beschikbaar", aliases=("available",), audience=EXPERT, slack=True, menu=True, rank=51),
     CommandSpec("expertise", audience=EXPERT, slack=True, menu=True, rank=52),
-    CommandSpec("doorgeven", aliases=("pass",), audience=EXPERT, slack=True, rank=60),
+    CommandSpec("doorgeven", aliases=("pass",), audience=EXPERT, names_people=True, slack=True, rank=60),
     CommandSpec("vrijgeven", aliases=("release",), audience=EXPERT, slack=True, rank=61),
     CommandSpec("experts", audience=MODERATOR, rank=70),
-    CommandSpec("expert_toevoegen", aliases=("expert_add",), audience=MODERATOR, rank=71),
-    CommandSpec("expert_verwijderen", aliases=("expert_remove",), audience=MODERATOR, rank=72),
+    CommandSpec("expert_toevoegen", aliases=("expert_add",), audience=MODERATOR, names_people=True, rank=71),
+    CommandSpec(
+        "expert_verwijderen", aliases=("expert_remove",), audience=MODERATOR, names_people=True, rank=72
+    ),
 )
 ACTIONS = (CLAIM, RELEASE, KB_YES, KB_NO, KB_APPROVE, KB_REJECT, RESOLVED_BUTTON)
 
@@ -240,7 +242,7 @@ class ExpertDesk:
             return e
         m = QID.match(arg)
         if not m:
-            return _say(msg, t("answer_usage", e.language), e.language)
+            return _say(msg, t("release_usage", e.language), e.language)
         return _say(msg, self.router.release(int(m[1]), e).text, e.language)
 
     def cmd_pass(self, msg: Incoming, arg: str, lang: str) -> list[Reply]:

@@ -151,11 +151,11 @@ class ExpertDirectory:
         name = (name or "").strip()
         if not name:
             raise ExpertError("an expert needs a name")
-        if not any(ids.values()):
+        uids = {p: (str(u).strip() or None) if u else None for p, u in ids.items()}
+        if not any(uids.values()):  # also "   ": an expert must be reachable
             raise ExpertError(f"{name}: give a Slack user id and/or a Telegram user id")
         if not 0 < int(capacity) <= 100:
             raise ExpertError(f"{name}: capacity must be between 1 and 100")
-        uids = {p: (str(u).strip() or None) if u else None for p, u in ids.items()}
         fields: dict[str, object] = dict(
             name=name[:200],
             slack_user_id=uids["slack"],

@@ -67,6 +67,14 @@ class ExpertsFeature:
             intercepts=(self.desk.intercept,),
             conversations=(self.desk.is_routed_thread,),
             on_route=(self.route,),
-            jobs=(Job(TIMERS_JOB, lambda now, payload: self.timers.tick(), every=self.timer_interval),),
+            jobs=(
+                # A tick takes well under a second: a replica that dies in one holds it up briefly.
+                Job(
+                    TIMERS_JOB,
+                    lambda now, payload: self.timers.tick(),
+                    every=self.timer_interval,
+                    lease=max(timedelta(minutes=2), 2 * self.timer_interval),
+                ),
+            ),
             on_sent=SENT_HOOKS,
         )

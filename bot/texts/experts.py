@@ -231,6 +231,7 @@ EXPERTS: dict[str, dict[str, str]] = {
     "btn_approve": {"nl": "✅ Goedkeuren", "en": "✅ Approve"},
     "btn_reject": {"nl": "Afwijzen", "en": "Reject"},
     "btn_resolved": {"nl": "✅ Opgelost", "en": "✅ Resolved"},
+    "release_usage": {"nl": "Gebruik: /vrijgeven <vraagnummer>", "en": "Usage: /vrijgeven <question number>"},
     "expert_line": {
         "nl": "• {name} ({tags}; {status}; {open}/{capacity})",
         "en": "• {name} ({tags}; {status}; {open}/{capacity})",
