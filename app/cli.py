@@ -190,8 +190,21 @@ def evaluate(
         f"MRR@10 {res.mrr_at_10:.3f}\n"
         f"route balanced accuracy {res.route_balanced_accuracy:.3f} "
         f"(unanswerable routed {res.routed_unanswerable:.3f}, "
-        f"answerable answered {res.answered_answerable:.3f})"
+        f"answerable answered {res.answered_answerable:.3f})\n"
+        f"evidence carried {_share(res.evidence_carried)} "
+        f"(of {res.evidence_n} answered with an evidence quote)  "
+        f"unanswerable answered with a quote {res.unanswerable_quoted:.3f}",
+        highlight=False,
     )
+    if any(k not in ("answerable", "unanswerable") for k in res.by_kind):
+        table = Table("kind", "answer", "not sure", "route", title="Outcomes by question kind")
+        for kind, c in sorted(res.by_kind.items()):
+            table.add_row(kind, str(c["answer"]), str(c["not_sure"]), str(c["route"]))
+        console.print(table)
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 @app.command()

@@ -28,7 +28,7 @@ from ingest.chunking import Chunker
 from ingest.pipeline import IngestReport, Progress, ingest_paths
 from knowledge_base.answerer import Answerer
 from knowledge_base.dense import DenseIndex, make_client
-from knowledge_base.embeddings import load_embeddings
+from knowledge_base.embeddings import WordLlamaEmbeddings, load_embeddings
 from knowledge_base.retrieval import Retriever
 from knowledge_base.store import KnowledgeBase
 from knowledge_base.store import check_model as check_stored_model
@@ -149,12 +149,15 @@ def build_runtime(settings: Settings, check_model: bool = True) -> Runtime:
     dense = DenseIndex(client, settings.chroma_collection, embeddings)
     kb = KnowledgeBase(sessions, dense, settings.lexical_dir, settings.embedding_model)
     kb.ensure_fresh(max_age=0)
+    # The answerer compares sentences with the bundled model, whatever model builds the index.
+    sentences = embeddings if isinstance(embeddings, WordLlamaEmbeddings) else WordLlamaEmbeddings()
     assistant = Assistant(
         Retriever(kb),
         Answerer(
-            min_coverage=settings.route_threshold,
             max_quotes=settings.answer_sources,
-            semantic_threshold=settings.semantic_threshold,
+            embed=sentences.embed_array,
+            df=kb.lexical.df,
+            threshold=settings.answer_threshold or None,
         ),
         settings.max_question_chars,
         composer,

@@ -39,8 +39,12 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(default=4000, ge=100)
     max_file_mb: float = Field(default=25.0, gt=0)
     answer_sources: int = Field(default=3, ge=1, le=10)
-    route_threshold: float = Field(default=0.35, ge=0.0, le=1.0)
-    semantic_threshold: float = Field(default=0.76, ge=0.0, le=2.0)
+    answer_threshold: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="Probability an answer needs; 0 = the trained model's threshold; higher = more cautious.",
+    )
     sample_kb: bool = Field(default=True, description="Ingest the bundled sample on first run.")
     log_level: str = "WARNING"
 

@@ -211,10 +211,16 @@ class Service:
         if answer.status in ("help", "too_long"):
             return [_notice(msg, answer.answer, answer.language)]
         qid = self.store.record_question(
-            platform=msg.chat.platform, chat_id=msg.chat.chat_id, thread_id=msg.chat.thread_id,
-            message_id=msg.message_id, user_id=msg.user_id, user_name=msg.user_name, context=context,
-            answer=answer, parent_id=previous.id if previous else None,
-        )  # fmt: skip
+            platform=msg.chat.platform,
+            chat_id=msg.chat.chat_id,
+            thread_id=msg.chat.thread_id,
+            message_id=msg.message_id,
+            user_id=msg.user_id,
+            user_name=msg.user_name,
+            context=context,
+            answer=answer,
+            parent_id=previous.id if previous else None,
+        )
         if msg.reply_to and previous is not None:
             # The thread/reply chain now continues from this question.
             self.store.remember(msg.chat.platform, msg.chat.chat_id, msg.reply_to, qid)
@@ -225,9 +231,16 @@ class Service:
             if said is not None:
                 text = f"{answer.answer}\n\n{said}" if said else answer.answer
                 return [
-                    Reply(chat=msg.chat, text=text, language=lang, question_id=qid, reply_to=msg.message_id,
-                          routed=True)
-                ]  # fmt: skip
+                    Reply(
+                        chat=msg.chat,
+                        text=text,
+                        language=lang,
+                        question_id=qid,
+                        reply_to=msg.message_id,
+                        routed=True,
+                        sources=answer.sources,
+                    )  # not sure: related sources as reading tips
+                ]
         buttons = [Button(ASK_EXPERT, t("btn_ask_expert", lang), str(qid))]
         if not answer.routed:
             buttons[:0] = [
@@ -236,10 +249,16 @@ class Service:
             ]
         return [
             Reply(
-                chat=msg.chat, text=answer.answer, language=lang, sources=answer.sources,
-                buttons=tuple(buttons), question_id=qid, reply_to=msg.message_id, routed=answer.routed,
+                chat=msg.chat,
+                text=answer.answer,
+                language=lang,
+                sources=answer.sources,
+                buttons=tuple(buttons),
+                question_id=qid,
+                reply_to=msg.message_id,
+                routed=answer.routed,
             )
-        ]  # fmt: skip
+        ]
 
     def _answer(self, text: str, previous: QuestionRecord | None) -> tuple[Answer, str]:
         """Answer a question, reading a follow-up in the context of the earlier question."""
@@ -303,8 +322,14 @@ def _notice(msg: Incoming, text: str, lang: str) -> Reply:
 
 
 def _action_notice(act: Action, text: str, lang: str) -> Reply:
-    return Reply(chat=act.chat, text=text, language=lang, ephemeral_user=act.user_id,
-                 question_id=act.question_id, kind="notice")  # fmt: skip
+    return Reply(
+        chat=act.chat,
+        text=text,
+        language=lang,
+        ephemeral_user=act.user_id,
+        question_id=act.question_id,
+        kind="notice",
+    )
 
 
 def _question_notice(q: QuestionRecord, text: str, lang: str) -> Reply:

@@ -1,347 +1,245 @@
-"""Extractive answers with an answerability check: quote what answers, route what does not."""
+"""Extractive answers with a learned answerability check: quote what answers, route what does not.
+
+The answerer reads every sentence of the top passages as a candidate quote (knowledge_base/evidence.py),
+ranks them with the quote model and decides with the answerability model (knowledge_base/calibration.py,
+trained by bench/train_answerability.py). There are three outcomes: *answer* (quotes that answer),
+*not_sure* (related sources, but no direct answer: the question goes to an expert with reading tips)
+and *route* (nothing relevant).
+"""
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from pathlib import Path
 
-from knowledge_base import text as T
+from knowledge_base.analysis import Analysis, analyse_question
+from knowledge_base.calibration import DECISION_MODEL, QUOTE_MODEL, LogisticModel, load_model
+from knowledge_base.evidence import Candidate, Embed, Pool, collect
 from knowledge_base.query import Query
 from knowledge_base.retrieval import DocHit
 
-# What a passage must contain when the question asks for a specific kind of fact.
-_ENTITY: dict[str, re.Pattern[str]] = {
-    "date": re.compile(
-        r"\b(maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|monday|tuesday|wednesday"
-        r"|thursday|friday|saturday|sunday|januari|februari|maart|april|mei|juni|juli|augustus"
-        r"|september|oktober|november|december|january|february|march|june|july|august|october"
-        r"|(19|20)\d\d|\d{1,2}[-/.]\d{1,2}([-/.]\d{2,4})?|elke (eerste|tweede|derde|laatste)"
-        r"|wekelijks|maandelijks|dagelijks|weekly|monthly|daily)\b"
-    ),
-    "number": re.compile(
-        r"\d|%|\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|dertig"
-        r"|veertig|vijftig|honderd|duizend|miljoen|helft|kwart|derde|two|three|four|five|six"
-        r"|seven|eight|nine|ten|twelve|twenty|hundred|thousand|million|half|quarter|dozen)\b"
-    ),
-    "duration": re.compile(
-        r"\b(\d+|een|twee|drie|vier|vijf|zes|acht|tien|twaalf|half|one|two|three|four|five|six"
-        r"|eight|ten|twelve)[ -](jaar|jaren|maand|maanden|week|weken|dagen|uur|uren|years?"
-        r"|months?|weeks?|days?|hours?|sessies|sessions|bijeenkomsten|lessen)\b"
-        r"|\b\w+(jarig|weeks|maands)e?\b|-week\b|-month\b|-year\b"
-        r"|\b(\d+|twintig|dertig|veertig|vijftig|zestig|negentig|twenty|thirty|forty|fifty|sixty"
-        r"|ninety|anderhalf|een half|half an?)[ -](minuten|minutes?|min|kwartier|hour|uur)\b"
-    ),
-    "money": re.compile(r"€|£|\$|\beuro|\beur\b|\bpond\b|\bdollar|\bschaal \d|\bper uur\b"),
-    "phone": re.compile(r"(\+31|\+44|\b0)[\d\s-]{8,}\d"),
-    "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
-    "url": re.compile(r"https?://|www\.|\b[\w-]+\.(nl|com|org|eu|be|uk|net)\b"),
-    "person": re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+ (van |de |der |den )*[A-Z][a-z]+"),
+ANSWER, NOT_SURE, ROUTE = "answer", "not_sure", "route"
+# The question types; the model sees each as a 0/1 feature.
+QTYPE_GROUPS = {
+    "fact": ("number", "money", "date", "duration", "email", "phone", "url"),
+    "who": ("person_org",),
+    "where": ("place",),
+    "why": ("reason",),
+    "how": ("procedure",),
+    "what": ("definition", "other"),
+    "which": ("list",),
+    "yesno": ("yesno",),
 }
-
-
-def _has_entity(q: Query, sentence: str) -> bool:
-    """Does the sentence contain the kind of fact asked for (a name must be new to the question)?"""
-    if not q.answer_type:
-        return False
-    pattern = _ENTITY[q.answer_type]
-    if q.answer_type != "person":
-        return bool(pattern.search(sentence))
-    asked = set(T.words(q.text))
-    return any(not set(T.words(m.group(0))) & asked for m in pattern.finditer(sentence))
+# Sentences that lead into what follows ("Zo werkt het:", a short heading-like line) are quoted with it.
+CONTINUE_TYPES = ("procedure", "list", "reason")
+# Further quotes come from sentences the quote model rates within this many log-odds of the best.
+QUOTE_MARGIN = 2.0
 
 
 @dataclass
 class Evidence:
-    """A quotable sentence with where it came from and how well it matches."""
+    """A quote: one or a few adjacent sentences of a document, and how well they answer."""
 
     sentence: str
     doc: DocHit
     score: float
     coverage: float
-    has_entity: bool
-    focus: float = 0.0
-    own: float = 0.0
 
 
 @dataclass
 class Decision:
-    """The answerability verdict and the features behind it."""
+    """The verdict, the quotes behind it, the reranked documents and the features that decided."""
 
     answerable: bool
     evidence: list[Evidence] = field(default_factory=list)
     ranked: list[DocHit] = field(default_factory=list)
     features: dict[str, float | str | bool] = field(default_factory=dict)
+    outcome: str = ROUTE
+    probability: float = 0.0
 
 
-COMPOUND_HEAD_CREDIT = 0.6
+def quote_score(c: Candidate, model: LogisticModel | None) -> float:
+    """How likely a candidate sentence is the one that answers (the model's log-odds)."""
+    f = c.features
+    if model is not None:
+        return model.logit(f)
+    # Before any model is trained (bench/train_answerability.py bootstraps with this).
+    return (
+        f["cov_win"]
+        + 0.6 * f["cov_own"]
+        + 0.3 * f["typed_own"]
+        + 0.3 * f["attr_own"]
+        + f["chunk"]
+        - f["is_question"]
+    )
 
 
-def _fuzzy(q: str, p: str) -> float:
-    """Credit for a passage stem that is not the query stem itself.
-
-    Dutch compounds put the head last, so a query word that ends a longer passage word
-    (dag -> donderdag, project -> kunstproject) is a good match; a long shared prefix
-    catches derivations (organiseren -> organisatie).
-    """
-    if len(q) >= 3 and len(p) >= len(q) + 3 and p.endswith(q):
-        return 0.8
-    n = min(len(q), len(p))
-    if n >= 6:
-        k = 0
-        while k < n and q[k] == p[k]:
-            k += 1
-        if k >= 6 and k >= 0.75 * n:
-            return 0.6
-    return 0.0
-
-
-class _Vocab:
-    """Passage stems sorted forwards and backwards, for fast prefix and suffix lookups."""
-
-    def __init__(self, stems: set[str]) -> None:
-        self.stems = stems
-        self._fwd = sorted(stems)
-        self._rev = sorted(w[::-1] for w in stems)
-
-    @staticmethod
-    def _range(items: list[str], pre: str) -> list[str]:
-        lo = bisect_left(items, pre)
-        hi = bisect_left(items, pre + "\uffff", lo)
-        return items[lo:hi]
-
-    def starting(self, pre: str) -> list[str]:
-        """Stems that start with `pre`."""
-        return self._range(self._fwd, pre)
-
-    def ending(self, suf: str) -> list[str]:
-        """Stems that end with `suf`."""
-        return [w[::-1] for w in self._range(self._rev, suf[::-1])]
-
-
-def _fuzzy_matches(a: str, vocab: _Vocab) -> list[tuple[str, float]]:
-    """Passage stems matching query stem `a`: exact 1.0, compound head or derivation less."""
-    stems = vocab.stems
-    out = [(a, 1.0)] if a in stems else []
-    if len(a) >= 3:
-        out += [(p, 0.8) for p in vocab.ending(a) if len(p) >= len(a) + 3]
-    if len(a) >= 4:
-        # A compound that starts with the query word (koor -> koorzang, zorg -> zorgaanbod).
-        for p in vocab.starting(a):
-            if len(p) >= len(a) + 3:
-                rest = p[len(a) :]
-                if rest in stems or (rest[0] == "s" and rest[1:] in stems):
-                    out.append((p, COMPOUND_HEAD_CREDIT))
-    if len(a) >= 6:
-        out += [(p, c) for p in vocab.starting(a[:6]) if p != a for c in (_fuzzy(a, p),) if c > 0]
-    return out
-
-
-class _Matcher:
-    """Per-term credit for passage stems, computed once over the candidate vocabulary."""
-
-    def __init__(self, q: Query, stems: set[str]) -> None:
-        vocab = _Vocab(stems)
-        self.q = q
-        self.maps: list[dict[str, float]] = []
-        self.multi: list[list[tuple[tuple[str, ...], float]]] = []
-        for term in q.terms:
-            m: dict[str, float] = {}
-            multi: list[tuple[tuple[str, ...], float]] = []
-            for factor, alts in ((1.0, term.alts), (0.7, term.expansion_alts)):
-                for alt in alts:
-                    if len(alt) > 1:
-                        multi.append((alt, factor))
-                        continue
-                    a = alt[0]
-                    for p, c in _fuzzy_matches(a, vocab):
-                        if c * factor > m.get(p, 0.0):
-                            m[p] = c * factor
-            self.maps.append(m)
-            self.multi.append(multi)
-        self.total = q.total_weight
-
-    def credits(self, stems: frozenset[str] | set[str]) -> list[float]:
-        """Match credit (0..1) of every query term in a set of passage stems."""
-        out = []
-        for m, multi in zip(self.maps, self.multi, strict=True):
-            c = max((m[s] for s in stems if s in m), default=0.0)
-            for alt, factor in multi:
-                if factor > c and all(s in stems for s in alt):
-                    c = factor
-            out.append(c)
-        return out
-
-    def coverage(self, credits: list[float]) -> float:
-        """Weighted share of the question's terms that the credits cover."""
-        if self.total <= 0:
-            return 0.0
-        return sum(t.weight * c for t, c in zip(self.q.terms, credits, strict=True)) / self.total
-
-
-@lru_cache(maxsize=4096)
-def _parse_passage(text: str, language: str) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
-    """Sentences of a passage and their stems (cached: popular passages recur)."""
-    sentences = tuple(s for s in T.split_sentences(text) if T.has_letters(s))
-    return sentences, tuple(_stems(s, language) for s in sentences)
-
-
-@lru_cache(maxsize=4096)
-def _stems(text: str, language: str) -> frozenset[str]:
-    """Stems of a passage in its own language plus the other one (mixed-language text)."""
-    cw = T.content_words(text)
-    other = "en" if language == "nl" else "nl"
-    return frozenset({T.stem(w, language) for w in cw} | {T.stem(w, other) for w in cw})
+def decision_features(q: Query, analysis: Analysis, pool: Pool, best: list[Candidate]) -> dict[str, float]:
+    """The question-level signals the answerability model weighs."""
+    top = best[0].features if best else {}
+    top3 = [c.features for c in best[:3]]
+    sims = [c.chunk.dense_sim for c in pool.candidates if c.chunk.dense_sim is not None]
+    unknown = [t for t in q.terms if not t.known]
+    total = q.total_weight or 1.0
+    typed = (
+        bool(next((a for a in analysis.attributes if a.answer_type), None))
+        or analysis.qtype in QTYPE_GROUPS["fact"]
+    )
+    f: dict[str, float] = {
+        "quote_score": best[0].score if best else -5.0,
+        "quote_margin": best[0].score - best[1].score if len(best) > 1 else 0.0,
+        "cov_win": top.get("cov_win", 0.0),
+        "cov_own": top.get("cov_own", 0.0),
+        "cov_chunk": pool.best_chunk_coverage,
+        "cov_doc": max(pool.doc_coverage.values(), default=0.0),
+        "sem": top.get("sem", 0.0),
+        "sem_max3": max((x.get("sem", 0.0) for x in top3), default=0.0),
+        "dense": max(sims, default=0.0),
+        "typed_q": float(typed),
+        "typed_top": top.get("typed_win", 0.0) if typed else 0.0,
+        "typed_any3": max((x.get("typed_win", 0.0) for x in top3), default=0.0) if typed else 0.0,
+        "attr_q": float(bool(analysis.attributes)),
+        "attr_top": top.get("attr_win", 0.0),
+        "attr_any3": max((x.get("attr_win", 0.0) for x in top3), default=0.0),
+        "cons_n": float(len(analysis.constraints)),
+        "cons_kb": pool.constraints_in_kb,
+        "cons_win": top.get("cons_win", 1.0),
+        "cons_doc": top.get("cons_doc", 1.0),
+        "year_q": float(any(c.kind == "year" for c in analysis.constraints)),
+        "place_q": float(any(c.kind == "place" for c in analysis.constraints)),
+        "unknown_share": sum(t.weight for t in unknown) / total,
+        "unknown_n": float(len(unknown)),
+        "rare_n": float(len(analysis.rare)),
+        "n_terms": float(len(q.terms)),
+        "lang_en": float(q.language == "en"),
+        "cue_top": top.get("cue", 0.0),
+        "question_top": top.get("is_question", 0.0),
+        "miss_win": top.get("miss_win", 1.0),
+        "miss_own": top.get("miss_own", 1.0),
+        "gaps_win": top.get("gaps_win", 0.0),
+        "miss_win_min3": min((x.get("miss_win", 1.0) for x in top3), default=1.0),
+        "miss_doc": pool.doc_missing.get(best[0].doc.doc.path, 1.0) if best else 1.0,
+        "focus_q": float(bool(analysis.focus)),
+        "focus_win": top.get("focus_win", 0.0),
+        "novelty": top.get("novelty", 0.0),
+        "slot_top": top.get("slot", 0.0),
+        "slot_max": max((c.features.get("slot", 0.0) for c in best[:10]), default=0.0),
+        "attr_gap": float(bool(analysis.attributes))
+        * (1.0 - max((x.get("attr_win", 0.0) for x in top3), default=0.0)),
+        "unknown_rare": float(sum(1 for t in unknown if t.word in analysis.rare)),
+        "absent_doc": pool.doc_absent.get(best[0].doc.doc.path, 1.0) if best else 1.0,
+        "absent_min3": min((pool.doc_absent.get(c.doc.doc.path, 1.0) for c in best[:3]), default=1.0),
+    }
+    for group, kinds in QTYPE_GROUPS.items():
+        f[f"q_{group}"] = float(analysis.qtype in kinds)
+    # Hinges: a linear model cannot bend, but "almost nothing matches" is worse than linearly bad.
+    f["cov_chunk_low"] = max(0.0, 0.3 - f["cov_chunk"])
+    f["cov_win_low"] = max(0.0, 0.3 - f["cov_win"])
+    f["dense_low"] = max(0.0, 0.45 - f["dense"])
+    f["cov_chunk_high"] = max(0.0, f["cov_chunk"] - 0.7)
+    # An attribute asked with a type (its price, its phone number) and no such fact next to it.
+    f["attr_typed_gap"] = f["attr_q"] * f["typed_q"] * (1.0 - f["typed_any3"])
+    return f
 
 
 class Answerer:
-    """Picks evidence sentences and decides whether the knowledge base answers the question."""
+    """Picks the quotes and decides whether the knowledge base answers the question."""
 
     def __init__(
         self,
-        min_coverage: float = 0.35,
         top_docs: int = 8,
         max_quotes: int = 3,
-        semantic_threshold: float = 0.76,
+        embed: Embed | None = None,
+        quote_model: Path | None = QUOTE_MODEL,
+        decision_model: Path | None = DECISION_MODEL,
+        df: Callable[[str], int] | None = None,
+        threshold: float | None = None,
     ) -> None:
-        self.min_coverage = min_coverage
-        # A paraphrase shares few words with its passage: when lexical coverage is weak, a
-        # close embedding match (cosine, model-specific) still counts as evidence.
-        self.semantic_threshold = semantic_threshold
-        self.semantic_floor = 0.15
-        # A sentence is read with its neighbours (and its heading) when judging coverage.
-        self.window = 1
-        # A typed question (when, how many, who...) needs a sentence holding that kind of
-        # fact which covers the question about as well as the best passage does.
-        self.type_floor = 0.45
-        self.type_ratio = 0.7
-        self.max_quotes = max_quotes
         self.top_docs = top_docs
-        self.evidence_weight = 1.0
-        self.doc_weight = 0.5
+        self.max_quotes = max_quotes
+        self.embed = embed
+        self.quotes = load_model(quote_model) if quote_model else None
+        self.model = load_model(decision_model) if decision_model else None
+        self.df = df or (lambda stem: 1)
+        self.threshold = threshold  # None: the model's own
+
+    def analyse(self, q: Query, ranked: list[DocHit]) -> tuple[Analysis, Pool, list[Candidate]]:
+        """The question's analysis, its candidate quotes, and those ranked best first."""
+        analysis = analyse_question(q.text)
+        pool = collect(q, analysis, ranked, self.df, self.embed, self.top_docs)
+        if self.quotes is not None:
+            for c, score in zip(
+                pool.candidates, self.quotes.logits([c.features for c in pool.candidates]), strict=True
+            ):
+                c.score = float(score)
+        else:
+            for c in pool.candidates:
+                c.score = quote_score(c, None)
+        ranked_candidates: dict[str, Candidate] = {}
+        for c in sorted(pool.candidates, key=lambda c: -c.score):
+            ranked_candidates.setdefault(c.sentence, c)  # overlapping chunks repeat sentences: keep the best
+        return analysis, pool, list(ranked_candidates.values())
 
     def decide(self, q: Query, ranked: list[DocHit]) -> Decision:
-        """Collect evidence from the top documents and judge answerability."""
+        """Rank the quotes, then judge answerability with the model (or a plain coverage rule)."""
         if not q.terms or not ranked:
             return Decision(False, features={"reason": "no_terms" if not q.terms else "no_hits"})
-        parsed = []
-        vocab: set[str] = set()
-        for dh in ranked[: self.top_docs]:
-            lang = dh.doc.language
-            header = _stems(dh.doc.title, lang)
-            vocab |= header
-            for ch in dh.chunks:
-                sentences, sent_stems = _parse_passage(ch.text, lang)
-                head = header | _stems(ch.heading, lang)
-                vocab |= head.union(*sent_stems)
-                parsed.append((dh, ch, head, sentences, sent_stems))
-        matcher = _Matcher(q, vocab)
-        # The focus is the most specific thing asked about; an answer must mention it.
-        known = [i for i, t in enumerate(q.terms) if t.known] or list(range(len(q.terms)))
-        focus = max(known, key=lambda i: q.terms[i].weight)
-        evidence: list[Evidence] = []
-        best_chunk_cov = 0.0
-        best_chunk_focus = 0.0
-        doc_credits: dict[str, list[float]] = {}
-        for dh, ch, head, sentences, sent_stems in parsed:
-            head_credits = matcher.credits(head)
-            sent_credits = [matcher.credits(st) for st in sent_stems]
-            chunk_credits = (
-                [
-                    max(h, *col) if col else h
-                    for h, col in zip(head_credits, zip(*sent_credits, strict=True), strict=True)
-                ]
-                if sent_credits
-                else head_credits
-            )
-            cov_chunk = matcher.coverage(chunk_credits)
-            prev = doc_credits.get(dh.doc.path)
-            doc_credits[dh.doc.path] = (
-                [max(a, b) for a, b in zip(prev, chunk_credits, strict=True)] if prev else list(chunk_credits)
-            )
-            if cov_chunk > best_chunk_cov:
-                best_chunk_cov, best_chunk_focus = cov_chunk, chunk_credits[focus]
-            for i, sent in enumerate(sentences):
-                win = [head_credits] + sent_credits[max(0, i - self.window) : i + self.window + 1]
-                credits = [max(col) for col in zip(*win, strict=True)]
-                cov = matcher.coverage(credits)
-                own = matcher.coverage(sent_credits[i])
-                ent = _has_entity(q, sent)
-                score = cov + 0.6 * own + (0.3 if ent else 0.0) + ch.score
-                if len(sent) < 25:
-                    score -= 0.3
-                evidence.append(Evidence(sent, dh, score, cov, ent, credits[focus], own))
-        doc_cov = {p: matcher.coverage(c) for p, c in doc_credits.items()}
-        ranked = self._rerank(ranked, evidence, doc_cov)
-        evidence.sort(key=lambda e: -e.score)
-        feats: dict[str, float | str | bool] = {
-            "chunk_coverage": round(best_chunk_cov, 3),
-            "focus": q.terms[focus].word,
-            "focus_credit": round(best_chunk_focus, 2),
-            "answer_type": q.answer_type or "",
-            "unknown_terms": sum(1 for t in q.terms if not t.known),
-        }
-        type_ok = True
-        if q.answer_type:
-            floor = max(self.type_floor, self.type_ratio * best_chunk_cov)
-            typed = [e for e in evidence if e.has_entity and e.coverage >= floor]
-            type_ok = bool(typed)
-            feats["type_ok"] = type_ok
-            if typed:
-                top = typed[0]
-                evidence.remove(top)
-                evidence.insert(0, top)
-        sims = [c.dense_sim for d in ranked for c in d.chunks if c.dense_sim is not None]
-        top_sim = max(sims, default=0.0)
-        feats["dense_sim"] = round(top_sim, 3)
-        covered = best_chunk_cov >= self.min_coverage or (
-            best_chunk_cov >= self.semantic_floor and top_sim >= self.semantic_threshold
+        analysis, pool, best = self.analyse(q, ranked)
+        feats = decision_features(q, analysis, pool, best)
+        if self.model is not None:
+            p = self.model.probability(feats)
+            threshold = self.threshold or self.model.threshold
+        else:  # untrained: the old coverage rule, so the bot still works before any training
+            p = 1.0 if feats["cov_chunk"] >= 0.35 and (not feats["typed_q"] or feats["typed_any3"]) else 0.0
+            threshold = 0.5
+        outcome = (
+            ANSWER
+            if p >= threshold
+            else (NOT_SURE if p >= 0.5 * threshold or feats["cov_chunk"] >= 0.3 else ROUTE)
         )
-        answerable = covered and type_ok
-        feats["reason"] = "ok" if answerable else ("type" if not type_ok else "coverage")
-        return Decision(answerable, self._pick(evidence, self.max_quotes), ranked, feats)
-
-    def _rerank(
-        self, ranked: list[DocHit], evidence: list[Evidence], doc_cov: dict[str, float]
-    ) -> list[DocHit]:
-        """Order the top documents by retrieval score plus how well they answer."""
-        head = ranked[: self.top_docs]
-        if not head:
-            return ranked
-        best: dict[str, float] = {}
-        for e in evidence:
-            key = e.doc.doc.path
-            val = e.coverage + 0.5 * e.own + (0.3 if e.has_entity and e.focus >= 0.4 else 0.0)
-            best[key] = max(best.get(key, 0.0), val)
-        top = head[0].score or 1.0
-        for dh in head:
-            dh.score = (
-                dh.score / top
-                + self.evidence_weight * best.get(dh.doc.path, 0.0)
-                + self.doc_weight * doc_cov.get(dh.doc.path, 0.0)
-            )
-        head.sort(key=lambda d: -d.score)
-        return head + ranked[self.top_docs :]
+        shown: dict[str, float | str | bool] = {k: round(v, 3) for k, v in feats.items()}
+        shown.update(qtype=analysis.qtype, p_answer=round(p, 3), outcome=outcome)
+        quotes = self._quotes(best, analysis) if best else []
+        return Decision(outcome == ANSWER, quotes, self._rerank(ranked, best), shown, outcome, p)
 
     @staticmethod
-    def _pick(evidence: list[Evidence], n: int = 3) -> list[Evidence]:
-        """The best sentences, at most two per document, without near-duplicates."""
+    def _window(c: Candidate, analysis: Analysis) -> str:
+        """The sentence, with the next one when it leads into it ("Zo werkt het:") or for how/why/which."""
+        parts = [c.sentence]
+        after = c.neighbours[c.index + 1 : c.index + 3]
+        lead_in = c.sentence.rstrip().endswith(":") or len(c.sentence) < 60
+        if after and (lead_in or analysis.qtype in CONTINUE_TYPES):
+            parts.append(after[0])
+            if lead_in and len(after) > 1 and len(after[0]) < 120:
+                parts.append(after[1])
+        return " ".join(parts)
+
+    def _quotes(self, best: list[Candidate], analysis: Analysis) -> list[Evidence]:
+        """The best sentence with its window, then the next best ones not quoted yet (two per document)."""
         out: list[Evidence] = []
         per_doc: dict[str, int] = {}
-        if not evidence:
-            return out
-        first = evidence[0]
-        floor = first.score * 0.75
-        for e in evidence:
-            if len(out) >= n or e.score < floor:
+        first = best[0].score
+        for c in best:
+            if len(out) >= self.max_quotes or c.score < first - QUOTE_MARGIN:
                 break
-            # Further sentences must answer about as well as the first, not just be on topic.
-            if out and e.coverage < max(0.5, 0.8 * first.coverage):
+            if c.features["is_question"] or per_doc.get(c.doc.doc.path, 0) >= 2:
                 continue
-            key = e.doc.doc.path
-            if per_doc.get(key, 0) >= 2 or any(e.sentence == o.sentence for o in out):
+            text = self._window(c, analysis) if not out else c.sentence
+            if any(c.sentence in e.sentence for e in out):
                 continue
-            per_doc[key] = per_doc.get(key, 0) + 1
-            out.append(e)
+            per_doc[c.doc.doc.path] = per_doc.get(c.doc.doc.path, 0) + 1
+            out.append(Evidence(text, c.doc, c.score, c.coverage))
         return out
+
+    def _rerank(self, ranked: list[DocHit], best: list[Candidate]) -> list[DocHit]:
+        """Order the top documents by how well their best sentence answers, retrieval breaking ties."""
+        head = ranked[: self.top_docs]
+        top: dict[str, float] = {}
+        for c in best:
+            top.setdefault(c.doc.doc.path, c.score)
+        first = head[0].score or 1.0 if head else 1.0
+        for dh in head:
+            dh.score = dh.score / first + 0.5 * top.get(dh.doc.path, -5.0)
+        head.sort(key=lambda d: -d.score)
+        return head + ranked[self.top_docs :]

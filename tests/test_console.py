@@ -54,7 +54,7 @@ def test_run_console_stops_at_end_of_input(kb):
     console, buf = _console()
     run_console(kb.rt.assistant, console, io.StringIO("Wat is het telefoonnummer van het seniorenkoor?\n"))
     out = _flat(buf.getvalue())
-    assert "geen antwoord" in out
+    assert "geen antwoord" in out or "geen direct antwoord" in out  # route, or not sure with tips
     assert "Doorgezet naar een expert" in out
 
 

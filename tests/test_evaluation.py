@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.answering.assistant import Answer
-from bot.answering.evaluation import EvalFormatError, read_questions, run_eval
+from bot.answering.evaluation import EvalFormatError, carries, read_questions, run_eval
 from bot.messages import Source
 
 
@@ -71,7 +71,8 @@ def test_metrics():
     assert res.route_balanced_accuracy == pytest.approx((3 / 4 + 1 / 2) / 2)
     assert [r["id"] for r in rows] == [1, 2, 3, 4, 5, 6]
     assert rows[1]["sources"] == ["q", "r", "z", "y"]
-    assert set(rows[0]) == {"id", "sources", "routed", "answer", "features"}
+    assert set(rows[0]) == {"id", "sources", "routed", "outcome", "answer", "features"}
+    assert [r["outcome"] for r in rows] == ["answer", "answer", "route", "answer", "route", "answer"]
 
 
 def test_sources_are_deduplicated_and_cut_at_ten():
@@ -133,3 +134,52 @@ def test_questions_file_with_bom(tmp_path):
     p = tmp_path / "q.jsonl"
     p.write_bytes("\ufeff".encode() + json.dumps({"id": 1, "question": "Wat?"}).encode() + b"\n")
     assert read_questions(p)[0]["id"] == 1
+
+
+def test_evidence_carried_counts_answered_answerable_questions_with_an_evidence_quote():
+    items = _items(
+        {"id": 1, "question": "a", "gold": ["x"], "evidence": "Het koor repeteert elke dinsdag in De Linde."},
+        {
+            "id": 2,
+            "question": "b",
+            "gold": ["x"],
+            "evidence": "Structurele financiering is nog niet beschikbaar.",
+        },
+        {
+            "id": 3,
+            "question": "c",
+            "gold": ["x"],
+            "evidence": "Dit wordt niet gevraagd, want de vraag is doorgezet.",
+        },
+        {"id": 4, "question": "d", "gold": ["x"]},  # no evidence quote: not counted
+        {"id": 5, "question": "e", "kind": "missing_attribute"},
+    )
+    answers = {
+        "a": "“Het koor repeteert op dinsdag in buurthuis De Linde.”",
+        "b": "“Gemeenten financieren het.”",
+    }
+
+    class Quoting(ScriptedAssistant):
+        def ask(self, question: str, mode: str = "hybrid") -> Answer:
+            base = super().ask(question, mode)
+            return Answer(question, answers.get(question, "antwoord"), base.routed, "nl", (), base.candidates)
+
+    bot = Quoting({q: (["x"], q in ("c", "e")) for q in "abcde"})
+    res, rows = run_eval(bot, items)
+    assert res.evidence_n == 2 and res.evidence_carried == pytest.approx(1 / 2)
+    assert [r.get("carried") for r in rows] == [True, False, None, None, None]
+    assert res.unanswerable_quoted == 0.0
+    assert res.by_kind["missing_attribute"] == {"route": 1} and res.by_kind["answerable"]["answer"] == 3
+
+
+@pytest.mark.parametrize(
+    ("answer", "evidence", "carried"),
+    [
+        ("Het koor repeteert op dinsdag in De Linde.", "Het koor repeteert elke dinsdag in De Linde.", True),
+        ("Het koor zingt.", "Het koor repeteert elke dinsdag in De Linde.", False),  # 1 of 4 content words
+        ("anything", "", False),  # no content words to carry
+        ("The tour lasts ninety minutes", "Each tour lasts ninety minutes.", True),
+    ],
+)
+def test_carries(answer, evidence, carried):
+    assert carries(answer, evidence) is carried

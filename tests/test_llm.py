@@ -28,6 +28,7 @@ from bot.texts import t
 ASK_NL = "Waar repeteert het seniorenkoor voor eenzame ouderen?"
 ASK_EN = "What do carers value about the museum tours?"
 UNANSWERABLE = "Wat is het telefoonnummer van seniorenkoor De Zilveren Stemmen?"
+OFF_TOPIC = "Wat is de hoofdstad van Mongolië?"
 LLM_NL = "Het koor repeteert elke dinsdagmiddag in buurthuis De Linde in Amersfoort [1]."
 
 Responder = Callable[[dict], tuple[int, str]]
@@ -211,10 +212,27 @@ def test_model_saying_not_in_passages_routes_the_question(kb, fake, reply):
     assert dict(a.features)["llm"] == "not_found"
 
 
-def test_unanswerable_question_never_reaches_the_model(llm_rt, fake):
-    a = llm_rt.assistant.ask(UNANSWERABLE)
-    assert a.routed is True and a.answer == t("not_found", "nl")
+def test_a_question_with_nothing_relevant_never_reaches_the_model(llm_rt, fake):
+    a = llm_rt.assistant.ask(OFF_TOPIC)
+    assert a.outcome == "route" and a.routed is True and a.answer == t("not_found", "nl")
     assert fake.requests == []
+
+
+def test_a_borderline_question_goes_to_the_model_as_judge_and_can_be_rescued(llm_rt, fake):
+    plain = llm_rt.assistant.answerer.decide(*llm_rt.assistant.retriever.search(UNANSWERABLE))
+    assert plain.outcome == "not_sure"  # the extractive check alone would not answer it
+    fake.respond = lambda body: (200, "Bel het koor via het buurthuis [1].")
+    a = llm_rt.assistant.ask(UNANSWERABLE)
+    assert len(fake.requests) == 1 and a.outcome == "answer" and not a.routed
+    assert a.answer.splitlines()[1] == "Bel het koor via het buurthuis [1]." and a.sources
+
+
+def test_a_borderline_question_the_model_refuses_stays_not_sure(llm_rt, fake):
+    fake.respond = lambda body: (200, "NOT_IN_PASSAGES")
+    a = llm_rt.assistant.ask(UNANSWERABLE)
+    assert len(fake.requests) == 1
+    assert a.outcome == "not_sure" and a.routed and a.answer == t("not_sure", "nl")
+    assert 1 <= len(a.sources) <= 3  # reading tips
 
 
 # -- failures keep the extractive answer -------------------------------------------------------
@@ -278,7 +296,7 @@ def test_ask_json_goes_through_the_model(kb, fake):
 def test_eval_runs_the_same_pipeline(llm_rt, fake):
     items = [
         {"id": "a", "question": ASK_NL, "answerable": True, "gold": [D.KOOR_PATH]},
-        {"id": "u", "question": UNANSWERABLE, "answerable": False, "gold": []},
+        {"id": "u", "question": OFF_TOPIC, "answerable": False, "gold": []},
     ]
     res, rows = run_eval(llm_rt.assistant, items)
     assert rows[0]["answer"].splitlines()[1] == LLM_NL and rows[1]["routed"] is True

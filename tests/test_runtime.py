@@ -34,7 +34,7 @@ def test_settings_validate_ranges(tmp_path):
     with pytest.raises(ValidationError):
         make_settings(tmp_path, chunk_size=10)
     with pytest.raises(ValidationError):
-        make_settings(tmp_path, route_threshold=1.5)
+        make_settings(tmp_path, answer_threshold=1.5)
 
 
 def test_build_runtime_creates_an_empty_knowledge_base(tmp_path):

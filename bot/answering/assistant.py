@@ -28,6 +28,11 @@ class Answer:
     candidates: tuple[Source, ...] = ()
     status: str = "answered"  # answered | routed | help | too_long
     features: tuple[tuple[str, object], ...] = ()
+    outcome: str = ""  # answer | not_sure | route ("" = from `routed`)
+
+    def __post_init__(self) -> None:
+        if not self.outcome:
+            object.__setattr__(self, "outcome", "route" if self.routed else "answer")
 
     def to_json(self) -> dict[str, object]:
         """The `verbinder ask --json` shape."""
@@ -35,6 +40,7 @@ class Answer:
             "question": self.question,
             "answer": self.answer,
             "routed": self.routed,
+            "outcome": self.outcome,
             "language": self.language,
             "sources": [asdict(s) for s in self.sources],
         }
@@ -53,7 +59,7 @@ class Assistant:
         self.retriever = retriever
         self.answerer = answerer
         self.max_chars = max_chars
-        self.composer = composer  # optional LLM; only asked once the check says answerable
+        self.composer = composer  # optional LLM: writes answers, and judges the borderline questions
 
     def ask(self, question: str, mode: str = "hybrid", language: str | None = None) -> Answer:
         """Answer one question; `mode` selects hybrid, lexical or dense retrieval."""
@@ -71,18 +77,32 @@ class Assistant:
         decision = self.answerer.decide(query, ranked)
         candidates = tuple(source_of(d) for d in (decision.ranked or ranked))
         feats = tuple(decision.features.items())
-        if not decision.answerable:
-            return Answer(question, t("not_found", lang), True, lang, (), candidates, "routed", feats)
+        if decision.outcome == "route":
+            return Answer(
+                question, t("not_found", lang), True, lang, (), candidates, "routed", feats, "route"
+            )
+        # An answer, or a borderline question: with an LLM configured, the model reads the passages
+        # and answers only what they hold (a borderline one it can rescue, an answer it can refuse).
         composed = self.composer.compose(q, lang, decision) if self.composer else None
         if composed is not None and not composed.found:
             feats += (("llm", "not_found"),)
-            return Answer(question, t("not_found", lang), True, lang, (), candidates, "routed", feats)
-        if composed is not None:
-            text, sources = composed.text, tuple(source_of(d) for d in composed.docs)
+            if decision.outcome == "answer":
+                return Answer(
+                    question, t("not_found", lang), True, lang, (), candidates, "routed", feats, "route"
+                )
+        elif composed is not None:
             feats += (("llm", "answered"),)
-        else:
-            text, sources = self._compose(decision, lang)
-        return Answer(question, text, False, lang, sources, candidates, "answered", feats)
+            sources = tuple(source_of(d) for d in composed.docs)
+            return Answer(
+                question, composed.text, False, lang, sources, candidates, "answered", feats, "answer"
+            )
+        if decision.outcome == "not_sure":
+            tips = candidates[:3]  # the most related sources, as reading tips
+            return Answer(
+                question, t("not_sure", lang), True, lang, tips, candidates, "routed", feats, "not_sure"
+            )
+        text, sources = self._compose(decision, lang)
+        return Answer(question, text, False, lang, sources, candidates, "answered", feats, "answer")
 
     @staticmethod
     def _compose(decision: Decision, lang: str) -> tuple[str, tuple[Source, ...]]:

@@ -1,12 +1,18 @@
-"""Evaluation on a question set: retrieval recall/MRR and route balanced accuracy."""
+"""Evaluation on a question set: retrieval recall/MRR, route balanced accuracy and evidence carried."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.answering.assistant import Assistant
+from knowledge_base import text as T
+
+# An answer carries the evidence when it holds this share of the evidence quote's content words.
+CARRIED = 0.6
 
 
 class EvalFormatError(ValueError):
@@ -25,15 +31,32 @@ class EvalResult:
     mrr_at_10: float
     routed_unanswerable: float
     answered_answerable: float
+    evidence_carried: float | None = None  # of the answered answerable questions with an evidence quote
+    evidence_n: int = 0
+    by_kind: dict[str, Counter[str]] = field(default_factory=dict)  # kind -> outcome counts
 
     @property
     def route_balanced_accuracy(self) -> float:
         """Mean of: share of unanswerable routed, share of answerable not routed."""
         return (self.routed_unanswerable + self.answered_answerable) / 2
 
+    @property
+    def unanswerable_quoted(self) -> float:
+        """Share of the unanswerable questions answered with a quote anyway."""
+        return 1.0 - self.routed_unanswerable if self.unanswerable else 0.0
 
-def read_questions(path: Path) -> list[dict]:
-    """Read and validate a JSONL file of {id, question, answerable, gold}."""
+
+def carries(answer: str, evidence: str, threshold: float = CARRIED) -> bool:
+    """Whether an answer text holds at least `threshold` of the evidence's content words."""
+    wanted = set(T.content_words(evidence))
+    if not wanted:
+        return False
+    have = set(T.words(answer))
+    return len(wanted & have) / len(wanted) >= threshold
+
+
+def read_questions(path: Path) -> list[dict[str, Any]]:
+    """Read and validate a JSONL file of {id, question, answerable, gold} (optionally evidence, kind)."""
     items = []
     for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
         if not line.strip():
@@ -51,23 +74,26 @@ def read_questions(path: Path) -> list[dict]:
     return items
 
 
-def run_eval(assistant: Assistant, items: list[dict], mode: str = "hybrid") -> tuple[EvalResult, list[dict]]:
+def run_eval(
+    assistant: Assistant, items: list[dict[str, Any]], mode: str = "hybrid"
+) -> tuple[EvalResult, list[dict[str, Any]]]:
     """Ask every question through the chat pipeline and score the results."""
     rows = []
     r1 = r5 = rr = 0.0
     ans = unans = routed_unans = answered_ans = 0
+    carried = with_evidence = 0
+    by_kind: dict[str, Counter[str]] = {}
     for item in items:
         a = assistant.ask(item["question"], mode=mode)
         paths = list(dict.fromkeys(s.path for s in a.candidates))[:10]
-        rows.append(
-            {
-                "id": item["id"],
-                "sources": paths,
-                "routed": a.routed,
-                "answer": a.answer,
-                "features": dict(a.features),
-            }
-        )
+        row: dict[str, Any] = {
+            "id": item["id"],
+            "sources": paths,
+            "routed": a.routed,
+            "outcome": a.outcome,
+            "answer": a.answer,
+            "features": dict(a.features),
+        }
         gold = set(item.get("gold") or [])
         if item["answerable"]:
             ans += 1
@@ -77,9 +103,16 @@ def run_eval(assistant: Assistant, items: list[dict], mode: str = "hybrid") -> t
                 r1 += ranks[0] < 1
                 r5 += ranks[0] < 5
                 rr += 1.0 / (ranks[0] + 1)
+            if item.get("evidence") and not a.routed:
+                with_evidence += 1
+                row["carried"] = carries(a.answer, item["evidence"])
+                carried += row["carried"]
         else:
             unans += 1
             routed_unans += a.routed
+        kind = str(item.get("kind") or ("answerable" if item["answerable"] else "unanswerable"))
+        by_kind.setdefault(kind, Counter())[a.outcome] += 1
+        rows.append(row)
     res = EvalResult(
         n=len(items),
         answerable=ans,
@@ -89,5 +122,8 @@ def run_eval(assistant: Assistant, items: list[dict], mode: str = "hybrid") -> t
         mrr_at_10=rr / ans if ans else 0.0,
         routed_unanswerable=routed_unans / unans if unans else 0.0,
         answered_answerable=answered_ans / ans if ans else 0.0,
+        evidence_carried=carried / with_evidence if with_evidence else None,
+        evidence_n=with_evidence,
+        by_kind=by_kind,
     )
     return res, rows

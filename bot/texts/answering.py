@@ -38,6 +38,16 @@ ANSWERING: dict[str, dict[str, str]] = {
             "This is a question for one of the community's experts."
         ),
     },
+    "not_sure": {
+        "nl": (
+            "Ik vond in de kennisbank geen direct antwoord op je vraag. Deze bronnen gaan er wel over en "
+            "kunnen je op weg helpen; ik leg je vraag ook voor aan een expert uit de community."
+        ),
+        "en": (
+            "I found no direct answer to your question in the knowledge base. These sources are related and "
+            "may help you get started; I'm also passing your question to one of the community's experts."
+        ),
+    },
     "related": {
         "nl": "Misschien helpen deze bronnen je op weg:",
         "en": "These sources may help you get started:",

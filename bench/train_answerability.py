@@ -1,0 +1,315 @@
+"""Train the quote model and the answerability model from labelled questions, and report the figures.
+
+    python bench/train_answerability.py                  # train, write knowledge_base/data/*.json, report
+    python bench/train_answerability.py --report-only    # report with the shipped models
+    python bench/train_answerability.py --train-on labels   # only our own train split (dev/extra stay unseen)
+
+Labelled sets: bench/eval/answerability/labels.jsonl (our questions over ../shared/corpus and the
+sample knowledge base, each with a fixed `split`: train or test, and a `kind`), ../shared/eval/dev.jsonl,
+../shared/eval/extra.jsonl and bench/eval/heldout.jsonl. The test split of our labels is never trained
+or tuned on. Two knowledge bases are built once under bench/out/answerability/ (the corpus, the sample).
+
+1. The quote model: for every candidate sentence of the answerable training questions, does it carry
+   the item's evidence (knowledge_base.evidence features -> logistic regression)?
+2. The answerability model: with candidates ranked by the quote model, the question-level features
+   (knowledge_base.answerer.decision_features) -> logistic regression; L2 strength and the answer
+   threshold are chosen by 5-fold cross-validation on the training questions only.
+3. The report runs every set through the full assistant (as `verbinder eval` does) with the new models.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+for key in [k for k in os.environ if k.startswith("VERBINDER_")]:
+    del os.environ[key]  # the training must not depend on a developer's .env
+
+from app.runtime import Runtime, build_runtime  # noqa: E402
+from bot.answering.evaluation import carries, read_questions, run_eval  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from knowledge_base.answerer import Answerer, decision_features  # noqa: E402
+from knowledge_base.calibration import (  # noqa: E402
+    DECISION_MODEL,
+    QUOTE_MODEL,
+    LogisticModel,
+    balanced_threshold,
+    fit,
+    load_model,
+)
+
+OUT = ROOT / "bench" / "out" / "answerability"
+LABELS = ROOT / "bench" / "eval" / "answerability" / "labels.jsonl"
+SHARED = ROOT.parent / "shared"
+SOURCES = {"corpus": SHARED / "corpus", "sample": ROOT / "knowledge_base" / "sample"}
+QUOTE_FEATURES = [
+    "cov_win",
+    "cov_own",
+    "chunk",
+    "doc_rank",
+    "typed_own",
+    "typed_win",
+    "attr_own",
+    "attr_win",
+    "cons_own",
+    "cons_win",
+    "cons_doc",
+    "cue",
+    "is_question",
+    "colon",
+    "short",
+    "log_len",
+    "position",
+    "sem",
+    "miss_win",
+    "miss_own",
+    "gaps_win",
+    "focus_win",
+    "focus_own",
+    "novelty",
+    "slot",
+]
+L2_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
+
+
+def runtime(kb: str) -> Runtime:
+    """A runtime over one knowledge base, ingested once into bench/out."""
+    data = OUT / f"kb-{kb}"
+    rt = build_runtime(Settings(data_dir=data, sample_kb=False, log_level="WARNING"))
+    if not rt.kb.hashes():
+        report = rt.ingest([SOURCES[kb]])
+        assert report.ok, report.failed
+    return rt
+
+
+def load_sets() -> dict[str, list[dict[str, Any]]]:
+    """Every labelled set, each item tagged with the knowledge base it is about."""
+    labels = read_questions(LABELS)
+    sets = {
+        "labels-train": [x for x in labels if x["split"] == "train"],
+        "labels-test": [x for x in labels if x["split"] == "test"],
+        "dev": read_questions(SHARED / "eval" / "dev.jsonl"),
+        "extra": read_questions(SHARED / "eval" / "extra.jsonl"),
+        "heldout": read_questions(ROOT / "bench" / "eval" / "heldout.jsonl"),
+    }
+    for name, items in sets.items():
+        for x in items:
+            x.setdefault("kb", "corpus")
+            x["set"] = name
+    return sets
+
+
+def extract(rts: dict[str, Runtime], items: list[dict[str, Any]], answerer: Answerer) -> list[dict[str, Any]]:
+    """Retrieval and candidate features for every question (independent of the models)."""
+    out = []
+    for x in items:
+        rt = rts[x["kb"]]
+        q, ranked = rt.assistant.retriever.search(x["question"], k_docs=10)
+        answerer.df = rt.kb.lexical.df
+        if not q.terms or not ranked:
+            out.append({"item": x, "q": q, "analysis": None, "pool": None})
+            continue
+        analysis, pool, _ = answerer.analyse(q, ranked)
+        out.append({"item": x, "q": q, "analysis": analysis, "pool": pool})
+    return out
+
+
+def quote_rows(examples: list[dict[str, Any]]) -> tuple[list[dict[str, float]], list[int], list[float]]:
+    """Candidate sentences of answerable questions, labelled by whether they carry the evidence."""
+    rows, labels, weights = [], [], []
+    for ex in examples:
+        x, pool = ex["item"], ex["pool"]
+        if not x["answerable"] or not x.get("evidence") or pool is None:
+            continue
+        lab = [
+            int(carries(c.sentence, x["evidence"]) or " ".join(x["evidence"].split()) in c.sentence)
+            for c in pool.candidates
+        ]
+        if not any(lab):
+            continue  # the evidence is not among the retrieved sentences: nothing to learn here
+        pos, neg = sum(lab), len(lab) - sum(lab)
+        for c, y in zip(pool.candidates, lab, strict=True):
+            rows.append(c.features)
+            labels.append(y)
+            weights.append(1.0 / pos if y else 1.0 / neg)  # each question weighs the same
+    return rows, labels, weights
+
+
+def decision_rows(
+    examples: list[dict[str, Any]], quotes: LogisticModel
+) -> tuple[list[dict[str, float]], list[int]]:
+    """Question-level features with candidates ranked by the quote model."""
+    rows, labels = [], []
+    for ex in examples:
+        if ex["pool"] is None:
+            rows.append({"quote_score": -10.0})
+        else:
+            for c in ex["pool"].candidates:
+                c.score = quotes.logit(c.features)
+            best = list(
+                {c.sentence: c for c in sorted(ex["pool"].candidates, key=lambda c: -c.score)[::-1]}.values()
+            )
+            best.sort(key=lambda c: -c.score)
+            rows.append(decision_features(ex["q"], ex["analysis"], ex["pool"], best))
+        labels.append(int(bool(ex["item"]["answerable"])))
+    return rows, labels
+
+
+def cross_validate(
+    rows: list[dict[str, float]], labels: list[int], features: list[str], groups: list[str]
+) -> tuple[float, float, float]:
+    """(best L2, its out-of-fold threshold, its out-of-fold balanced accuracy), 5 folds by question id."""
+    folds = [hash_fold(g) for g in groups]
+    best = (L2_GRID[0], 0.5, -1.0)
+    for l2 in L2_GRID:
+        oof = [0.0] * len(rows)
+        for k in range(5):
+            train = [i for i, f in enumerate(folds) if f != k]
+            model = fit([rows[i] for i in train], [labels[i] for i in train], features, l2)
+            for i, f in enumerate(folds):
+                if f == k:
+                    oof[i] = model.probability(rows[i])
+        t, bacc = balanced_threshold(oof, labels)
+        print(f"  cv l2={l2:<5} balanced accuracy {bacc:.3f} at threshold {t:.3f}")
+        if bacc > best[2] + 1e-9:
+            best = (l2, t, bacc)
+    return best
+
+
+def hash_fold(key: str) -> int:
+    """A stable fold number for an id."""
+    return int.from_bytes(key.encode()[-4:].rjust(4, b"\0"), "big") * 2654435761 % 2**32 % 5
+
+
+def report(rts: dict[str, Runtime], sets: dict[str, list[dict[str, Any]]], out: Path) -> dict[str, Any]:
+    """Every set through the full assistant with the shipped models: the figures and the outcomes by kind."""
+    figures: dict[str, Any] = {}
+    for name, items in sets.items():
+        by_kb: dict[str, list[dict[str, Any]]] = {}
+        for x in items:
+            by_kb.setdefault(x["kb"], []).append(x)
+        rows_all, kinds = [], Counter()
+        agg: dict[str, float] = Counter()
+        for kb, part in by_kb.items():
+            res, rows = run_eval(rts[kb].assistant, part)
+            rows_all += rows
+            n_a, n_u = res.answerable, res.unanswerable
+            agg["ans"] += n_a
+            agg["unans"] += n_u
+            agg["answered"] += res.answered_answerable * n_a
+            agg["routed"] += res.routed_unanswerable * n_u
+            agg["r5"] += res.recall_at_5 * n_a
+            agg["mrr"] += res.mrr_at_10 * n_a
+            agg["carried"] += (res.evidence_carried or 0.0) * res.evidence_n
+            agg["ev_n"] += res.evidence_n
+            for kind, c in res.by_kind.items():
+                for outcome, n in c.items():
+                    kinds[(kind, outcome)] += n
+        a, u = agg["ans"] or 1, agg["unans"] or 1
+        fig = {
+            "questions": len(items),
+            "answerable": int(agg["ans"]),
+            "unanswerable": int(agg["unans"]),
+            "recall_at_5": round(agg["r5"] / a, 3),
+            "mrr_at_10": round(agg["mrr"] / a, 3),
+            "route_balanced_accuracy": round((agg["answered"] / a + agg["routed"] / u) / 2, 3),
+            "answerable_answered": round(agg["answered"] / a, 3),
+            "unanswerable_routed": round(agg["routed"] / u, 3),
+            "unanswerable_quoted": round(1 - agg["routed"] / u, 3),
+            "evidence_carried": round(agg["carried"] / agg["ev_n"], 3) if agg["ev_n"] else None,
+            "by_kind": {f"{k}:{o}": n for (k, o), n in sorted(kinds.items())},
+        }
+        figures[name] = fig
+        (out / f"eval-{name}.jsonl").write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows_all)
+        )
+    return figures
+
+
+def print_report(figures: dict[str, Any]) -> None:
+    print(
+        f"\n{'set':<13} {'n':>4} {'R@5':>6} {'MRR':>6} {'bacc':>6} {'ans→ans':>8} {'un→route':>9} "
+        f"{'un quoted':>10} {'carried':>8}"
+    )
+    for name, f in figures.items():
+        carried = "-" if f["evidence_carried"] is None else f"{f['evidence_carried']:.3f}"
+        print(
+            f"{name:<13} {f['questions']:>4} {f['recall_at_5']:>6.3f} {f['mrr_at_10']:>6.3f} "
+            f"{f['route_balanced_accuracy']:>6.3f} {f['answerable_answered']:>8.3f} "
+            f"{f['unanswerable_routed']:>9.3f} "
+            f"{f['unanswerable_quoted']:>10.3f} {carried:>8}"
+        )
+    for name in ("labels-test", "labels-train"):
+        if name in figures:
+            print(f"\noutcomes by kind, {name} (answer / not_sure / route):")
+            kinds: dict[str, Counter[str]] = {}
+            for key, n in figures[name]["by_kind"].items():
+                kind, outcome = key.split(":")
+                kinds.setdefault(kind, Counter())[outcome] = n
+            for kind, c in sorted(kinds.items()):
+                print(f"  {kind:<20} {c['answer']:>3} / {c['not_sure']:>3} / {c['route']:>3}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--train-on", default="labels-train,dev,extra", help="comma-separated sets to train on")
+    ap.add_argument("--report-only", action="store_true", help="no training: report the shipped models")
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    random.seed(args.seed)
+    OUT.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    rts = {kb: runtime(kb) for kb in SOURCES}
+    sets = load_sets()
+    if not args.report_only:
+        train_names = [s.strip() for s in args.train_on.split(",") if s.strip()]
+        assert "labels-test" not in train_names, "the test split is never trained on"
+        items = [x for name in train_names for x in sets[name]]
+        bootstrap = Answerer(
+            quote_model=None, decision_model=None, embed=rts["corpus"].assistant.answerer.embed
+        )
+        examples = extract(rts, items, bootstrap)
+        q_rows, q_labels, q_weights = quote_rows(examples)
+        quotes = fit(q_rows, q_labels, QUOTE_FEATURES, l2=1.0, sample_weight=q_weights)
+        quotes.meta = {"trained_on": train_names, "candidates": len(q_rows), "positives": sum(q_labels)}
+        d_rows, d_labels = decision_rows(examples, quotes)
+        features = sorted(d_rows[0].keys() | {k for r in d_rows for k in r})
+        l2, threshold, cv_bacc = cross_validate(d_rows, d_labels, features, [x["id"] for x in items])
+        model = fit(d_rows, d_labels, features, l2)
+        model.threshold = threshold
+        model.meta = {
+            "trained_on": train_names,
+            "questions": len(d_rows),
+            "answerable": sum(d_labels),
+            "l2": l2,
+            "cv_balanced_accuracy": round(cv_bacc, 3),
+        }
+        quotes.save(QUOTE_MODEL)
+        model.save(DECISION_MODEL)
+        print(f"quote model: {len(q_rows)} candidates, {sum(q_labels)} carry the evidence")
+        print(
+            f"answerability model: {len(d_rows)} questions, l2 {l2}, threshold {threshold:.3f}, "
+            f"cv bacc {cv_bacc:.3f}"
+        )
+        load_model.cache_clear()
+        rts = {kb: runtime(kb) for kb in SOURCES}  # fresh answerers with the new models
+    figures = report(rts, sets, OUT)
+    (OUT / "figures.json").write_text(json.dumps(figures, indent=1) + "\n")
+    print_report(figures)
+    print(f"\n{time.perf_counter() - started:.0f} s; per question: {OUT.relative_to(ROOT)}/eval-*.jsonl")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

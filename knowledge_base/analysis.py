@@ -1,0 +1,203 @@
+"""Question analysis beyond terms: what kind of answer is asked for, which attribute, which constraints.
+
+All word lists are data files in knowledge_base/data (question_types.tsv, attributes.tsv,
+places.tsv, common_words.txt), so they can be read, reviewed and translated without the code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from knowledge_base import text as T
+
+DATA = Path(__file__).parent / "data"
+QTYPES = (
+    "email",
+    "phone",
+    "url",
+    "duration",
+    "number",
+    "money",
+    "date",
+    "person_org",
+    "place",
+    "reason",
+    "procedure",
+    "definition",
+    "list",
+    "yesno",
+    "other",
+)
+_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+_CAPITALISED = re.compile(
+    r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w'’-]+(?:\s+(?:van|de|der|den|het|in|op|on|of)?\s*[A-Z][\w'’-]+)*"
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place name from the gazetteer, with where it lies."""
+
+    name: str  # normalised, may be several words
+    country: str
+    region: str  # province or region, as Dutch members write it
+    municipality: str
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """Something the question pins down that an answer must match: a year, a place, a name."""
+
+    kind: str  # year | place | name
+    words: tuple[str, ...]  # normalised words, as in the question
+    region: str = ""
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """What the question asks about its subject (an address, a price, a deadline ...)."""
+
+    name: str
+    answer_type: str | None
+    phrases: tuple[tuple[str, ...], ...]  # normalised words of each phrase that asks for it
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The parts of a question that decide whether a passage answers it."""
+
+    qtype: str
+    attributes: tuple[Attribute, ...]
+    constraints: tuple[Constraint, ...]
+    n_content: int  # content words
+    rare: tuple[str, ...]  # content words that are not common Dutch or English (names, jargon)
+    focus: tuple[str, ...] = ()  # what a wh-word asks for: "welk GEBOUW", "how many PEOPLE"
+
+
+# A wh-word followed by what it asks for; the focus is the first content word after it.
+_WH = frozenset("welk welke which what wat hoeveel many much".split())
+
+
+def _rows(name: str) -> list[list[str]]:
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def _qtypes() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((kind, re.compile(pattern)) for kind, pattern in _rows("question_types.tsv"))
+
+
+@lru_cache(maxsize=1)
+def attributes() -> tuple[Attribute, ...]:
+    """Every attribute of the lexicon."""
+    out = []
+    for name, answer_type, phrases in _rows("attributes.tsv"):
+        words = tuple(tuple(T.words(p)) for p in phrases.split("|") if T.words(p))
+        out.append(Attribute(name, None if answer_type == "-" else answer_type, words))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def places() -> dict[str, Place]:
+    """The gazetteer by normalised name (the first row of a name wins: Dutch places come first)."""
+    out: dict[str, Place] = {}
+    rows = sorted(_rows("places.tsv"), key=lambda r: r[1] != "NL")
+    for name, country, region, municipality in (r + [""] * (4 - len(r)) for r in rows):
+        out.setdefault(name, Place(name, country, region, municipality))
+    return out
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Words common in Dutch or English (wordfreq Zipf >= 3)."""
+    return frozenset((DATA / "common_words.txt").read_text(encoding="utf-8").split())
+
+
+def question_type(question: str) -> str:
+    """The kind of answer asked for (one of QTYPES)."""
+    q = T.normalise(question).strip()
+    for kind, pattern in _qtypes():
+        if pattern.search(q):
+            return kind
+    return "other"
+
+
+def _find(seq: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(seq[i : i + n]) == phrase for i in range(len(seq) - n + 1))
+
+
+def find_places(words: list[str]) -> list[Place]:
+    """Places named in a word sequence, longest names first and without overlaps."""
+    gaz = places()
+    found: list[Place] = []
+    used: set[int] = set()
+    for n in (3, 2, 1):
+        for i in range(len(words) - n + 1):
+            span = set(range(i, i + n))
+            name = " ".join(words[i : i + n])
+            if span & used or name not in gaz:
+                continue
+            found.append(gaz[name])
+            used |= span
+    return found
+
+
+def analyse_question(question: str) -> Analysis:
+    """Type, asked attributes and constraints of a question."""
+    words = T.words(question)
+    content = T.content_words(question)
+    asked = tuple(a for a in attributes() if any(_find(words, p) for p in a.phrases))
+    constraints: list[Constraint] = [Constraint("year", (y,)) for y in dict.fromkeys(_YEAR.findall(question))]
+    named: set[str] = set()
+    for place in find_places(words):
+        constraints.append(Constraint("place", tuple(place.name.split()), place.region))
+        named |= set(place.name.split())
+    common = common_words()
+    for m in _CAPITALISED.finditer(question):  # capitalised mid-sentence: a name the member typed
+        ws = tuple(w for w in _plain_words(m.group(0)) if w not in T.STOPWORDS and w not in named)
+        if ws and (len(ws) > 1 or ws[0] not in common):
+            constraints.append(Constraint("name", ws))
+            named |= set(ws)
+    seen = set(words)
+    rare = tuple(
+        w
+        for w in dict.fromkeys(content)
+        if len(w) >= 4 and not w.isdigit() and w not in common and not _made_of(w, seen, common)
+    )
+    constraints += [Constraint("name", (w,)) for w in rare if w not in named]
+    return Analysis(question_type(question), asked, tuple(constraints), len(content), rare, _focus(words))
+
+
+def _focus(words: list[str]) -> tuple[str, ...]:
+    """The content words a wh-word points at (at most one per wh-word, within three words)."""
+    out: list[str] = []
+    for i, w in enumerate(words):
+        if w in _WH:
+            nxt = next((x for x in words[i + 1 : i + 4] if x not in T.STOPWORDS and not x.isdigit()), None)
+            if nxt and nxt not in out:
+                out.append(nxt)
+    return tuple(out)
+
+
+def _plain_words(text: str) -> list[str]:
+    """Words without the joined form of hyphenated words (T.words adds "nieuwwest" for Nieuw-West)."""
+    return T.words(text.replace("-", " "))
+
+
+def _made_of(word: str, others: set[str], common: frozenset[str]) -> bool:
+    """A compound of two common words (kunstproject) or of words of the question (kunst-op-recept)."""
+    for i in range(3, len(word) - 2):
+        head, tail = word[:i], word[i:]
+        for h in (head, head[:-1] if head.endswith(("s", "e")) else ""):
+            if (
+                h
+                and (h in common or h in others)
+                and (tail in common or tail in others or _made_of(tail, others, common))
+            ):
+                return True
+    return False

@@ -1,0 +1,94 @@
+"""Question analysis, evidence checks and the learned models' plumbing (no knowledge base needed)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from knowledge_base.analysis import analyse_question, find_places, places, question_type
+from knowledge_base.calibration import LogisticModel, balanced_threshold, fit
+from knowledge_base.evidence import fact_near, typed_fact
+from knowledge_base.text import words
+
+
+@pytest.mark.parametrize(
+    ("question", "qtype"),
+    [
+        ("Wie betaalt een cultuurcoach?", "person_org"),
+        ("who commissioned that literature study?", "person_org"),
+        ("Hoeveel mensen deden mee aan het project?", "number"),
+        ("how many GPs refer patients?", "number"),
+        ("Wat kost een strippenkaart?", "money"),
+        ("Wanneer is de deadline voor de volgende ronde?", "date"),
+        ("hoe lang duurt een rondleiding?", "duration"),
+        ("waarom begon de bijeenkomst zo klein?", "reason"),
+        ("hoe werkt kunst op recept?", "procedure"),
+        ("wat is een cultuurcoach?", "definition"),
+        ("is er al vaste financiering voor kunst op recept?", "yesno"),
+        ("welke kunstvormen doen ze daar?", "list"),
+        ("waar repeteert het koor?", "place"),
+        ("wat is het mailadres van het fonds?", "email"),
+    ],
+)
+def test_question_types(question, qtype):
+    assert question_type(question) == qtype
+
+
+def test_attributes_constraints_and_focus():
+    a = analyse_question("Wat zijn de openingstijden van het Stedelijk Museum in 2027?")
+    assert [x.name for x in a.attributes] == ["opening_hours"]
+    kinds = {(c.kind, c.words) for c in a.constraints}
+    assert ("year", ("2027",)) in kinds and ("name", ("stedelijk", "museum")) in kinds
+    b = analyse_question("is er een kunstproject in het dorp Ruinerwold?")
+    assert ("name", ("ruinerwold",)) in {(c.kind, c.words) for c in b.constraints}  # rare: a name
+    assert "kunstproject" not in b.rare  # a compound of common words is no name
+    c = analyse_question("is er dans op recept voor parkinson in Zwolle?")
+    assert [(x.kind, x.region) for x in c.constraints if x.kind == "place"] == [("place", "Overijssel")]
+    assert analyse_question("in welk gebouw werd het gehouden?").focus == ("gebouw",)
+    assert (
+        analyse_question("heeft museums on prescription prijzen gewonnen?").attributes == ()
+    )  # prize, not price
+
+
+def test_the_gazetteer_knows_towns_provinces_and_dutch_names():
+    gaz = places()
+    assert gaz["sneek"].region == "Friesland" and gaz["groningen"].region == "Groningen"
+    assert gaz["den haag"].region == "Zuid-Holland" and "reading" not in gaz and "best" not in gaz
+    assert [p.name for p in find_places(words("een koor in den haag of in zwolle"))] == ["den haag", "zwolle"]
+
+
+def test_typed_facts_and_facts_next_to_the_asked_attribute():
+    asked = set(words("wie is de dirigent van het koor"))
+    assert typed_fact("person_org", "Rijk en gemeente betalen samen.", set(words("wie betaalt")))
+    assert typed_fact("duration", "Each tour lasts ninety minutes.", set())
+    assert typed_fact("date", "De bijeenkomst is 's middags.", set()) and not typed_fact(
+        "date", "Het is leuk.", set()
+    )
+    phrases = (("dirigent",),)
+    named = "Het koor zingt onder leiding van dirigent Jan Smit uit Leiden."
+    unnamed = "Het koor De Zilveren Stemmen zingt onder leiding van een professionele dirigent."
+    assert fact_near("person_org", named, phrases, asked) and not fact_near(
+        "person_org", unnamed, phrases, asked
+    )
+
+
+def test_fit_is_deterministic_and_separates_a_learnable_rule(tmp_path):
+    rows = [{"x": i / 10, "noise": (i * 7) % 3} for i in range(40)]
+    labels = [int(r["x"] > 2.0) for r in rows]
+    m1, m2 = fit(rows, labels, ["x", "noise"], l2=0.1), fit(rows, labels, ["x", "noise"], l2=0.1)
+    assert m1.weights == m2.weights and m1.weights[0] > abs(m1.weights[1])
+    assert m1.probability({"x": 3.5}) > 0.9 > 0.1 > m1.probability({"x": 0.5})
+    m1.threshold = 0.42
+    m1.save(tmp_path / "m.json")
+    again = LogisticModel.load(tmp_path / "m.json")
+    assert again.threshold == 0.42 and again.probability({"x": 3.5}) == pytest.approx(
+        m1.probability({"x": 3.5})
+    )
+    assert json.loads((tmp_path / "m.json").read_text())["features"] == ["x", "noise"]
+
+
+def test_balanced_threshold_picks_the_separating_probability():
+    t, bacc = balanced_threshold([0.1, 0.2, 0.6, 0.9], [0, 0, 1, 1])
+    assert bacc == 1.0 and 0.2 < t <= 0.6
+    assert balanced_threshold([0.3, 0.4], [1, 1]) == (0.5, 0.0)  # one class only: no threshold to learn
