@@ -201,7 +201,7 @@ class Answerer:
         shown: dict[str, float | str | bool] = {k: round(v, 3) for k, v in feats.items()}
         shown.update(qtype=analysis.qtype, p_answer=round(p, 3), outcome=outcome)
         quotes = self._quotes(best, analysis) if best else []
-        return Decision(outcome == ANSWER, quotes, self._rerank(ranked, best), shown, outcome, p)
+        return Decision(outcome == ANSWER, quotes, self._rerank(ranked, best, pool), shown, outcome, p)
 
     @staticmethod
     def _window(c: Candidate, analysis: Analysis) -> str:
@@ -232,14 +232,18 @@ class Answerer:
             out.append(Evidence(text, c.doc, c.score, c.coverage))
         return out
 
-    def _rerank(self, ranked: list[DocHit], best: list[Candidate]) -> list[DocHit]:
-        """Order the top documents by how well their best sentence answers, retrieval breaking ties."""
+    def _rerank(self, ranked: list[DocHit], best: list[Candidate], pool: Pool) -> list[DocHit]:
+        """Order the top documents by retrieval plus the coverage of the document and its best window."""
         head = ranked[: self.top_docs]
-        top: dict[str, float] = {}
+        window: dict[str, float] = {}
         for c in best:
-            top.setdefault(c.doc.doc.path, c.score)
+            f = c.features
+            window[c.doc.doc.path] = max(window.get(c.doc.doc.path, 0.0), f["cov_win"] + 0.5 * f["cov_own"])
         first = head[0].score or 1.0 if head else 1.0
+        # Coverage, not the quote model's score: the quote model ranks sentences within the pool, and
+        # its log-odds across documents ordered them worse than coverage (MRR@10 on dev 0.823 vs 0.853).
         for dh in head:
-            dh.score = dh.score / first + 0.5 * top.get(dh.doc.path, -5.0)
+            path = dh.doc.path
+            dh.score = dh.score / first + window.get(path, 0.0) + 0.5 * pool.doc_coverage.get(path, 0.0)
         head.sort(key=lambda d: -d.score)
         return head + ranked[self.top_docs :]
