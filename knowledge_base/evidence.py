@@ -107,9 +107,9 @@ def _spots(words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> list
 
 
 @lru_cache(maxsize=65536)
-def _tokens(sentence: str) -> tuple[list[str], tuple[str, ...]]:
+def _tokens(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Whitespace tokens of a sentence and each one normalised (one entry per token, as in the text)."""
-    tokens = sentence.split()
+    tokens = tuple(sentence.split())
     return tokens, tuple(" ".join(T.words(tok)) for tok in tokens)
 
 
@@ -160,9 +160,11 @@ class _SentenceVectors:
         """Cosine of the question with each sentence."""
         with self._lock:
             new = [s for s in dict.fromkeys(sentences) if s not in self._rows]
-            vecs = embed([question, *new])
             if len(self._rows) + len(new) > self.size:
+                # Full: start again (before embedding, so this question's sentences all stay in).
                 self._rows.clear()
+                new = list(dict.fromkeys(sentences))
+            vecs = embed([question, *new])
             for s, v in zip(new, vecs[1:], strict=True):
                 self._rows[s] = v.astype(np.float16)
             matrix = np.stack([self._rows[s] for s in sentences]).astype(np.float32)
