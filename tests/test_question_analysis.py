@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from knowledge_base.analysis import analyse_question, find_places, places, question_type
 from knowledge_base.calibration import LogisticModel, balanced_threshold, fit
-from knowledge_base.evidence import fact_near, typed_fact
+from knowledge_base.evidence import _SentenceVectors, fact_near, typed_fact
 from knowledge_base.text import words
 
 
@@ -29,6 +30,12 @@ from knowledge_base.text import words
         ("welke kunstvormen doen ze daar?", "list"),
         ("waar repeteert het koor?", "place"),
         ("wat is het mailadres van het fonds?", "email"),
+        ("Wat is het telefoonnummer van het koor?", "phone"),
+        ("What is the phone number of the museum?", "phone"),
+        ("Wanneer is de volgende repetitie?", "date"),
+        ("Hoeveel leden heeft het koor?", "number"),
+        ("Wat kost een les?", "money"),
+        ("Wie is de dirigent?", "person_org"),
     ],
 )
 def test_question_types(question, qtype):
@@ -92,3 +99,20 @@ def test_balanced_threshold_picks_the_separating_probability():
     t, bacc = balanced_threshold([0.1, 0.2, 0.6, 0.9], [0, 0, 1, 1])
     assert bacc == 1.0 and 0.2 < t <= 0.6
     assert balanced_threshold([0.3, 0.4], [1, 1]) == (0.5, 0.0)  # one class only: no threshold to learn
+
+
+def test_the_sentence_vector_cache_starts_again_when_full_without_losing_this_questions_sentences():
+    calls: list[list[str]] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        calls.append(texts)
+        rows = np.array([[len(t), 1.0] for t in texts])
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+    cache = _SentenceVectors(size=3)
+    first = cache.similarities(embed, "vraag", ["een", "twee"])
+    again = cache.similarities(embed, "vraag", ["een", "drie", "vier"])  # 2 cached + 2 new > 3: full
+    assert first.shape == (2,) and again.shape == (3,)
+    assert calls[-1] == ["vraag", "een", "drie", "vier"]  # everything embedded again after the reset
+    assert cache.similarities(embed, "vraag", ["een", "vier"]).shape == (2,)
+    assert calls[-1] == ["vraag"]  # both cached now: only the question is embedded
