@@ -38,7 +38,7 @@ for key in [k for k in os.environ if k.startswith("VERBINDER_")]:
 from app.runtime import Runtime, build_runtime  # noqa: E402
 from bot.answering.evaluation import carries, read_questions, run_eval  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from knowledge_base.answerer import Answerer, decision_features  # noqa: E402
+from knowledge_base.answerer import Answerer, decision_features, rank_candidates  # noqa: E402
 from knowledge_base.calibration import (  # noqa: E402
     DECISION_MODEL,
     QUOTE_MODEL,
@@ -154,12 +154,7 @@ def decision_rows(
         if ex["pool"] is None:
             rows.append({"quote_score": -10.0})
         else:
-            for c in ex["pool"].candidates:
-                c.score = quotes.logit(c.features)
-            best = list(
-                {c.sentence: c for c in sorted(ex["pool"].candidates, key=lambda c: -c.score)[::-1]}.values()
-            )
-            best.sort(key=lambda c: -c.score)
+            best = rank_candidates(ex["pool"].candidates, quotes)
             rows.append(decision_features(ex["q"], ex["analysis"], ex["pool"], best))
         labels.append(int(bool(ex["item"]["answerable"])))
     return rows, labels

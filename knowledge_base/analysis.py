@@ -14,23 +14,6 @@ from pathlib import Path
 from knowledge_base import text as T
 
 DATA = Path(__file__).parent / "data"
-QTYPES = (
-    "email",
-    "phone",
-    "url",
-    "duration",
-    "number",
-    "money",
-    "date",
-    "person_org",
-    "place",
-    "reason",
-    "procedure",
-    "definition",
-    "list",
-    "yesno",
-    "other",
-)
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 _CAPITALISED = re.compile(
     r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w'’-]+(?:\s+(?:van|de|der|den|het|in|op|on|of)?\s*[A-Z][\w'’-]+)*"
@@ -72,7 +55,6 @@ class Analysis:
     qtype: str
     attributes: tuple[Attribute, ...]
     constraints: tuple[Constraint, ...]
-    n_content: int  # content words
     rare: tuple[str, ...]  # content words that are not common Dutch or English (names, jargon)
     focus: tuple[str, ...] = ()  # what a wh-word asks for: "welk GEBOUW", "how many PEOPLE"
 
@@ -118,7 +100,7 @@ def common_words() -> frozenset[str]:
 
 
 def question_type(question: str) -> str:
-    """The kind of answer asked for (one of QTYPES)."""
+    """The kind of answer asked for: the first row of question_types.tsv that matches, else "other"."""
     q = T.normalise(question).strip()
     for kind, pattern in _qtypes():
         if pattern.search(q):
@@ -170,7 +152,7 @@ def analyse_question(question: str) -> Analysis:
         if len(w) >= 4 and not w.isdigit() and w not in common and not _made_of(w, seen, common)
     )
     constraints += [Constraint("name", (w,)) for w in rare if w not in named]
-    return Analysis(question_type(question), asked, tuple(constraints), len(content), rare, _focus(words))
+    return Analysis(question_type(question), asked, tuple(constraints), rare, _focus(words))
 
 
 def _focus(words: list[str]) -> tuple[str, ...]:

@@ -51,7 +51,6 @@ class Evidence:
 class Decision:
     """The verdict, the quotes behind it, the reranked documents and the features that decided."""
 
-    answerable: bool
     evidence: list[Evidence] = field(default_factory=list)
     ranked: list[DocHit] = field(default_factory=list)
     features: dict[str, float | str | bool] = field(default_factory=dict)
@@ -73,6 +72,20 @@ def quote_score(c: Candidate, model: LogisticModel | None) -> float:
         + f["chunk"]
         - f["is_question"]
     )
+
+
+def rank_candidates(candidates: list[Candidate], model: LogisticModel | None) -> list[Candidate]:
+    """Score every candidate with the quote model and rank them, best first, one per sentence."""
+    if model is not None:
+        for c, score in zip(candidates, model.logits([c.features for c in candidates]), strict=True):
+            c.score = float(score)
+    else:
+        for c in candidates:
+            c.score = quote_score(c, None)
+    best: dict[str, Candidate] = {}
+    for c in sorted(candidates, key=lambda c: -c.score):
+        best.setdefault(c.sentence, c)  # overlapping chunks repeat sentences: keep the best
+    return list(best.values())
 
 
 def decision_features(q: Query, analysis: Analysis, pool: Pool, best: list[Candidate]) -> dict[str, float]:
@@ -168,23 +181,12 @@ class Answerer:
         """The question's analysis, its candidate quotes, and those ranked best first."""
         analysis = analyse_question(q.text)
         pool = collect(q, analysis, ranked, self.df, self.embed, self.top_docs)
-        if self.quotes is not None:
-            for c, score in zip(
-                pool.candidates, self.quotes.logits([c.features for c in pool.candidates]), strict=True
-            ):
-                c.score = float(score)
-        else:
-            for c in pool.candidates:
-                c.score = quote_score(c, None)
-        ranked_candidates: dict[str, Candidate] = {}
-        for c in sorted(pool.candidates, key=lambda c: -c.score):
-            ranked_candidates.setdefault(c.sentence, c)  # overlapping chunks repeat sentences: keep the best
-        return analysis, pool, list(ranked_candidates.values())
+        return analysis, pool, rank_candidates(pool.candidates, self.quotes)
 
     def decide(self, q: Query, ranked: list[DocHit]) -> Decision:
         """Rank the quotes, then judge answerability with the model (or a plain coverage rule)."""
         if not q.terms or not ranked:
-            return Decision(False, features={"reason": "no_terms" if not q.terms else "no_hits"})
+            return Decision(features={"reason": "no_terms" if not q.terms else "no_hits"})
         analysis, pool, best = self.analyse(q, ranked)
         feats = decision_features(q, analysis, pool, best)
         if self.model is not None:
@@ -201,7 +203,7 @@ class Answerer:
         shown: dict[str, float | str | bool] = {k: round(v, 3) for k, v in feats.items()}
         shown.update(qtype=analysis.qtype, p_answer=round(p, 3), outcome=outcome)
         quotes = self._quotes(best, analysis) if best else []
-        return Decision(outcome == ANSWER, quotes, self._rerank(ranked, best, pool), shown, outcome, p)
+        return Decision(quotes, self._rerank(ranked, best, pool), shown, outcome, p)
 
     @staticmethod
     def _window(c: Candidate, analysis: Analysis) -> str:

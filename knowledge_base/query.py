@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -49,47 +48,6 @@ KIND_WORDS = {
     "tip": ("tip", "tips", "advies", "adviezen", "advice", "aanpak", "stappenplan", "how-to"),
 }
 
-_ANSWER_TYPES: list[tuple[str, re.Pattern[str]]] = [
-    ("email", re.compile(r"e-?mail|mailadres|emailadres|mail address")),
-    ("phone", re.compile(r"telefoon|phone number|\bphone\b|\bbellen\b|\btel\.?\s*nr")),
-    ("url", re.compile(r"\bwebsite\b|\bwebadres\b|\burl\b")),
-    ("number", re.compile(r"\bwelk(e)? (deel|percentage|aandeel)\b|\bwhat (share|proportion|percentage)\b")),
-    # "hoeveel gemeenten", "how many GPs": a count, even when money words follow later.
-    (
-        "number",
-        re.compile(
-            r"\b(hoeveel|how many)\b(?! (kost|geld|euro|betaal|verdien|money|does it cost|do you pay"
-            r"|weken|maanden|jaar|jaren|uur|uren|dagen|minuten|weeks|months|years|hours|days|minutes))"
-        ),
-    ),
-    (
-        "money",
-        re.compile(
-            r"\bkost(en|te)?\b(?!-)|\bcosts?\b(?!-)|\bverdien\w*|\bsalaris|\bsalary|\binschaling|\btarief"
-            r"|\bfees?\b|\bbedrag|\bhow much (does|do|is|are|money)|\bwat betaal|\bbudget van\b"
-            r"|\bschaal\b|\bprijs van\b"
-        ),
-    ),
-    (
-        "date",
-        re.compile(
-            r"^\W*(en |maar |so |and )?(wanneer|when)\b|\bop welke dag|\bwelke (dag|datum|maand)"
-            r"|\bdeadline|\bsluitingsdatum|\bhoe laat|\bwhat (date|day|time)|\bwhich (day|date)"
-            r"|\btot wanneer|\bclosing date|\bwanneer (sluit|begint|start|is de volgende)"
-            r"|\bvolgende (ronde|aanvraagronde|bijeenkomst|netwerkdag)"
-        ),
-    ),
-    (
-        "duration",
-        re.compile(
-            r"\bhoe lang\b|\bhow long\b|\bduurt\b|\blooptijd|\bhoeveel (weken|maanden|jaar|jaren|uur)"
-            r"|\bhow many (weeks|months|years|hours)"
-        ),
-    ),
-    ("number", re.compile(r"\bhoeveel|\bhow many|\bhow much|\baantal|\bcijfers|\bpercentage")),
-    ("person", re.compile(r"^\W*wie\b|^\W*who\b|\bcontactpersoon|\bcontact person|\bwie is\b")),
-]
-
 
 @dataclass(frozen=True)
 class Term:
@@ -109,22 +67,12 @@ class Query:
     text: str
     language: str
     terms: tuple[Term, ...]
-    answer_type: str | None
     kind: str | None
 
     @property
     def total_weight(self) -> float:
         """Sum of term weights."""
         return sum(t.weight for t in self.terms)
-
-
-def answer_type(question: str) -> str | None:
-    """What kind of fact the question asks for (date, number, money, phone, email, person)."""
-    q = T.normalise(question).strip()
-    for name, pattern in _ANSWER_TYPES:
-        if pattern.search(q):
-            return name
-    return None
 
 
 def _stem_alts(word: str) -> set[tuple[str, ...]]:
@@ -203,4 +151,4 @@ def analyse(
         if words & set(vocab):
             kind = k
             break
-    return Query(question, language, tuple(terms), answer_type(question), kind)
+    return Query(question, language, tuple(terms), kind)

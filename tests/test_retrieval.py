@@ -6,7 +6,7 @@ import pytest
 import support.docs as D
 
 from knowledge_base import text as T
-from knowledge_base.query import analyse, answer_type
+from knowledge_base.query import analyse
 from knowledge_base.retrieval import MODES, DocHit
 
 
@@ -130,23 +130,6 @@ def test_query_analysis_languages_and_terms(kb):
     assert [t.word for t in nl.terms] == ["repeteert", "seniorenkoor"]
     assert all(t.known for t in nl.terms)
     assert nl.total_weight > 0
-
-
-@pytest.mark.parametrize(
-    ("question", "kind"),
-    [
-        ("Wat is het telefoonnummer van het koor?", "phone"),
-        ("What is the phone number of the museum?", "phone"),
-        ("Wat is het mailadres van de dirigent?", "email"),
-        ("Wanneer is de volgende repetitie?", "date"),
-        ("Hoeveel leden heeft het koor?", "number"),
-        ("Wat kost een les?", "money"),
-        ("Wie is de dirigent?", "person"),
-        ("Waar repeteert het koor?", None),
-    ],
-)
-def test_answer_type(question, kind):
-    assert answer_type(question) == kind
 
 
 @pytest.mark.parametrize(
