@@ -210,17 +210,7 @@ class Service:
         answer, context = self._answer(text, previous)
         if answer.status in ("help", "too_long"):
             return [_notice(msg, answer.answer, answer.language)]
-        qid = self.store.record_question(
-            platform=msg.chat.platform,
-            chat_id=msg.chat.chat_id,
-            thread_id=msg.chat.thread_id,
-            message_id=msg.message_id,
-            user_id=msg.user_id,
-            user_name=msg.user_name,
-            context=context,
-            answer=answer,
-            parent_id=previous.id if previous else None,
-        )
+        qid = self.store.record_question(msg, context, answer, previous.id if previous else None)
         if msg.reply_to and previous is not None:
             # The thread/reply chain now continues from this question.
             self.store.remember(msg.chat.platform, msg.chat.chat_id, msg.reply_to, qid)

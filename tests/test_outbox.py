@@ -20,7 +20,7 @@ from bot.delivery.outbox import LEASE, MAX_ATTEMPTS, NOTICE, Outbox, enqueue
 from bot.delivery.records import OutboxRecord
 from bot.experts.notices import DELIVERY, OFFER, SENT_HOOKS
 from bot.experts.records import RoutedMessage
-from bot.messages import CLAIM, Button, ChatRef, Posted, Reply, Source
+from bot.messages import CLAIM, Button, ChatRef, Incoming, Posted, Reply, Source
 from storage.db import make_engine, migrate, session_factory
 
 
@@ -55,16 +55,8 @@ def db(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def question(sessions) -> int:  # type: ignore[no-untyped-def]
     store = QuestionStore(sessions, lambda: START)
-    return store.record_question(
-        platform="telegram",
-        chat_id="555",
-        thread_id=None,
-        message_id="1",
-        user_id="555",
-        user_name="Anna",
-        context="Een vraag?",
-        answer=Answer("Een vraag?", "", True, "nl", status="routed"),
-    )
+    asked = Incoming(ChatRef("telegram", "555"), "1", "555", "Een vraag?", user_name="Anna")
+    return store.record_question(asked, "Een vraag?", Answer("Een vraag?", "", True, "nl", status="routed"))
 
 
 def reply(

@@ -21,6 +21,7 @@ from bot.conversations.records import (
     QuestionEvent,
     QuestionRecord,
 )
+from bot.messages import Incoming
 from storage.db import utcnow
 
 
@@ -49,29 +50,19 @@ class QuestionStore:
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def record_question(
-        self,
-        *,
-        platform: str,
-        chat_id: str,
-        thread_id: str | None,
-        message_id: str,
-        user_id: str,
-        user_name: str,
-        context: str,
-        answer: Answer,
-        parent_id: int | None = None,
+        self, msg: Incoming, context: str, answer: Answer, parent_id: int | None = None
     ) -> int:
-        """Store an asked question with the bot's answer; returns its id."""
+        """Store an asked question (the member's message) with the bot's answer; returns its id."""
         now = self.clock()
         status = ROUTED if answer.routed else ANSWERED
         with self.sessions.begin() as s:
             q = QuestionRecord(
-                platform=platform,
-                chat_id=chat_id,
-                thread_id=thread_id,
-                message_id=message_id,
-                user_id=user_id,
-                user_name=user_name[:200],
+                platform=msg.chat.platform,
+                chat_id=msg.chat.chat_id,
+                thread_id=msg.chat.thread_id,
+                message_id=msg.message_id,
+                user_id=msg.user_id,
+                user_name=msg.user_name[:200],
                 text=answer.question,
                 context=context,
                 language=answer.language,
@@ -85,9 +76,9 @@ class QuestionStore:
             )
             s.add(q)
             s.flush()
-            s.add(QuestionEvent(question_id=q.id, status=ASKED, actor=user_id, at=now))
+            s.add(QuestionEvent(question_id=q.id, status=ASKED, actor=msg.user_id, at=now))
             s.add(QuestionEvent(question_id=q.id, status=status, actor="bot", at=now))
-            upsert_ref(s, platform, chat_id, message_id, q.id)
+            upsert_ref(s, msg.chat.platform, msg.chat.chat_id, msg.message_id, q.id)
             return int(q.id)
 
     def remember(self, platform: str, chat_id: str, message_id: str, question_id: int) -> None:

@@ -153,17 +153,7 @@ class ExpertDesk:
         """Store a question that goes straight to the experts (with what the search found, if asked)."""
         candidates = found.candidates if found is not None else ()
         answer = Answer(text, "", True, lang, (), candidates, "routed")
-        return self.store.record_question(
-            platform=msg.chat.platform,
-            chat_id=msg.chat.chat_id,
-            thread_id=msg.chat.thread_id,
-            message_id=msg.message_id,
-            user_id=msg.user_id,
-            user_name=msg.user_name,
-            context=text,
-            answer=answer,
-            parent_id=parent_id,
-        )
+        return self.store.record_question(msg, text, answer, parent_id)
 
     # -- member commands ------------------------------------------------------------------
 
