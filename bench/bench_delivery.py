@@ -41,7 +41,6 @@ import math
 import os
 import platform
 import random
-import socket
 import sys
 import tempfile
 import time
@@ -61,9 +60,10 @@ for key in list(os.environ):  # no developer settings or .env may leak into the 
 
 import aiohttp  # noqa: E402
 import support.docs as _docs  # noqa: E402
-from support.fake_slack import BOT_TOKEN, BOT_USER, SIGNING_SECRET, Call, FakeSlack  # noqa: E402
-from support.fake_telegram import BASE_URL, TOKEN, FakeBotApi, user  # noqa: E402
+from support.fake_slack import BOT_USER, SIGNING_SECRET, Call, FakeSlack  # noqa: E402
+from support.fake_telegram import FakeBotApi, user  # noqa: E402
 from support.slack_payloads import envelope, mention_event, message_event, new_ts  # noqa: E402
+from support.stack import stack_settings  # noqa: E402
 
 from adapters.runner import make_adapters, serve  # noqa: E402
 from adapters.slack.api import signed_headers  # noqa: E402
@@ -242,12 +242,6 @@ class Bench:
         return float(call.at) - started
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.asynccontextmanager
 async def running(rt: Runtime, interval: float) -> AsyncIterator[Bench]:
     """serve() with both fake platforms; the dispatcher polls every min(5 s, interval)."""
@@ -255,22 +249,7 @@ async def running(rt: Runtime, interval: float) -> AsyncIterator[Bench]:
     tg = StampedBotApi()
     for person in (FATIMA, ANNA):
         tg.chat(person["id"], first_name=person["first_name"])
-    settings = rt.settings.model_copy(
-        update=dict(
-            slack_bot_token=BOT_TOKEN,
-            slack_signing_secret=SIGNING_SECRET,
-            slack_api_url=slack.url,
-            slack_mode="http",
-            telegram_bot_token=TOKEN,
-            telegram_api_url=BASE_URL,
-            telegram_webhook_url="https://bot.example.org/telegram/webhook",
-            telegram_webhook_secret=SECRET,
-            http_host="127.0.0.1",
-            http_port=free_port(),
-            route_experts=1,
-            timer_interval_seconds=interval,
-        )
-    )
+    settings = stack_settings(rt, slack, telegram_webhook_secret=SECRET, timer_interval_seconds=interval)
     core = replace(rt, settings=settings).bot()
     core.experts.add(
         "Sanne",

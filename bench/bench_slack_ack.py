@@ -33,11 +33,9 @@ import platform
 import random
 import resource
 import shutil
-import socket
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -58,6 +56,8 @@ from support.fake_slack import (  # noqa: E402 - tests/ is put on sys.path above
     Call,
     FakeSlack,
 )
+from support.slack_payloads import envelope, mention_event, message_event  # noqa: E402
+from support.stack import free_port  # noqa: E402
 
 TARGET_P99_MS = 300.0
 EXPERTS_CHANNEL = "C0EXPERTS"
@@ -120,12 +120,6 @@ def summary_ms(values_s: list[float]) -> dict[str, float]:
     }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 # -- process C: the fake Slack Web API ----------------------------------------------------------------
 
 
@@ -181,30 +175,6 @@ async def run_fake() -> None:
 # -- process B: the load generator --------------------------------------------------------------------
 
 
-def _message(channel: str, user: str, text: str, ts: str, channel_type: str | None) -> dict[str, Any]:
-    """A member's `message` event as Slack delivers it (message.im / message.channels)."""
-    event: dict[str, Any] = {
-        "client_msg_id": str(uuid.uuid4()),
-        "type": "message",
-        "text": text,
-        "user": user,
-        "ts": ts,
-        "team": TEAM_ID,
-        "channel": channel,
-        "event_ts": ts,
-        "blocks": [
-            {
-                "type": "rich_text",
-                "block_id": uuid.uuid4().hex[:5],
-                "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}],
-            }
-        ],
-    }
-    if channel_type:
-        event["channel_type"] = channel_type
-    return event
-
-
 def _bot_echo(channel: str, ts: str, thread_ts: str) -> dict[str, Any]:
     """The bot's own answer coming back as a message event (Slack sends these for every post)."""
     return {
@@ -247,29 +217,7 @@ def _edit(channel: str, user: str, ts: str, old_ts: str, text: str) -> dict[str,
 
 
 def _envelope(event: dict[str, Any], event_id: str) -> str:
-    return json.dumps(
-        {
-            "token": "verification-token-unused",
-            "team_id": TEAM_ID,
-            "api_app_id": APP_ID,
-            "event": event,
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "event_context": f"4-{uuid.uuid4().hex}",
-            "authorizations": [
-                {
-                    "enterprise_id": None,
-                    "team_id": TEAM_ID,
-                    "user_id": BOT_USER,
-                    "is_bot": True,
-                    "is_enterprise_install": False,
-                }
-            ],
-            "is_ext_shared_channel": False,
-        },
-        ensure_ascii=False,
-    )
+    return json.dumps(envelope(event, event_id), ensure_ascii=False)
 
 
 def build_plan(n: int, warmup: int, rate: float, seed: int) -> list[dict[str, Any]]:
@@ -314,14 +262,17 @@ def build_plan(n: int, warmup: int, rate: float, seed: int) -> list[dict[str, An
         window = [i for i in sent_questions if 0.5 * rate <= len(plan) - i <= 4 * rate]  # sent 0.5-4 s ago
         if len(plan) < warmup or r < 0.84 or (r < 0.93 and not window):
             sent_questions.append(len(plan))
-            add("question", _message(dm, user, question_text(), ts(), "im"), answer_of="self")
+            add(
+                "question",
+                message_event(dm, question_text(), user=user, ts=ts(), channel_type="im"),
+                answer_of="self",
+            )
         elif r < 0.90 and len(plan) + 2 <= total:  # app_mention + message.channels for one ts
             t, text = ts(), f"<@{BOT_USER}> {question_text()}"
-            mention = _message(PUBLIC_CHANNEL, user, text, t, None)
-            mention["type"] = "app_mention"
+            mention = mention_event(PUBLIC_CHANNEL, text, user=user, ts=t)
             pair = [
                 ("mention", mention, "self"),
-                ("mention-message", _message(PUBLIC_CHANNEL, user, text, t, "channel"), "pair"),
+                ("mention-message", message_event(PUBLIC_CHANNEL, text, user=user, ts=t), "pair"),
             ]
             rng.shuffle(pair)
             sent_questions.append(len(plan))

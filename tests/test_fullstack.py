@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
@@ -25,11 +24,12 @@ import aiohttp
 import pytest
 from sqlalchemy import text as sql
 from support.docs import make_settings
-from support.fake_slack import BOT_TOKEN, BOT_USER, SIGNING_SECRET, FakeSlack
-from support.fake_telegram import BASE_URL, TOKEN, FakeBotApi, user
+from support.fake_slack import BOT_USER, SIGNING_SECRET, FakeSlack
 from support.fake_telegram import BOT_USER as TG_BOT
+from support.fake_telegram import FakeBotApi, user
 from support.slack_harness import blocks_of, buttons_of, mrkdwn_of
 from support.slack_payloads import block_actions, envelope, mention_event, message_event, new_ts
+from support.stack import WEBHOOK_SECRET, stack_settings
 
 from adapters.runner import make_adapters, run_delivery, serve
 from adapters.slack.adapter import SlackAdapter
@@ -57,7 +57,6 @@ ANSWER_KOOR = (
 ASK_FONDS = "Welk fonds betaalt een theaterproject met jongeren in Rotterdam?"
 ANSWER_FONDS = "Vraag het Jeugdcultuurfonds Rotterdam; zij betalen tot 450 euro per project & per jaar."
 
-WEBHOOK_SECRET = "fullstack_Secret-42"
 # Who is who (Slack user ids start with U; Telegram user ids are numbers).
 SANNE = "U0SANNE01"  # Slack expert: dementia and music
 FATIMA = user(8801, "Fatima")  # Telegram expert: funds
@@ -77,12 +76,6 @@ ROUTING_TABLES = (
     "questions",
     "experts",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def eventually(probe: Callable[[], T], timeout: float = 10.0, what: str = "") -> T:
@@ -223,24 +216,6 @@ def runtime(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Runti
     rt = build_runtime(make_settings(tmp_path_factory.mktemp("fullstack") / "data"))
     assert rt.ingest([corpus_dir]).ok
     return rt
-
-
-def stack_settings(rt: Runtime, slack: FakeSlack, **overrides: Any) -> Settings:
-    """Both platforms configured: Slack over HTTP to the fake, Telegram by webhook; one local port."""
-    values: dict[str, Any] = dict(
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=slack.url,
-        slack_mode="http",
-        telegram_bot_token=TOKEN,
-        telegram_api_url=BASE_URL,
-        telegram_webhook_url="https://bot.example.org/telegram/webhook",
-        telegram_webhook_secret=WEBHOOK_SECRET,
-        http_host="127.0.0.1",
-        http_port=free_port(),
-        route_experts=1,  # one expert per question: which platform an offer goes to is the point here
-    )
-    return rt.settings.model_copy(update={**values, **overrides})
 
 
 def add_team(core: BotCore) -> Team:
