@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
-from sqlalchemy import text as sql
+from support.chat import reset_conversations
 from support.docs import make_settings
 from support.fake_slack import BOT_USER, SIGNING_SECRET, FakeSlack
 from support.fake_telegram import BOT_USER as TG_BOT
@@ -64,18 +64,6 @@ MODERATOR = "U0MODER01"  # Slack moderator (an expert flagged as moderator)
 ANNA = user(4201, "Anna")  # Telegram member
 SLACK_MEMBER = "U0MEMBER2"  # Slack member
 PIET = user(4301, "Piet")  # a Telegram member who is no expert
-ROUTING_TABLES = (
-    "routed_messages",
-    "outbox",
-    "offers",
-    "routings",
-    "feedback",
-    "message_refs",
-    "question_events",
-    "handled_events",
-    "questions",
-    "experts",
-)
 
 
 async def eventually(probe: Callable[[], T], timeout: float = 10.0, what: str = "") -> T:
@@ -238,19 +226,9 @@ def add_team(core: BotCore) -> Team:
     )
 
 
-def reset(runtime: Runtime) -> None:
-    """Empty routing tables and a knowledge base without expert answers."""
-    with runtime.sessions.begin() as s:
-        for table in ROUTING_TABLES:
-            s.execute(sql(f"DELETE FROM {table}"))
-    qa = [d.path for d in runtime.kb.documents() if d.path.startswith("qa/")]
-    if qa:
-        runtime.kb.remove(qa)
-
-
 @pytest.fixture
 async def stack(runtime: Runtime) -> AsyncIterator[Stack]:
-    reset(runtime)
+    reset_conversations(runtime)
     slack = await FakeSlack().start()
     tg = FakeBotApi()
     for person in (ANNA, FATIMA, PIET):
@@ -501,7 +479,7 @@ async def test_a_message_queued_while_the_dispatcher_looks_is_sent_at_once(runti
     Found by bench/bench_delivery.py: about one answer in two hundred waited for the polling
     interval (5 s) instead of going out at once.
     """
-    reset(runtime)
+    reset_conversations(runtime)
     core = runtime.bot()
     sent: list[Reply] = []
 

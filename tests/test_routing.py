@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy import text as sql
-from support.chat import FakePlatforms, Sent, World, cmd, msg, one, to
+from support.chat import FakePlatforms, Sent, World, cmd, msg, one, reset_conversations, to
 from support.clock import START, Clock
 from support.docs import make_settings
 from typer.testing import CliRunner
@@ -58,19 +57,6 @@ ASK_ZANG = "Hoe organiseer ik een zangmiddag voor mensen met dementie in Groning
 ASK_FONDS = "Welk fonds betaalt een theaterproject met jongeren in Rotterdam?"
 ASK_MUSEUM = "Which museum in Manchester offers programmes for people with dementia?"
 KOOR_ANSWERABLE = "Waar repeteert het seniorenkoor voor eenzame ouderen?"
-ROUTING_TABLES = (
-    "routed_messages",
-    "outbox",
-    "offers",
-    "routings",
-    "feedback",
-    "message_refs",
-    "question_events",
-    "handled_events",
-    "questions",
-    "experts",
-    "scheduled_jobs",
-)
 cli = CliRunner()
 
 
@@ -136,12 +122,7 @@ def base(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Runtime:
 @pytest.fixture
 def make_world(base: Runtime):  # type: ignore[no-untyped-def]
     def make(**overrides: object) -> World:
-        with base.sessions.begin() as s:
-            for table in ROUTING_TABLES:
-                s.execute(sql(f"DELETE FROM {table}"))
-        qa = [d.path for d in base.kb.documents() if d.path.startswith("qa/")]
-        if qa:
-            base.kb.remove(qa)
+        reset_conversations(base)
         rt = replace(base, settings=base.settings.model_copy(update=overrides))
         clock = Clock()
         return World(rt, rt.bot(clock), clock)

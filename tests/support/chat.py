@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy import text as sql
 
 from app.runtime import BotCore, Runtime
 from bot.conversations.store import QuestionStore
@@ -66,6 +67,32 @@ class FakePlatforms:
     @property
     def senders(self) -> dict[str, Any]:
         return {"slack": self.slack, "telegram": self.telegram}
+
+
+# Every table a conversation writes, children first (a test on the shared database starts from none).
+ROUTING_TABLES = (
+    "routed_messages",
+    "outbox",
+    "offers",
+    "routings",
+    "feedback",
+    "message_refs",
+    "question_events",
+    "handled_events",
+    "questions",
+    "experts",
+    "scheduled_jobs",
+)
+
+
+def reset_conversations(rt: Runtime) -> None:
+    """Empty the conversation tables, and a knowledge base without published expert answers."""
+    with rt.sessions.begin() as s:
+        for table in ROUTING_TABLES:
+            s.execute(sql(f"DELETE FROM {table}"))
+    qa = [d.path for d in rt.kb.documents() if d.path.startswith("qa/")]
+    if qa:
+        rt.kb.remove(qa)
 
 
 def dm(platform: str, user: str) -> str:
