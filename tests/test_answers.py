@@ -215,7 +215,7 @@ def test_answerable_question_with_typed_fact_is_answered(kb):
 
 @pytest.mark.xfail(
     reason="issue 10, known limitation: the learned decision answers it (p about 0.70 against a threshold of "
-    "0.68) with the sentence that names 'een professionele dirigent' but no name",
+    "0.63) with the sentence that names 'een professionele dirigent' but no name",
     strict=False,
 )
 def test_who_question_without_a_name_in_the_docs_is_routed(kb):
