@@ -2,12 +2,13 @@
 
     python bench/train_answerability.py                  # train, write knowledge_base/data/*.json, report
     python bench/train_answerability.py --report-only    # report with the shipped models
-    python bench/train_answerability.py --train-on labels   # only our own train split (dev/extra stay unseen)
+    python bench/train_answerability.py --train-on labels-train   # our train split only (dev, extra unseen)
 
 Labelled sets: bench/eval/answerability/labels.jsonl (our questions over ../shared/corpus and the
 sample knowledge base, each with a fixed `split`: train or test, and a `kind`), ../shared/eval/dev.jsonl,
 ../shared/eval/extra.jsonl and bench/eval/heldout.jsonl. The test split of our labels is never trained
-or tuned on. Two knowledge bases are built once under bench/out/answerability/ (the corpus, the sample).
+or tuned on; bench/eval/answerability/fresh.jsonl (written blind after the last tuning) is only reported.
+Two knowledge bases are built once under bench/out/answerability/ (the corpus, the sample).
 
 1. The quote model: for every candidate sentence of the answerable training questions, does it carry
    the item's evidence (knowledge_base.evidence features -> logistic regression)?
@@ -50,6 +51,7 @@ from knowledge_base.calibration import (  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "answerability"
 LABELS = ROOT / "bench" / "eval" / "answerability" / "labels.jsonl"
+FRESH = ROOT / "bench" / "eval" / "answerability" / "fresh.jsonl"
 SHARED = ROOT.parent / "shared"
 SOURCES = {"corpus": SHARED / "corpus", "sample": ROOT / "knowledge_base" / "sample"}
 QUOTE_FEATURES = [
@@ -102,6 +104,8 @@ def load_sets() -> dict[str, list[dict[str, Any]]]:
         "extra": read_questions(SHARED / "eval" / "extra.jsonl"),
         "heldout": read_questions(ROOT / "bench" / "eval" / "heldout.jsonl"),
     }
+    if FRESH.exists():  # written blind after all tuning: a report set only
+        sets["fresh"] = read_questions(FRESH)
     for name, items in sets.items():
         for x in items:
             x.setdefault("kb", "corpus")
@@ -269,7 +273,9 @@ def main() -> int:
     sets = load_sets()
     if not args.report_only:
         train_names = [s.strip() for s in args.train_on.split(",") if s.strip()]
-        assert "labels-test" not in train_names, "the test split is never trained on"
+        assert not {"labels-test", "fresh"} & set(train_names), (
+            "the test split and fresh are never trained on"
+        )
         items = [x for name in train_names for x in sets[name]]
         bootstrap = Answerer(
             quote_model=None, decision_model=None, embed=rts["corpus"].assistant.answerer.embed
