@@ -1,7 +1,8 @@
 """Question analysis beyond terms: what kind of answer is asked for, which attribute, which constraints.
 
 All word lists are data files in knowledge_base/data (question_types.tsv, attributes.tsv,
-places.tsv, common_words.txt), so they can be read, reviewed and translated without the code.
+places.tsv, common_words.txt, request_cues.txt), so they can be read, reviewed and translated
+without the code. The expert matcher uses the same analyser (places, the request of a question).
 """
 
 from __future__ import annotations
@@ -183,3 +184,47 @@ def _made_of(word: str, others: set[str], common: frozenset[str]) -> bool:
             ):
                 return True
     return False
+
+
+# Clause boundaries: sentence ends, semicolons and colons, and a comma or "maar"/"but" before a new
+# clause. A question mark stays with its clause.
+_CLAUSE_END = re.compile(r"(?<=[.!?;:])\s+|\s*[;:]\s*|,\s+(?=\S)|\s+(?:maar|but|dus|so)\s+", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _request_cues() -> frozenset[str]:
+    text = (DATA / "request_cues.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a question mainly asks (its request clause) and what it says in passing (the context)."""
+
+    main: str
+    context: str
+
+
+def split_request(question: str) -> Request:
+    """The clause that carries the request (a question mark, else a request word; ties: the last)
+    and the rest. A question of one clause is all request."""
+    clauses = [c.strip() for c in _CLAUSE_END.split(question.strip()) if c and c.strip()]
+    if len(clauses) <= 1:
+        return Request(question.strip(), "")
+    cues = _request_cues()
+
+    def weight(clause: str) -> int:
+        ws = T.words(clause)
+        return 2 * clause.rstrip().endswith("?") + any(w in cues for w in ws[:4])
+
+    scores = [weight(c) for c in clauses]
+    best = max(range(len(clauses)), key=lambda i: (scores[i], i))
+    if scores[best] == 0:
+        return Request(question.strip(), "")
+    # A clause of a few words ("Wie weet raad?", "How?") points at the clause before it.
+    start = best
+    while start > 0 and len(set(T.content_words(" ".join(clauses[start : best + 1]))) - cues) < 2:
+        start -= 1
+    main = " ".join(clauses[start : best + 1])
+    context = " ".join(c for i, c in enumerate(clauses) if not start <= i <= best)
+    return Request(main, context)

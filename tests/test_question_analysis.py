@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from knowledge_base.analysis import analyse_question, find_places, places, question_type
+from knowledge_base.analysis import analyse_question, find_places, places, question_type, split_request
 from knowledge_base.calibration import LogisticModel, balanced_threshold, fit
 from knowledge_base.evidence import _SentenceVectors, fact_near, typed_fact
 from knowledge_base.text import words
@@ -48,7 +48,7 @@ def test_attributes_constraints_and_focus():
     kinds = {(c.kind, c.words) for c in a.constraints}
     assert ("year", ("2027",)) in kinds and ("name", ("stedelijk", "museum")) in kinds
     b = analyse_question("is er een kunstproject in het dorp Ruinerwold?")
-    assert ("name", ("ruinerwold",)) in {(c.kind, c.words) for c in b.constraints}  # rare: a name
+    assert ("place", ("ruinerwold",), "Drenthe") in {(c.kind, c.words, c.region) for c in b.constraints}
     assert "kunstproject" not in b.rare  # a compound of common words is no name
     c = analyse_question("is er dans op recept voor parkinson in Zwolle?")
     assert [(x.kind, x.region) for x in c.constraints if x.kind == "place"] == [("place", "Overijssel")]
@@ -63,6 +63,45 @@ def test_the_gazetteer_knows_towns_provinces_and_dutch_names():
     assert gaz["sneek"].region == "Friesland" and gaz["groningen"].region == "Groningen"
     assert gaz["den haag"].region == "Zuid-Holland" and "reading" not in gaz and "best" not in gaz
     assert [p.name for p in find_places(words("een koor in den haag of in zwolle"))] == ["den haag", "zwolle"]
+
+
+def test_the_gazetteer_knows_villages_current_municipalities_and_city_districts():
+    gaz = places()
+    assert gaz["ruinerwold"].region == "Drenthe" and gaz["ruinerwold"].municipality == "De Wolden"
+    assert gaz["dokkum"].municipality == "Noardeast-Fryslân"  # merged in 2019
+    assert gaz["sudwest fryslan"].region == "Friesland"  # a municipality is a place too
+    assert gaz["osdorp"].municipality == "Amsterdam" and gaz["delfshaven"].municipality == "Rotterdam"
+
+
+@pytest.mark.parametrize(
+    "question, main, context",
+    [
+        ("Hoe vind ik een fonds?", "Hoe vind ik een fonds?", ""),
+        (
+            "Wij dansen al jaren met jongeren; hoe tonen we aan dat het werkt?",
+            "hoe tonen we aan dat het werkt?",
+            "Wij dansen al jaren met jongeren",
+        ),
+        (
+            "We run a choir for refugees. Who can help us with a grant application?",
+            "Who can help us with a grant application?",
+            "We run a choir for refugees.",
+        ),
+        (
+            "Ik zoek subsidie voor ons koor. Wie weet raad?",
+            "Ik zoek subsidie voor ons koor. Wie weet raad?",
+            "",
+        ),
+        (
+            "Ik werk in een verpleeghuis, fijn dat deze groep er is.",
+            "Ik werk in een verpleeghuis, fijn dat deze groep er is.",
+            "",
+        ),
+    ],
+)
+def test_the_request_of_a_question_is_told_apart_from_its_context(question, main, context):
+    r = split_request(question)
+    assert (r.main, r.context) == (main, context)
 
 
 def test_typed_facts_and_facts_next_to_the_asked_attribute():
