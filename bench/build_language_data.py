@@ -68,7 +68,8 @@ NL_ADMIN1 = {
 }
 # Amsterdam's districts and best-known neighbourhoods, which the GeoNames city lists lack (they have
 # Rotterdam's, The Hague's and Utrecht's): a district lies in its city.
-AMSTERDAM_DISTRICTS = """Centrum Noord Oost West Zuid Zuidoost Nieuw-West Westpoort Oud-West Oud-Zuid Oud-Noord
+AMSTERDAM_DISTRICTS = """Centrum Noord Oost West Zuid Zuidoost Nieuw-West Westpoort Oud-West Oud-Zuid
+    Oud-Noord
     Osdorp Slotervaart Slotermeer Geuzenveld Bos en Lommer De Baarsjes Jordaan De Pijp Rivierenbuurt
     Buitenveldert Watergraafsmeer Indische Buurt Transvaalbuurt IJburg Zeeburg Bijlmer Bijlmermeer
     Gaasperdam Ganzenhoef Holendrecht Reigersbos Buikslotermeer Nieuwendam Tuindorp Oostzaan Banne
