@@ -188,43 +188,59 @@ def _made_of(word: str, others: set[str], common: frozenset[str]) -> bool:
 
 # Clause boundaries: sentence ends, semicolons and colons, and a comma or "maar"/"but" before a new
 # clause. A question mark stays with its clause.
+_ANAPHORA = frozenset(
+    "daar daarbij daarvoor daarmee daaraan daarin daarover hierbij hiervoor hiermee it them".split()
+)
 _CLAUSE_END = re.compile(r"(?<=[.!?;:])\s+|\s*[;:]\s*|,\s+(?=\S)|\s+(?:maar|but|dus|so)\s+", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
-def _request_cues() -> frozenset[str]:
-    text = (DATA / "request_cues.txt").read_text(encoding="utf-8")
-    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+def _request_cues() -> dict[str, frozenset[str]]:
+    """The request words by kind (ask, want)."""
+    out: dict[str, set[str]] = {"ask": set(), "want": set()}
+    for kind, words in _rows("request_cues.txt"):
+        out[kind].update(words.split())
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 @dataclass(frozen=True)
 class Request:
-    """What a question mainly asks (its request clause) and what it says in passing (the context)."""
+    """What a question mainly asks (its request clauses) and what it says in passing (the context)."""
 
     main: str
     context: str
 
 
 def split_request(question: str) -> Request:
-    """The clause that carries the request (a question mark, else a request word; ties: the last)
-    and the rest. A question of one clause is all request."""
+    """The clause that asks (a question mark, else a request word; ties: the last), with the clause
+    before it when it only points back ("hoe pakken we dat aan?") and any clause that says what the
+    member wants; the rest is context. A question of one clause is all request."""
     clauses = [c.strip() for c in _CLAUSE_END.split(question.strip()) if c and c.strip()]
     if len(clauses) <= 1:
         return Request(question.strip(), "")
     cues = _request_cues()
-
-    def weight(clause: str) -> int:
-        ws = T.words(clause)
-        return 2 * clause.rstrip().endswith("?") + any(w in cues for w in ws[:4])
-
-    scores = [weight(c) for c in clauses]
+    ask, want = cues["ask"], cues["want"]
+    words = [T.words(c) for c in clauses]
+    scores = [
+        2 * c.rstrip().endswith("?") + any(w in ask for w in ws[:4])
+        for c, ws in zip(clauses, words, strict=True)
+    ]
     best = max(range(len(clauses)), key=lambda i: (scores[i], i))
     if scores[best] == 0:
         return Request(question.strip(), "")
-    # A clause of a few words ("Wie weet raad?", "How?") points at the clause before it.
+    keep = {best}
+    # A clause of few words of its own ("Wie weet raad?") or one that points back ("hoe pakken we
+    # dat aan?") asks about the clause before it.
     start = best
-    while start > 0 and len(set(T.content_words(" ".join(clauses[start : best + 1]))) - cues) < 2:
+    while start > 0 and (
+        len(set(T.content_words(" ".join(clauses[start : best + 1]))) - ask - want) < 2
+        or not _ANAPHORA.isdisjoint(words[start])
+    ):
         start -= 1
-    main = " ".join(clauses[start : best + 1])
-    context = " ".join(c for i, c in enumerate(clauses) if not start <= i <= best)
+        keep.add(start)
+        if start < best - 1:
+            break
+    keep |= {i for i, ws in enumerate(words) if not want.isdisjoint(ws)}
+    main = " ".join(c for i, c in enumerate(clauses) if i in keep)
+    context = " ".join(c for i, c in enumerate(clauses) if i not in keep)
     return Request(main, context)

@@ -127,6 +127,60 @@ def fit(
     )
 
 
+def fit_ranker(
+    groups: list[tuple[list[dict[str, float]], list[int]]], features: list[str], l2: float = 1.0
+) -> LogisticModel:
+    """A conditional logit: per group (one question and its candidates), softmax over the candidates'
+    scores, maximising the probability of the acceptable ones (labels 1). Newton's method on
+    standardised features (the Fisher matrix as Hessian: exact for one acceptable candidate, PD
+    always); the bias is 0 (it cannot change a ranking)."""
+    x_all = np.array([[float(r.get(f, 0.0)) for f in features] for rows, _ in groups for r in rows])
+    mean = x_all.mean(axis=0)
+    scale = x_all.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    data = []
+    for rows, labels in groups:
+        if not any(labels) or all(labels):
+            continue  # nothing to learn from a group without a choice
+        x = (np.array([[float(r.get(f, 0.0)) for f in features] for r in rows]) - mean) / scale
+        data.append((x, np.array(labels, dtype=bool)))
+
+    def loss(w: np.ndarray) -> float:
+        total = 0.5 * l2 * float(w @ w)
+        for x, ok in data:
+            s = x @ w
+            top = s.max()
+            total -= float(np.log(np.exp(s[ok] - top).sum()) - np.log(np.exp(s - top).sum()))
+        return total
+
+    w = np.zeros(len(features))
+    current = loss(w)
+    for _ in range(100):
+        grad = l2 * w
+        hess = np.diag(np.full(len(features), l2 + 1e-9))
+        for x, ok in data:
+            s = x @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            q = np.exp(np.where(ok, s, -np.inf) - s[ok].max())
+            q /= q.sum()  # the posterior over the acceptable candidates
+            grad -= x.T @ q - x.T @ p
+            ex = x.T @ p
+            hess += (x * p[:, None]).T @ x - np.outer(ex, ex)  # exact with one acceptable candidate
+        step = np.linalg.solve(hess, grad)
+        t = 1.0
+        while t > 1e-4 and loss(w - t * step) > current:  # backtrack: the Fisher step may overshoot
+            t /= 2
+        w -= t * step
+        new = loss(w)
+        if current - new < 1e-9:
+            break
+        current = new
+    return LogisticModel(
+        list(features), [float(v) for v in w], 0.0, [float(m) for m in mean], [float(s) for s in scale]
+    )
+
+
 def balanced_threshold(probabilities: list[float], labels: list[int]) -> tuple[float, float]:
     """The probability threshold with the best balanced accuracy (ties: the middle one), and that accuracy."""
     pos = sum(labels)
