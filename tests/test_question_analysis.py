@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from knowledge_base.analysis import analyse_question, find_places, places, question_type, split_request
-from knowledge_base.calibration import LogisticModel, balanced_threshold, fit
+from knowledge_base.calibration import LogisticModel, balanced_threshold, fit, fit_ranker
 from knowledge_base.evidence import _SentenceVectors, fact_near, typed_fact
 from knowledge_base.text import words
 
@@ -132,6 +132,20 @@ def test_fit_is_deterministic_and_separates_a_learnable_rule(tmp_path):
         m1.probability({"x": 3.5})
     )
     assert json.loads((tmp_path / "m.json").read_text())["features"] == ["x", "noise"]
+
+
+def test_fit_ranker_learns_which_signal_picks_the_right_candidate():
+    rng = np.random.default_rng(3)
+    groups = []
+    for _ in range(60):
+        rows = [{"signal": float(rng.normal()), "noise": float(rng.normal())} for _ in range(5)]
+        best = max(range(5), key=lambda i: rows[i]["signal"] + 0.3 * rng.normal())
+        groups.append((rows, [int(i == best) for i in range(5)]))
+    groups.append(([{"signal": 1.0}, {"signal": 0.0}], [0, 0]))  # no acceptable candidate: skipped
+    model = fit_ranker(groups, ["signal", "noise"], l2=1.0)
+    weights = dict(zip(model.features, model.weights, strict=True))
+    assert weights["signal"] > 3 * abs(weights["noise"]) and model.bias == 0.0
+    assert fit_ranker(groups, ["signal", "noise"], l2=1.0).weights == model.weights  # deterministic
 
 
 def test_balanced_threshold_picks_the_separating_probability():
