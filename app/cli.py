@@ -220,6 +220,7 @@ def chat() -> None:
 def run() -> None:
     """Start the bot on every platform configured in .env (Slack and/or Telegram) in one process."""
     import asyncio
+    import threading
 
     from adapters.base import CredentialError
     from adapters.runner import check_settings, serve
@@ -233,6 +234,8 @@ def run() -> None:
     rt = _runtime(sample=True)
     core = rt.bot()
     core.service.store.prune_events()
+    # Embed the expert profiles in the background (about 60 ms each): the bot answers meanwhile.
+    threading.Thread(target=core.warm, name="warm-expert-profiles", daemon=True).start()
     try:
         asyncio.run(serve(rt.settings, core))
     except CredentialError as exc:

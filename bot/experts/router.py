@@ -139,16 +139,23 @@ class Router:
                 return Outcome(t("unknown_question", "nl"), False)
             text, lang = q0.context or q0.text, q0.language
         experts = self.experts.all()
-        matches = self.matcher.rank(text, lang, experts, now, self.open_offers())[: self.n_experts]
+        ranked = self.matcher.rank(text, lang, experts, now, self.open_offers())
+        # When even the best expert is below the minimum fit, nobody is offered the question: the
+        # experts' channel and the moderators get it instead of the least bad expert. Without a
+        # channel or a moderator the best experts still get it: better than nobody.
+        humans = bool(self.channels or self.notices.moderators or any(e.moderator for e in experts))
+        fits = bool(ranked) and (ranked[0].fits or not humans)
+        matches = ranked[: self.n_experts] if fits else []
         with self.sessions.begin() as s:
             q = s.get(QuestionRecord, question_id, with_for_update=True)
             assert q is not None
             if s.get(RoutingRecord, q.id) is not None:
                 return Outcome(t("expert_already", q.language), False)
             s.add(new_routing(q.id, now, next_check_at=now + self.timers.remind))
-            record_event(
-                s, q, ROUTED, actor, now, ", ".join(f"{m.expert.name} ({m.score:.2f})" for m in matches)
-            )
+            detail = ", ".join(f"{m.expert.name} ({m.score:.2f})" for m in matches)
+            if not matches and ranked:
+                detail = f"no expert fits (best: {ranked[0].expert.name} {ranked[0].score:.2f})"
+            record_event(s, q, ROUTED, actor, now, detail)
             asker = q.user_name or q.user_id
             for m in matches:
                 head = t(

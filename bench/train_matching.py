@@ -1,0 +1,238 @@
+#!/usr/bin/env python
+"""Train the expert-matching model from labelled questions, and report the figures per set.
+
+    python bench/train_matching.py                 # fit on the train sets, write the models, report
+    python bench/train_matching.py --report-only   # report with the shipped models
+    python bench/train_matching.py --variants      # also compare signal sets (lexical, +wordllama, +e5)
+
+Sets (each a folder of bench/matching with experts.yaml and questions.jsonl; the labels were written
+before any run): world_a (train: 24 profiles, 110 questions, 60 more two-topic and paraphrase
+ones and 45 that fit nobody), world_b (test: other profiles and questions by another writer,
+never trained on) and the original
+12-profile set (regression check: bench/matching/experts.yaml + questions.jsonl). A question with
+`"expert": null` fits nobody: it should fall under the minimum fit and go to the experts' channel
+and the moderators.
+
+The model is a logistic regression over bot/experts/signals.py's features of every (question,
+expert) pair, labelled 1 for the acceptable experts; experts are ranked by its probability. The
+minimum fit is the top probability that best separates the train questions that fit an expert from
+those that fit nobody (balanced accuracy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_matching import NOW, load_experts, load_questions  # noqa: E402
+
+from bot.experts.directory import Expert  # noqa: E402
+from bot.experts.matching import (  # noqa: E402
+    GATE_FEATURES,
+    GATES,
+    LEXICAL_MODEL,
+    SEMANTIC_MODEL,
+    default_spaces,
+    gate_values,
+)
+from bot.experts.semantic import ProfileSpace  # noqa: E402
+from bot.experts.signals import feature_names, signals  # noqa: E402
+from knowledge_base.calibration import LogisticModel, fit, fit_ranker  # noqa: E402
+
+DATA = ROOT / "bench" / "matching"
+SETS = {
+    "world_a": (
+        DATA / "world_a" / "experts.yaml",
+        [DATA / "world_a" / f for f in ("questions.jsonl", "more.jsonl", "nofit.jsonl")],
+    ),
+    "world_b": (DATA / "world_b" / "experts.yaml", [DATA / "world_b" / "questions.jsonl"]),
+    "original": (DATA / "experts.yaml", [DATA / "questions.jsonl"]),
+}
+TRAIN = ("world_a",)
+L2 = 10.0
+KEEP = 0.95
+
+
+def load_set(name: str) -> tuple[list[Expert], list[dict]]:
+    experts_file, question_files = SETS[name]
+    with tempfile.TemporaryDirectory(prefix="train_matching_") as tmp:
+        experts = load_experts(experts_file, Path(tmp))
+    return experts, [q for f in question_files if f.exists() for q in load_questions(f)]
+
+
+def rows_for(
+    experts: list[Expert], questions: list[dict], spaces: dict[str, ProfileSpace]
+) -> list[tuple[dict, list[dict[str, float]], list[int]]]:
+    """(question, feature rows of every expert, labels) per question."""
+    pool = [e for e in experts if e.available(NOW)]
+    out = []
+    for q in questions:
+        ok = {q["expert"], *q["also"]} - {None}
+        sig = signals(q["question"], q["language"], pool, spaces)
+        out.append((q, [s.values for s in sig], [int(e.name in ok) for e in pool]))
+    return out
+
+
+def ranks(model: LogisticModel, gate: LogisticModel | None, data: list, names: list[list[str]]) -> list[dict]:
+    """Per question: the rank of its first acceptable expert, and the minimum-fit probability."""
+    out = []
+    for (q, rows, labels), pool_names in zip(data, names, strict=True):
+        p = model.logits(rows)
+        order = sorted(range(len(rows)), key=lambda i: -p[i])
+        pos = next((k + 1 for k, i in enumerate(order) if labels[i]), None)
+        g = gate_values(rows, p)
+        out.append(
+            {
+                "id": q["id"],
+                "kind": q.get("kind", ""),
+                "language": q["language"],
+                "fits": q["expert"] is not None,
+                "rank": pos,
+                "gate": g,
+                "top_p": round(gate.probability(g), 4) if gate else 0.0,
+                "top": [pool_names[i] for i in order[:3]],
+                "want": q["expert"],
+            }
+        )
+    return out
+
+
+def summary(rows: list[dict], threshold: float, kept: str = "") -> dict:
+    """Ranking figures of the questions that fit someone, and how the minimum fit splits them."""
+    if kept:  # out-of-fold rows carry their own fold's decision
+        rows = [dict(r, top_p=1.0 if r[kept] else 0.0) for r in rows]
+    fit_rows = [r for r in rows if r["fits"]]
+    none_rows = [r for r in rows if not r["fits"]]
+    n = len(fit_rows) or 1
+    s = {
+        "n": len(fit_rows),
+        "top1": round(sum(r["rank"] == 1 for r in fit_rows) / n, 3),
+        "top2": round(sum(bool(r["rank"]) and r["rank"] <= 2 for r in fit_rows) / n, 3),
+        "mrr": round(sum(1 / r["rank"] for r in fit_rows if r["rank"]) / n, 3),
+        "fit_kept": round(sum(r["top_p"] >= threshold for r in fit_rows) / n, 3),
+    }
+    if none_rows:
+        s["nofit_n"] = len(none_rows)
+        s["nofit_held"] = round(sum(r["top_p"] < threshold for r in none_rows) / len(none_rows), 3)
+    return s
+
+
+def train(data: list, features: list[str]) -> tuple[LogisticModel, LogisticModel]:
+    """The ranking model, and the minimum-fit gate over the best expert's evidence."""
+    model = fit_ranker([(rs, ys) for _, rs, ys in data], features, l2=L2)
+    top = ranks(model, None, data, [["" for _ in rs] for _, rs, _ in data])
+    gate = fit([r["gate"] for r in top], [int(r["fits"]) for r in top], GATE_FEATURES, l2=1.0)
+    probabilities = [gate.probability(r["gate"]) for r in top]
+    fits = sorted(p for p, r in zip(probabilities, top, strict=True) if r["fits"])
+    nofit = [p for p, r in zip(probabilities, top, strict=True) if not r["fits"]]
+    # The minimum fit: of the thresholds that keep at least KEEP of the train questions that fit
+    # someone (a question below goes to the channel and the moderators: slower for the member than
+    # a good expert), the one that holds back most questions that fit nobody.
+    candidates = [t for t in fits if sum(f >= t for f in fits) >= KEEP * len(fits)] or [0.0]
+    gate.threshold = max(candidates, key=lambda t: (sum(n < t for n in nofit), -t))
+    return model, gate
+
+
+def cross_validate(data: list, names: list[list[str]], features: list[str], folds: int = 5) -> dict:
+    """Out-of-fold figures on the train questions (question i is in fold i % folds)."""
+    rows: list[dict] = []
+    for k in range(folds):
+        model, gate = train([d for i, d in enumerate(data) if i % folds != k], features)
+        held = [(d, n) for i, (d, n) in enumerate(zip(data, names, strict=True)) if i % folds == k]
+        rows += [
+            dict(r, kept=r["top_p"] >= gate.threshold) for r in ranks(model, gate, *zip(*held, strict=True))
+        ]
+    return summary(rows, 0.5, kept="kept")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--report-only", action="store_true", help="report with the shipped models")
+    ap.add_argument("--variants", action="store_true", help="compare signal sets")
+    ap.add_argument("--json", type=Path, help="write the per-question results here")
+    ap.add_argument("--cv", action="store_true", help="5-fold cross-validation on the train questions")
+    args = ap.parse_args(argv)
+
+    logging.disable(logging.INFO)
+    t0 = time.perf_counter()
+    all_spaces = default_spaces(with_wordllama=args.variants)
+    sets = {name: load_set(name) for name in SETS if SETS[name][0].exists()}
+    variants: dict[str, list[str]] = {"lexical": [], "semantic": ["e5"]}
+    if args.variants:
+        variants.update({"wordllama": ["wl"], "e5+wordllama": ["e5", "wl"]})
+    data = {
+        name: rows_for(experts, questions, {k: v for k, v in all_spaces.items()})
+        for name, (experts, questions) in sets.items()
+    }
+    pool_names = {
+        name: [[e.name for e in experts if e.available(NOW)] for _ in questions]
+        for name, (experts, questions) in sets.items()
+    }
+    results: dict[str, dict[str, list[dict]]] = defaultdict(dict)
+    print(
+        f"{'variant':<14} {'set':<9} {'n':>4} {'top-1':>6} {'top-2':>6} {'MRR':>6} {'kept':>6} "
+        f"{'nofit held':>11}"
+    )
+    for variant, spaces in variants.items():
+        features = feature_names(spaces)
+        shipped = {"lexical": LEXICAL_MODEL, "semantic": SEMANTIC_MODEL}.get(variant)
+        if args.report_only and shipped is not None:
+            model, gate = LogisticModel.load(shipped), LogisticModel.load(GATES[shipped])
+        else:
+            model, gate = train([d for name in TRAIN for d in data[name]], features)
+            model.meta = {"trained_on": list(TRAIN), "l2": L2, "script": "bench/train_matching.py"}
+            gate.meta = {"trained_on": list(TRAIN), "keep": KEEP, "script": "bench/train_matching.py"}
+            if shipped is not None:
+                model.save(shipped)
+                gate.save(GATES[shipped])
+        if args.cv:
+            train_data = [d for name in TRAIN for d in data[name]]
+            train_names = [n for name in TRAIN for n in pool_names[name]]
+            c = cross_validate(train_data, train_names, features)
+            held = f"{c['nofit_held']:.3f} ({c['nofit_n']})" if "nofit_n" in c else "-"
+            print(
+                f"{variant:<14} {'cv':<9} {c['n']:>4} {c['top1']:>6.3f} {c['top2']:>6.3f} {c['mrr']:>6.3f} "
+                f"{c['fit_kept']:>6.3f} {held:>11}"
+            )
+        for name in data:
+            rows = ranks(model, gate, data[name], pool_names[name])
+            results[variant][name] = [{k: v for k, v in r.items() if k != "gate"} for r in rows]
+            s = summary(rows, gate.threshold)
+            held = f"{s['nofit_held']:.3f} ({s['nofit_n']})" if "nofit_n" in s else "-"
+            print(
+                f"{variant:<14} {name:<9} {s['n']:>4} {s['top1']:>6.3f} {s['top2']:>6.3f} "
+                f"{s['mrr']:>6.3f} {s['fit_kept']:>6.3f} {held:>11}"
+            )
+    print("\ntop-1 by kind (semantic model):")
+    for name in data:
+        by: dict[str, list[dict]] = defaultdict(list)
+        for r in results["semantic"][name]:
+            if r["fits"]:
+                by[r["kind"]].append(r)
+        line = ", ".join(f"{k} {sum(r['rank'] == 1 for r in v)}/{len(v)}" for k, v in sorted(by.items()))
+        print(f"  {name:<9} {line}")
+    print("\nmisses of the train sets (semantic model; the test set's are not shown, not to tune on):")
+    for name in TRAIN:
+        for r in results["semantic"][name]:
+            if r["fits"] and r["rank"] != 1:
+                print(
+                    f"  {name} {r['id']} [{r['kind']}] want {r['want']} -> rank {r['rank']}; top {r['top']}"
+                )
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"\n{time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

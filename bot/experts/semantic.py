@@ -1,0 +1,56 @@
+"""Questions and expert profiles in one embedding space; a profile is embedded once per text."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+Encode = Callable[[list[str]], "np.ndarray | Sequence[Sequence[float]]"]
+
+_MAX_CACHED = 5000
+
+
+def _normalised(rows: np.ndarray | Sequence[Sequence[float]]) -> np.ndarray:
+    arr = np.asarray(rows, dtype=np.float32)
+    if arr.ndim == 1:
+        arr = arr.reshape(1, -1)
+    norms = np.linalg.norm(arr, axis=1, keepdims=True)
+    return np.divide(arr, norms, out=np.zeros_like(arr), where=norms > 0)
+
+
+class ProfileSpace:
+    """Cosine similarity of a question to profiles; `query` and `passage` may be the same encoder."""
+
+    def __init__(self, name: str, query: Encode, passage: Encode | None = None) -> None:
+        self.name = name
+        self._query = query
+        self._passage = passage or query
+        self._cache: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def _profile_vectors(self, profiles: list[str]) -> dict[str, np.ndarray]:
+        with self._lock:
+            known = {t: self._cache[t] for t in profiles if t in self._cache}
+        missing = [t for t in dict.fromkeys(profiles) if t not in known]
+        if missing:
+            vectors = dict(zip(missing, _normalised(self._passage(missing)), strict=True))
+            known.update(vectors)
+            with self._lock:
+                if len(self._cache) + len(vectors) > _MAX_CACHED:
+                    self._cache.clear()  # many profile changes in one process: start again
+                self._cache.update(vectors)
+        return known
+
+    def warm(self, profiles: list[str]) -> None:
+        """Embed the profiles not seen yet (at start-up, at import, on an /expertise change)."""
+        self._profile_vectors(profiles)
+
+    def similarities(self, questions: list[str], profiles: list[str]) -> np.ndarray:
+        """A (questions x profiles) matrix of cosine similarities."""
+        if not profiles or not questions:
+            return np.zeros((len(questions), len(profiles)), dtype=np.float32)
+        known = self._profile_vectors(profiles)
+        matrix = np.stack([known[t] for t in profiles])
+        return _normalised(self._query(questions)) @ matrix.T
