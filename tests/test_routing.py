@@ -244,6 +244,27 @@ def test_load_is_spread_between_equal_experts(make_world):
     assert w.offered(third) == {holder}
 
 
+ASK_BTW = "Hoe zet ik de btw goed op mijn factuur als zzp'er?"
+
+
+def test_a_question_no_expert_fits_goes_to_the_channel_and_the_moderators(make_world):
+    w = make_world(experts_channel_slack="CEXPERTS", moderators="slack:UMOD")
+    add_team(w.core)
+    [r] = w.handle(msg("telegram", "555", ASK_BTW, addressed=True))
+    assert r.routed and t("routed_to_expert", "nl") in r.text
+    sent = w.deliver()
+    assert w.offered(r.question_id) == set()  # not the least bad of the four
+    assert ASK_BTW in one(sent, "slack", "CEXPERTS").reply.text
+    assert ASK_BTW in one(sent, "slack", "UMOD").reply.text
+    assert "no expert fits" in w.store.events(r.question_id)[-1].detail
+
+
+def test_without_a_channel_or_moderators_the_best_experts_still_get_it(w):
+    add_team(w.core)
+    [r] = w.handle(msg("telegram", "555", ASK_BTW, addressed=True))
+    assert r.routed and len(w.offered(r.question_id)) == 2
+
+
 def test_no_available_expert_goes_to_the_moderators(make_world):
     w = make_world(moderators="slack:UMOD")
     e = w.core.experts.add("Kees", slack_user_id="UKEE", tags="dementie")
