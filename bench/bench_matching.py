@@ -188,7 +188,10 @@ def main(argv: list[str] | None = None) -> int:
         for v, rows in results.items()
     }
     by_kind = {
-        v: {k: summarise([r for r in rows if r["kind"] == k]) for k in sorted({r["kind"] for r in rows})}
+        v: {
+            k: summarise([r for r in rows if r["kind"] == k])
+            for k in sorted({r["kind"] for r in rows if r["fits"]})
+        }
         for v, rows in results.items()
     }
     timing = time_200(full, experts, questions)

@@ -90,7 +90,7 @@ def ranks(model: LogisticModel, gate: LogisticModel | None, data: list, names: l
         p = model.logits(rows)
         order = sorted(range(len(rows)), key=lambda i: -p[i])
         pos = next((k + 1 for k, i in enumerate(order) if labels[i]), None)
-        g = gate_values(rows, p)
+        g = gate_values(rows, p, "e5_cos" in model.features)
         out.append(
             {
                 "id": q["id"],

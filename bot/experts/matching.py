@@ -80,8 +80,9 @@ def default_spaces(with_wordllama: bool = False) -> dict[str, ProfileSpace]:
     return spaces
 
 
-def gate_values(rows: list[dict[str, float]], fit: np.ndarray) -> dict[str, float]:
-    """The minimum-fit signals of a question: its best expert's fit and evidence."""
+def gate_values(rows: list[dict[str, float]], fit: np.ndarray, semantic: bool = True) -> dict[str, float]:
+    """The minimum-fit signals of a question: its best expert's fit and evidence (the e5 ones only
+    when the ranking model uses e5)."""
     order = np.argsort(-fit, kind="stable")
     best = rows[int(order[0])]
     top = float(fit[order[0]])
@@ -92,9 +93,9 @@ def gate_values(rows: list[dict[str, float]], fit: np.ndarray) -> dict[str, floa
         "above_mean": top - float(fit.mean()),
         "themes": sum(best.get(f, 0.0) for f in _THEME_FEATURES),
         "overlap": best.get("overlap_main", 0.0) + best.get("overlap_side", 0.0),
-        "cos": best.get("e5_cos", 0.0),
-        "z": best.get("e5_z", 0.0),
-        "theme": best.get("e5_theme", 0.0),
+        "cos": best.get("e5_cos", 0.0) if semantic else 0.0,
+        "z": best.get("e5_z", 0.0) if semantic else 0.0,
+        "theme": best.get("e5_theme", 0.0) if semantic else 0.0,
     }
 
 
@@ -135,7 +136,8 @@ class ExpertMatcher:
         values = [r.values for r in rows]
         fit = self.model.logits(values)
         # The minimum fit is decided on the best expert (see bench/train_matching.py).
-        fits = self.gate.probability(gate_values(values, fit)) >= self.gate.threshold
+        semantic = "e5_cos" in self.model.features
+        fits = self.gate.probability(gate_values(values, fit, semantic)) >= self.gate.threshold
         load = np.array([e.open_claims + offers.get(e.id, 0) for e in pool], dtype=float)
         logits = fit - LOAD_PENALTY * load
         share = np.exp(logits - logits.max())
