@@ -5,6 +5,8 @@ Plain frozen dataclasses with no heavy imports: every renderer and adapter can i
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple
 
@@ -23,6 +25,24 @@ KB_APPROVE = "kb_approve"
 KB_REJECT = "kb_reject"
 RESOLVED = "resolved"
 ALL_ACTIONS = (*ACTIONS, CLAIM, RELEASE, KB_YES, KB_NO, KB_APPROVE, KB_REJECT, RESOLVED)
+
+
+# Control characters other than tab and newline, and the invisible format characters that break
+# words apart (zero-width space, joiners, byte-order mark).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2060\ufeff]")
+
+
+def clean_text(text: object) -> str:
+    """Text as the core handles it, whatever came in: valid Unicode (lone surrogates and undecodable
+    bytes become U+FFFD, surrogate pairs are joined), NFC, no control characters but tab and newline.
+    Every adapter and the CLI hand the core text through this one function (via Incoming)."""
+    s = text if isinstance(text, str) else ("" if text is None else str(text))
+    if s.isascii() and s.isprintable():
+        return s
+    # UTF-16 with surrogatepass joins valid pairs; "replace" turns what is left alone into U+FFFD.
+    s = s.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    s = s.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", _CONTROL.sub("", s))
 
 
 @dataclass(frozen=True)
@@ -62,6 +82,11 @@ class Incoming:
     edited: bool = False
     media: str | None = None  # "file", "sticker", "voice", ... when the message carries no usable text
     language: str | None = None  # the member's interface language, when the platform tells
+
+    def __post_init__(self) -> None:
+        # Frozen dataclass: the cleaning happens once, here, for every adapter.
+        object.__setattr__(self, "text", clean_text(self.text))
+        object.__setattr__(self, "user_name", clean_text(self.user_name))
 
     @property
     def key(self) -> str:

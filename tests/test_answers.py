@@ -315,3 +315,21 @@ def test_how_long_question_is_answered_with_the_duration(kb):
     a = kb.rt.assistant.ask("How long does a museum tour for people with dementia last?")
     assert a.routed is False
     assert "“Each tour lasts ninety minutes and ends with tea in the museum cafe.”" in a.answer
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        "\ud800",  # a lone surrogate (from JSON)
+        b"\xff\xfe\xc3\x28".decode("utf-8", "surrogateescape"),  # undecodable bytes from argv
+        "\x00\x07\x1b[31m",  # control characters and a terminal escape
+        "\ufeff\u200b",  # invisible format characters
+    ],
+)
+def test_invalid_text_in_a_question_is_cleaned_not_a_crash(kb, garbage):
+    a = kb.rt.assistant.ask(f"Waar repeteert het seniorenkoor {garbage} voor eenzame ouderen?")
+    assert not a.routed and D.KOOR_SENTENCE in _flat(a.answer)
+    assert kb.rt.assistant.ask(garbage).status in (
+        "help",
+        "routed",
+    )  # nothing but garbage: no answer, no crash

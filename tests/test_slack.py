@@ -471,3 +471,16 @@ async def test_start_reports_a_rejected_app_token_and_an_unreachable_api(fake, r
     await fake.close()
     with pytest.raises(CredentialError, match="Cannot reach the Slack Web API at .*VERBINDER_SLACK_API_URL"):
         await SlackAdapter(_settings(fake, tmp_path), runtime.service()).start()
+
+
+async def test_invalid_unicode_in_an_event_is_cleaned_and_answered(bot):
+    # A lone surrogate arrives as a JSON escape in a correctly signed event.
+    ts = new_ts()
+    assert (
+        await bot.event(message_event("D0DM00001", KOOR_Q + " \ud800\x00", ts=ts, channel_type="im")) == 200
+    )
+    [post] = await bot.fake.wait_for("chat.postMessage")
+    await bot.settle()
+    assert post.args["text"].startswith("Dit staat er in de kennisbank:")
+    q = bot.service.store.by_ref("slack", "D0DM00001", ts)
+    assert q is not None and q.text == KOOR_Q + " \ufffd"

@@ -446,3 +446,9 @@ async def test_send_update_and_delete_for_the_outbox(adapter, fake):
     assert (FORUM, int(message_id)) not in fake.messages
     with pytest.raises(TelegramError, match="not found"):  # gone already: nothing to retry
         await adapter.delete(posted)
+
+
+async def test_invalid_unicode_in_an_update_is_cleaned_and_answered(adapter, fake, runtime):
+    _, sent = await ask(adapter, fake, ANNA["id"], KOOR_Q + " \ud800")
+    [answer] = sent
+    assert "kennisbank" in answer.params["text"]

@@ -32,10 +32,12 @@ MEDIA = (
 
 def _cut(text: str, entities: Collection[MessageEntity]) -> str:
     """Remove entities (UTF-16 offsets, as Telegram counts) from a text."""
-    data = text.encode("utf-16-le")
+    # surrogatepass: a lone surrogate (invalid, but JSON can carry one) is one UTF-16 unit, as
+    # Telegram counts it; Incoming cleans it afterwards.
+    data = text.encode("utf-16-le", "surrogatepass")
     for e in sorted(entities, key=lambda e: e.offset, reverse=True):
         data = data[: 2 * e.offset] + " ".encode("utf-16-le") + data[2 * (e.offset + e.length) :]
-    return re.sub(r"[ \t]{2,}", " ", data.decode("utf-16-le")).strip()
+    return re.sub(r"[ \t]{2,}", " ", data.decode("utf-16-le", "surrogatepass")).strip()
 
 
 def to_incoming(

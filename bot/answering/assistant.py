@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from bot.answering.citations import qa_answer_text, qa_credit, qa_question, quote, source_of
-from bot.messages import Source
+from bot.messages import Source, clean_text
 from bot.texts import t
 from knowledge_base import text as T
 
@@ -63,7 +63,7 @@ class Assistant:
 
     def ask(self, question: str, mode: str = "hybrid", language: str | None = None) -> Answer:
         """Answer one question; `mode` selects hybrid, lexical or dense retrieval."""
-        q = (question or "").strip()
+        q = clean_text(question).strip()
         lang = language or T.detect_language(q)
         if not q:
             return Answer(question, t("help", lang), False, lang, status="help")
