@@ -7,6 +7,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.panel import Panel
 
+from adapters.terminal import styled
 from bot.answering.assistant import Answer, Assistant
 from bot.texts import t
 
@@ -16,21 +17,19 @@ def render_answer(console: Console, a: Answer) -> None:
     style = "yellow" if a.routed else "green"
     console.print(Panel(a.answer, border_style=style, title="Verbinder", title_align="left"))
     if a.sources:
-        console.print(f"[bold]{t('sources', a.language)}[/bold]")
+        console.print(styled((t("sources", a.language), "bold")))
         for i, s in enumerate(a.sources, 1):
             link = f" — {s.url}" if s.url else ""
-            console.print(
-                f"  [{i}] {s.title} [dim]({s.path}, {s.kind}){link}[/dim]", highlight=False, markup=True
-            )
+            console.print(styled(f"  [{i}] {s.title} ", (f"({s.path}, {s.kind}){link}", "dim")))
     if a.routed:
-        console.print(f"[yellow]→ {t('routed', a.language)}[/yellow]")
+        console.print(styled((f"→ {t('routed', a.language)}", "yellow")))
 
 
 def run_console(assistant: Assistant, console: Console, stdin: TextIO) -> None:
     """Read questions line by line until /quit or end of input."""
     console.print(Panel(t("help", "nl") + "\n\n" + t("console_commands", "nl"), title="Verbinder"))
     while True:
-        console.print(f"[bold cyan]{t('console_prompt', 'nl')}[/bold cyan] ", end="")
+        console.print(styled((t("console_prompt", "nl"), "bold cyan"), " "), end="")
         line = stdin.readline()
         if not line:
             console.print()

@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from adapters.terminal import error, styled, terminal
 from app.cli_experts import experts_app
 from app.cli_questions import questions_app
 from app.runtime import ALL_COMMANDS, Runtime, build_runtime
@@ -28,8 +27,8 @@ kb_app = typer.Typer(help="Inspect and maintain the knowledge base.", no_args_is
 app.add_typer(kb_app, name="kb")
 slack_app = typer.Typer(help="Slack helpers.", no_args_is_help=True)
 app.add_typer(slack_app, name="slack")
-console = Console()
-err = Console(stderr=True, soft_wrap=True)  # one error = one line, whatever the terminal width
+console = terminal()
+err = terminal(stderr=True)  # one error = one line, whatever the terminal width
 
 
 def _runtime(check_model: bool = True, sample: bool = False) -> Runtime:
@@ -40,12 +39,12 @@ def _runtime(check_model: bool = True, sample: bool = False) -> Runtime:
     try:
         rt = build_runtime(settings, check_model=check_model)
     except (IndexMismatchError, EmbeddingConfigError, LLMConfigError) as exc:
-        err.print(f"[red]Error:[/red] {escape(str(exc))}")  # e.g. 'verbinder[llm]' is not markup
+        error(err, str(exc))
         raise typer.Exit(2) from None
     if sample:
         report = rt.ensure_sample()
         if report is not None:
-            err.print(f"[dim]Sample knowledge base ingested: {len(report.added)} documents.[/dim]")
+            err.print(styled((f"Sample knowledge base ingested: {len(report.added)} documents.", "dim")))
     return rt
 
 
@@ -124,7 +123,7 @@ def kb_remove(paths: list[str] = typer.Argument(..., help="Document paths as in 
     n = _runtime().kb.remove(paths)
     console.print(f"removed {n} document(s)")
     if n < len(paths):
-        err.print(f"[yellow]{len(paths) - n} path(s) were not in the knowledge base[/yellow]")
+        err.print(styled((f"{len(paths) - n} path(s) were not in the knowledge base", "yellow")))
         raise typer.Exit(1)
 
 
@@ -145,7 +144,7 @@ def ask(
 ) -> None:
     """Ask one question."""
     if retriever not in MODES:
-        err.print(f"[red]Error:[/red] --retriever must be one of {', '.join(MODES)}")
+        error(err, f"--retriever must be one of {', '.join(MODES)}")
         raise typer.Exit(2)
     rt = _runtime(sample=True)
     a = rt.assistant.ask(question, mode=retriever)
@@ -168,12 +167,12 @@ def evaluate(
     from bot.answering.evaluation import EvalFormatError, read_questions, run_eval
 
     if retriever not in MODES:
-        err.print(f"[red]Error:[/red] --retriever must be one of {', '.join(MODES)}")
+        error(err, f"--retriever must be one of {', '.join(MODES)}")
         raise typer.Exit(2)
     try:
         items = read_questions(questions)
     except EvalFormatError as exc:
-        err.print(f"[red]Error:[/red] {questions}: {exc}")
+        error(err, f"{questions}: {exc}")
         raise typer.Exit(2) from None
     rt = _runtime()
     res, rows = run_eval(rt.assistant, items, mode=retriever)
@@ -229,7 +228,7 @@ def run() -> None:
     problems = check_settings(settings)  # before loading any model: fail in a second
     if problems:
         for problem in problems:
-            err.print(f"[red]Error:[/red] {problem}")
+            error(err, problem)
         raise typer.Exit(2)
     rt = _runtime(sample=True)
     core = rt.bot()
@@ -239,7 +238,7 @@ def run() -> None:
     try:
         asyncio.run(serve(rt.settings, core))
     except CredentialError as exc:
-        err.print(f"[red]Error:[/red] {exc}")
+        error(err, str(exc))
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         pass

@@ -6,17 +6,17 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from adapters.terminal import error, terminal
 from app.runtime import open_settings_database
 from bot.config import Settings
 from bot.experts.directory import ExpertDirectory, ExpertError
 from storage.db import utcnow
 
 experts_app = typer.Typer(help="Experts that routed questions go to.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True, soft_wrap=True)
+console = terminal()
+err = terminal(stderr=True)
 
 
 def _store() -> ExpertDirectory:
@@ -52,7 +52,7 @@ def add(
             update=True,
         )
     except ExpertError as exc:
-        err.print(f"[red]Error:[/red] {exc}")
+        error(err, str(exc))
         raise typer.Exit(2) from None
     console.print(f"Expert #{e.id} {e.name} saved.")
 
@@ -63,11 +63,11 @@ def import_(path: Path = typer.Argument(..., help="YAML file: a list of experts.
     try:
         done, errors = _store().import_yaml(path)
     except ExpertError as exc:
-        err.print(f"[red]Error:[/red] {exc}")
+        error(err, str(exc))
         raise typer.Exit(2) from None
     console.print(f"{len(done)} experts imported.")
     for problem in errors:
-        err.print(f"[red]Skipped:[/red] {problem}")
+        error(err, problem, "Skipped:")
     if errors:
         raise typer.Exit(1)
 
@@ -139,6 +139,6 @@ def remove(ref: str = typer.Argument(..., help="Expert id, platform user id or n
     """Remove an expert (their answered questions keep their name)."""
     e = _store().remove(ref)
     if e is None:
-        err.print(f"[red]Error:[/red] no expert matches {ref!r}.")
+        error(err, f"no expert matches {ref!r}.")
         raise typer.Exit(1)
     console.print(f"Expert {e.name} removed.")

@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from adapters.terminal import styled, terminal
 from app.runtime import open_settings_database
 from bot.config import Settings
 from bot.conversations.store import QuestionStore
 
 questions_app = typer.Typer(help="Questions members asked and their lifecycle.", no_args_is_help=True)
-console = Console()
+console = terminal()
 
 
 def _store() -> QuestionStore:
@@ -66,19 +66,20 @@ def show_question(question_id: int = typer.Argument(..., help="The question id."
     store = _store()
     q = store.get(question_id)
     if q is None:
-        console.print(f"[red]No question with id {question_id}.[/red]")
+        console.print(styled((f"No question with id {question_id}.", "red")))
         raise typer.Exit(1)
-    console.print(f"[bold]#{q.id}[/bold] [{q.status}] {q.platform}:{q.chat_id} by {q.user_name or q.user_id}")
-    console.print(f"[bold]Question:[/bold] {q.text}", highlight=False)
+    who = q.user_name or q.user_id
+    console.print(styled((f"#{q.id}", "bold"), f" [{q.status}] {q.platform}:{q.chat_id} by {who}"))
+    console.print(styled(("Question:", "bold"), f" {q.text}"))
     if q.context and q.context != q.text:
-        console.print(f"[dim]Searched as: {q.context}[/dim]", highlight=False)
-    console.print(f"[bold]Answer:[/bold] {q.answer}", highlight=False)
+        console.print(styled((f"Searched as: {q.context}", "dim")))
+    console.print(styled(("Answer:", "bold"), f" {q.answer}"))
     for i, src in enumerate(q.sources or [], 1):
         link = src.get("url") or ""
         console.print(f"  [{i}] {src.get('title')} ({src.get('path')}) {link}", highlight=False)
     votes = store.feedback_for(q.id)
     if votes:
-        console.print("[bold]Feedback:[/bold] " + ", ".join(f"{u}: {v}" for u, v in votes.items()))
+        console.print(styled(("Feedback:", "bold"), " " + ", ".join(f"{u}: {v}" for u, v in votes.items())))
     for ev in store.events(q.id):
         extra = f" ({ev.detail})" if ev.detail else ""
         console.print(f"  {ev.at:%Y-%m-%d %H:%M:%S}  {ev.status:<18} {ev.actor}{extra}", highlight=False)

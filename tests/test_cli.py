@@ -337,3 +337,24 @@ def test_no_arguments_shows_help():
     assert result.exit_code in (0, 2)
     for command in ("ingest", "ask", "eval", "chat", "kb"):
         assert command in result.output
+
+
+def test_document_text_is_printed_literally_not_as_terminal_markup(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    doc = (
+        "---\ntitle: 'Koor [bold]stemmig[/i] :x:'\nlanguage: nl\nkind: project\n---\n"
+        "Het koor [/i] repeteert elke dinsdag in buurthuis De Linde [bold]:x:.\n"
+    )
+    (src / "koor.md").write_text(doc, encoding="utf-8")
+    data = tmp_path / "data"
+    assert _run(data, "ingest", str(src)).exit_code == 0
+    listed = _run(data, "kb", "list")
+    assert listed.exit_code == 0 and "Koor [bold]stemmig[/i] :x:" in _flat(listed.stdout)
+    asked = _run(data, "ask", "Wanneer repeteert het koor in buurthuis De Linde?")
+    assert asked.exit_code == 0, asked.output
+    assert "[/i] repeteert" in asked.stdout and "[bold]:x:" in asked.stdout and "❌" not in asked.stdout
+    chat = runner.invoke(
+        app, ["chat"], input="Wanneer repeteert het koor in buurthuis De Linde?\n", env=_env(data)
+    )
+    assert chat.exit_code == 0 and "[/i] repeteert" in chat.stdout
