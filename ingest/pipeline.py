@@ -125,8 +125,9 @@ def ingest_paths(
     if progress:
         progress(len(files), len(files), "")
     if prune:
-        # Only documents that came from the folders given now, and whose files are gone.
-        roots = {root_key(p) for p in paths if p.exists()}
+        # Only documents that came from the folders given now, and whose files are gone from them:
+        # a single file given on the command line never prunes its siblings.
+        roots = {root_key(p) for p in paths if p.is_dir()}
         origins = kb.roots()
         gone = sorted(p for p in set(known) - seen if origins.get(p) in roots)
         if gone:

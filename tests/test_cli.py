@@ -85,6 +85,18 @@ def test_ingest_prune_option(tmp_path):
     assert stats["documents"] == 1
 
 
+def test_prune_with_a_single_file_never_removes_its_siblings(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "koor.md").write_text(D.KOOR_MD, encoding="utf-8")
+    (src / "museum.md").write_text(D.MUSEUM_MD, encoding="utf-8")
+    data = tmp_path / "data"
+    assert _run(data, "ingest", str(src)).exit_code == 0
+    result = _run(data, "ingest", "--prune", str(src / "koor.md"))
+    assert result.exit_code == 0 and "removed" not in result.stdout.replace("removed 0", "")
+    assert json.loads(_run(data, "kb", "stats", "--json").stdout)["documents"] == 2
+
+
 def test_ingest_missing_path_exits_1(tmp_path):
     result = _run(tmp_path / "data", "ingest", str(tmp_path / "bestaat-niet"))
     assert result.exit_code == 1
