@@ -156,7 +156,8 @@ def build_runtime(settings: Settings, check_model: bool = True) -> Runtime:
     client = make_client(settings.chroma_host, settings.chroma_port, settings.chroma_dir)
     dense = DenseIndex(client, settings.chroma_collection, embeddings)
     kb = KnowledgeBase(sessions, dense, settings.lexical_dir, settings.embedding_model)
-    kb.ensure_fresh(max_age=0)
+    kb.repair()  # an ingest killed half-way: Chroma catches up with SQL
+    kb.ensure_fresh(max_age=0)  # and the BM25 snapshot is rebuilt when it is not current
     # The answerer compares sentences with the bundled model, whatever model builds the index.
     sentences = embeddings if isinstance(embeddings, WordLlamaEmbeddings) else WordLlamaEmbeddings()
     assistant = Assistant(

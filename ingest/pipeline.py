@@ -134,6 +134,6 @@ def ingest_paths(
             kb.remove(gone, refresh=False)
             report.removed = gone
             changed = True
-    if changed:
+    if changed or kb.write_pending():  # a re-run after an interrupted ingest publishes the index
         kb.refresh_lexical()
     return report

@@ -103,6 +103,21 @@ class DenseIndex:
             where: Any = {"path": {"$in": paths[i : i + _DELETE_BATCH]}}  # chromadb's Where type
             self.collection.delete(where=where)
 
+    def ids(self) -> list[str]:
+        """Every stored vector id (for the consistency check after an interrupted write)."""
+        out: list[str] = []
+        total = self.count()
+        step = self._batch_size()
+        for offset in range(0, total, step):
+            out += self.collection.get(include=[], limit=step, offset=offset)["ids"]
+        return out
+
+    def delete_ids(self, ids: list[str]) -> None:
+        """Remove vectors by id."""
+        self._count = None
+        for i in range(0, len(ids), _DELETE_BATCH):
+            self.collection.delete(ids=ids[i : i + _DELETE_BATCH])
+
     def reset(self) -> None:
         """Drop and recreate the collection (used by rebuild)."""
         try:

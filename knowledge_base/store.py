@@ -71,6 +71,7 @@ class KnowledgeBase:
         self.dense = dense
         self.lexical = LexicalIndex()
         self._lexical_dir = lexical_dir
+        self._pending_version: str | None = None
         self.model_spec = model_spec
         self._lock = threading.RLock()
         self._checked_at = 0.0
@@ -165,8 +166,10 @@ class KnowledgeBase:
             return
         with self._lock:
             paths = [d.path for d, _ in items]
-            self.dense.delete_docs(paths)
             with self.sessions.begin() as s:
+                # The SQL store is the truth; until Chroma and the BM25 snapshot have caught up it
+                # says so (a kill in between is repaired at the next start: see repair()).
+                self._mark_pending(s)
                 s.execute(delete(ChunkRecord).where(ChunkRecord.doc_path.in_(paths)))
                 s.execute(delete(DocumentRecord).where(DocumentRecord.path.in_(paths)))
                 # Bulk INSERTs (executemany): no ORM object per row.
@@ -204,7 +207,9 @@ class KnowledgeBase:
                     ids.append(c.id)
                     texts.append(passage_header(doc, c.heading) + "\n" + c.text)
                     metas.append({"path": doc.path})
+            self.dense.delete_docs(paths)
             self.dense.add(ids, texts, metas)
+            self._dense_done()
             for p in paths:
                 self._doc_cache.pop(p, None)
         if refresh:
@@ -219,18 +224,65 @@ class KnowledgeBase:
                 )
                 or 0
             )
+            if n:
+                self._mark_pending(s)
             s.execute(delete(ChunkRecord).where(ChunkRecord.doc_path.in_(paths)))
             s.execute(delete(DocumentRecord).where(DocumentRecord.path.in_(paths)))
         self.dense.delete_docs(paths)
+        if n:
+            self._dense_done()
         for p in paths:
             self._doc_cache.pop(p, None)
         if refresh and n:
             self.refresh_lexical()
         return int(n)
 
+    def _mark_pending(self, s: Session) -> None:
+        """In a writing transaction: Chroma may lag behind SQL, and no BM25 snapshot is current."""
+        self._set_meta(s, "dense_pending", "1")
+        # One marker per run of writes in this process (readers rebuild once, not per batch), and
+        # never one that a snapshot already carries.
+        if self._pending_version is None:
+            self._pending_version = f"pending-{uuid.uuid4().hex}"
+        self._set_meta(s, "lexical_version", self._pending_version)
+
+    def _dense_done(self) -> None:
+        with self.sessions.begin() as s:
+            self._set_meta(s, "dense_pending", "")
+
+    def repair(self) -> dict[str, int]:
+        """After an interrupted write: make Chroma hold exactly SQL's chunks (re-embedding the
+        missing ones from the stored text, deleting the extra ones). Nothing to do, and one read,
+        when the last write finished; the BM25 snapshot is rebuilt by ensure_fresh()."""
+        if self._meta("dense_pending") != "1":
+            return {"added": 0, "deleted": 0}
+        with self._lock:
+            with self.sessions() as s:
+                docs = {r.path: self._info(r) for r in s.scalars(select(DocumentRecord))}
+                rows = {r.id: r for r in s.scalars(select(ChunkRecord))}
+            stored = set(self.dense.ids())
+            extra = sorted(stored - set(rows))
+            missing = [rows[i] for i in sorted(set(rows) - stored)]
+            self.dense.delete_ids(extra)
+            self.dense.add(
+                [r.id for r in missing],
+                [passage_header(docs[r.doc_path], r.heading) + "\n" + r.text for r in missing],
+                [{"path": r.doc_path} for r in missing],
+            )
+            self._dense_done()
+            log.warning(
+                "repaired an interrupted write: %d vectors added, %d deleted", len(missing), len(extra)
+            )
+            return {"added": len(missing), "deleted": len(extra)}
+
+    def write_pending(self) -> bool:
+        """An earlier write did not finish publishing the BM25 index (it was interrupted)."""
+        return (self._meta("lexical_version") or "").startswith("pending-")
+
     def refresh_lexical(self) -> None:
         """Rebuild the BM25 index from the database and publish a new version."""
         with self._lock:
+            self._pending_version = None
             version = uuid.uuid4().hex
             self._build_lexical(version)
             with self.sessions.begin() as s:
@@ -269,7 +321,9 @@ class KnowledgeBase:
                 return
             log.info("lexical index snapshot is stale; rebuilding from the database")
             self._build_lexical(version or uuid.uuid4().hex)
-            if version:
+            # A pending version belongs to a write that is running or was killed: never give it a
+            # snapshot (more rows may follow under the same marker); the next ingest publishes one.
+            if version and not version.startswith("pending-"):
                 self.lexical.save(self._lexical_dir)
 
     def rebuild_dense(self) -> int:

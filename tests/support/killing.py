@@ -1,0 +1,94 @@
+"""Kill `verbinder ingest` at a random moment of its writing, then check the three stores agree.
+
+Shared by tests/test_interrupted_ingest.py (a couple of kills) and bench/kill_ingest.py (many).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write_many(folder: Path, n: int) -> None:
+    """n small Dutch documents with one distinctive fact each (one chunk apiece)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        (folder / f"project-{i:05d}.md").write_text(
+            f"---\ntitle: Project {i}\nlanguage: nl\nkind: project\n---\n"
+            f"Het wijkkoor Klankkast{i} repeteert elke week in buurthuis Vlinder{i} met ouderen.\n",
+            encoding="utf-8",
+        )
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VERBINDER_")}
+    env.update(VERBINDER_DATA_DIR=str(data_dir), VERBINDER_SAMPLE_KB="false", PYTHONPATH=str(ROOT))
+    return env
+
+
+def _documents(db: Path) -> str:
+    """A fingerprint of the stored documents: it changes when a batch is committed."""
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2) as c:
+            row = c.execute("select count(*), group_concat(content_hash, '') from kb_documents").fetchone()
+            return f"{row[0]}:{row[1]}" if row[0] else ""  # a fresh database's empty table: none yet
+    except sqlite3.Error:
+        return ""
+
+
+def kill_during_ingest(data_dir: Path, src: Path, rng: random.Random, timeout: float = 120.0) -> bool:
+    """Start an ingest and SIGKILL it soon after its first batch is in SQL; False if it ended first."""
+    db = data_dir / "verbinder.db"
+    before = _documents(db)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "ingest", str(src)],
+        env=_env(data_dir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + timeout
+    try:
+        while proc.poll() is None and time.monotonic() < deadline:
+            if _documents(db) != before:  # a batch is committed: Chroma and BM25 are being written
+                time.sleep(rng.uniform(0.0, 0.6))
+                break
+            time.sleep(0.02)
+        if proc.poll() is not None:
+            return False
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        return True
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def consistency(data_dir: Path) -> dict[str, int]:
+    """Open the knowledge base as `verbinder` does (repair + freshness check) and count each store."""
+    from sqlalchemy import select
+
+    from app.runtime import build_runtime
+    from bot.config import Settings
+    from knowledge_base.records import ChunkRecord
+
+    rt = build_runtime(Settings(data_dir=data_dir, sample_kb=False, _env_file=None))
+    kb = rt.kb
+    with kb.sessions() as s:
+        sql = set(s.scalars(select(ChunkRecord.id)))
+    dense = set(kb.dense.ids())
+    lexical = set(kb.lexical.ids)
+    return {
+        "sql": len(sql),
+        "dense": len(dense),
+        "lexical": len(lexical),
+        "dense_differs": len(sql ^ dense),
+        "lexical_differs": len(sql ^ lexical),
+    }

@@ -1,0 +1,29 @@
+"""An ingest killed at a random moment leaves SQL, Chroma and the BM25 snapshot consistent."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from support.killing import consistency, kill_during_ingest, write_many
+
+from app.runtime import build_runtime
+from bot.config import Settings
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_killed_ingest_is_repaired_at_the_next_start(tmp_path, seed):
+    src, data = tmp_path / "src", tmp_path / "data"
+    write_many(src, 2600)  # three SQL batches: the kill lands between a commit and the rest
+    rng = random.Random(seed)
+    killed = kill_during_ingest(data, src, rng)
+    assert killed, "the ingest ended before it could be killed"
+    counts = consistency(data)
+    assert counts["sql"] > 0
+    assert counts["dense_differs"] == 0 and counts["lexical_differs"] == 0, counts
+    # A re-run finishes the job, and a document of the last batch is found by its words.
+    rt = build_runtime(Settings(data_dir=data, sample_kb=False, _env_file=None))
+    report = rt.ingest([src])
+    assert report.ok and len(report.added) + len(report.unchanged) == 2600
+    answer = rt.assistant.ask("Waar repeteert het wijkkoor Klankkast2599?")
+    assert "Vlinder2599" in answer.answer
