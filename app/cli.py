@@ -15,8 +15,8 @@ from adapters.terminal import error, styled, terminal
 from app.cli_experts import experts_app
 from app.cli_questions import questions_app
 from app.runtime import ALL_COMMANDS, Runtime, build_runtime
+from app.setup_errors import configuration_errors, settings_or_exit
 from bot.answering.llm import LLMConfigError
-from bot.config import Settings
 from ingest.pipeline import IngestReport
 from knowledge_base.embeddings import EmbeddingConfigError
 from knowledge_base.retrieval import MODES
@@ -33,16 +33,18 @@ err = terminal(stderr=True)  # one error = one line, whatever the terminal width
 
 def _runtime(check_model: bool = True, sample: bool = False) -> Runtime:
     """Build the runtime, turning configuration problems into one clear line."""
-    settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    settings = settings_or_exit()
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     try:
-        rt = build_runtime(settings, check_model=check_model)
+        with configuration_errors(settings):
+            rt = build_runtime(settings, check_model=check_model)
     except (IndexMismatchError, EmbeddingConfigError, LLMConfigError) as exc:
         error(err, str(exc))
         raise typer.Exit(2) from None
     if sample:
-        report = rt.ensure_sample()
+        with configuration_errors(settings):
+            report = rt.ensure_sample()
         if report is not None:
             err.print(styled((f"Sample knowledge base ingested: {len(report.added)} documents.", "dim")))
     return rt
@@ -224,7 +226,7 @@ def run() -> None:
     from adapters.base import CredentialError
     from adapters.runner import check_settings, serve
 
-    settings = Settings()
+    settings = settings_or_exit()
     problems = check_settings(settings)  # before loading any model: fail in a second
     if problems:
         for problem in problems:
@@ -236,7 +238,8 @@ def run() -> None:
     # Embed the expert profiles in the background (about 60 ms each): the bot answers meanwhile.
     threading.Thread(target=core.warm, name="warm-expert-profiles", daemon=True).start()
     try:
-        asyncio.run(serve(rt.settings, core))
+        with configuration_errors(rt.settings):  # e.g. the HTTP port is taken
+            asyncio.run(serve(rt.settings, core))
     except CredentialError as exc:
         error(err, str(exc))
         raise typer.Exit(2) from None
@@ -251,9 +254,20 @@ def slack_manifest(
     ),
 ) -> None:
     """Print a Slack app manifest (JSON) that installs the app in one step."""
+    from urllib.parse import urlparse
+
     from adapters.slack.manifest import manifest
 
-    print(json.dumps(manifest(ALL_COMMANDS, Settings(), request_url or None), indent=2, ensure_ascii=False))
+    if request_url:
+        parts = urlparse(request_url)
+        if parts.scheme != "https" or not parts.netloc or " " in request_url:
+            error(
+                err,
+                f"--request-url {request_url!r}: give the public HTTPS base URL, e.g. https://bot.example.org",
+            )
+            raise typer.Exit(2)
+    settings = settings_or_exit()
+    print(json.dumps(manifest(ALL_COMMANDS, settings, request_url or None), indent=2, ensure_ascii=False))
 
 
 app.add_typer(questions_app, name="questions")

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from adapters.terminal import error, terminal
 from app.runtime import open_settings_database
-from bot.config import Settings
+from app.setup_errors import configuration_errors, settings_or_exit
 from bot.experts.directory import ExpertDirectory, ExpertError
 from storage.db import utcnow
 
@@ -20,7 +20,9 @@ err = terminal(stderr=True)
 
 
 def _store() -> ExpertDirectory:
-    return ExpertDirectory(open_settings_database(Settings()))
+    settings = settings_or_exit()
+    with configuration_errors(settings):
+        return ExpertDirectory(open_settings_database(settings))
 
 
 @experts_app.command("add")

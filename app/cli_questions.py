@@ -9,7 +9,7 @@ from rich.table import Table
 
 from adapters.terminal import styled, terminal
 from app.runtime import open_settings_database
-from bot.config import Settings
+from app.setup_errors import configuration_errors, settings_or_exit
 from bot.conversations.store import QuestionStore
 
 questions_app = typer.Typer(help="Questions members asked and their lifecycle.", no_args_is_help=True)
@@ -17,7 +17,9 @@ console = terminal()
 
 
 def _store() -> QuestionStore:
-    return QuestionStore(open_settings_database(Settings()))
+    settings = settings_or_exit()
+    with configuration_errors(settings):
+        return QuestionStore(open_settings_database(settings))
 
 
 @questions_app.command("list")

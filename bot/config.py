@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDING = "wordllama:l2_supercat_256"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def _env(name: str) -> AliasChoices:
@@ -108,6 +109,14 @@ class Settings(BaseSettings):
     give_up_after_hours: float = Field(default=96, gt=0, description="Tell the asker nobody picked it up.")
     kb_approval: bool = Field(default=False, description="Expert answers need a moderator's approval.")
     timer_interval_seconds: float = Field(default=60, gt=0, description="How often timers are checked.")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return level
 
     @property
     def moderator_ids(self) -> frozenset[tuple[str, str]]:

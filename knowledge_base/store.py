@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -169,7 +170,7 @@ class KnowledgeBase:
             with self.sessions.begin() as s:
                 # The SQL store is the truth; until Chroma and the BM25 snapshot have caught up it
                 # says so (a kill in between is repaired at the next start: see repair()).
-                self._mark_pending(s)
+                self._mark_pending(s, paths)
                 s.execute(delete(ChunkRecord).where(ChunkRecord.doc_path.in_(paths)))
                 s.execute(delete(DocumentRecord).where(DocumentRecord.path.in_(paths)))
                 # Bulk INSERTs (executemany): no ORM object per row.
@@ -225,7 +226,7 @@ class KnowledgeBase:
                 or 0
             )
             if n:
-                self._mark_pending(s)
+                self._mark_pending(s, paths)
             s.execute(delete(ChunkRecord).where(ChunkRecord.doc_path.in_(paths)))
             s.execute(delete(DocumentRecord).where(DocumentRecord.path.in_(paths)))
         self.dense.delete_docs(paths)
@@ -237,9 +238,10 @@ class KnowledgeBase:
             self.refresh_lexical()
         return int(n)
 
-    def _mark_pending(self, s: Session) -> None:
-        """In a writing transaction: Chroma may lag behind SQL, and no BM25 snapshot is current."""
-        self._set_meta(s, "dense_pending", "1")
+    def _mark_pending(self, s: Session, paths: list[str]) -> None:
+        """In a writing transaction: Chroma may lag behind SQL for these documents (their chunk ids
+        stay the same when they change, so ids alone cannot tell), and no BM25 snapshot is current."""
+        self._set_meta(s, "dense_pending", json.dumps(paths, ensure_ascii=False))
         # One marker per run of writes in this process (readers rebuild once, not per batch), and
         # never one that a snapshot already carries.
         if self._pending_version is None:
@@ -254,12 +256,18 @@ class KnowledgeBase:
         """After an interrupted write: make Chroma hold exactly SQL's chunks (re-embedding the
         missing ones from the stored text, deleting the extra ones). Nothing to do, and one read,
         when the last write finished; the BM25 snapshot is rebuilt by ensure_fresh()."""
-        if self._meta("dense_pending") != "1":
+        pending = self._meta("dense_pending") or ""
+        if not pending:
             return {"added": 0, "deleted": 0}
+        try:
+            touched = [str(p) for p in json.loads(pending)]
+        except (ValueError, TypeError):
+            touched = []
         with self._lock:
             with self.sessions() as s:
                 docs = {r.path: self._info(r) for r in s.scalars(select(DocumentRecord))}
                 rows = {r.id: r for r in s.scalars(select(ChunkRecord))}
+            self.dense.delete_docs(touched)  # their vectors may be of the old text: embed them again
             stored = set(self.dense.ids())
             extra = sorted(stored - set(rows))
             missing = [rows[i] for i in sorted(set(rows) - stored)]

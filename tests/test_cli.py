@@ -370,3 +370,52 @@ def test_document_text_is_printed_literally_not_as_terminal_markup(tmp_path):
         app, ["chat"], input="Wanneer repeteert het koor in buurthuis De Linde?\n", env=_env(data)
     )
     assert chat.exit_code == 0 and "[/i] repeteert" in chat.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "needle"),
+    [
+        (
+            {"VERBINDER_HTTP_PORT": "99999"},
+            "VERBINDER_HTTP_PORT=99999: Input should be less than or equal to 65535",
+        ),
+        (
+            {"VERBINDER_ANSWER_THRESHOLD": "abc"},
+            "VERBINDER_ANSWER_THRESHOLD=abc: Input should be a valid number",
+        ),
+        ({"VERBINDER_LOG_LEVEL": "LOUD"}, "VERBINDER_LOG_LEVEL=LOUD: must be one of DEBUG, INFO"),
+        ({"VERBINDER_DATA_DIR": "/proc/nope"}, "VERBINDER_DATA_DIR=/proc/nope: cannot create or write it"),
+        ({"VERBINDER_DATABASE_URL": "garbage://"}, "VERBINDER_DATABASE_URL=garbage://: not a database URL"),
+        (
+            {"VERBINDER_DATABASE_URL": "postgresql+psycopg://u:geheim@127.0.0.1:1/x"},
+            "cannot open VERBINDER_DATABASE_URL=postgresql+psycopg://u:***@127.0.0.1:1/x",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", [["ask", "hallo"], ["experts", "list"], ["questions", "list"]])
+def test_a_configuration_mistake_is_one_error_line_and_exit_2(tmp_path, env, needle, command):
+    result = _run(tmp_path / "data", *command, **env)
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and needle in _flat(lines[0]), result.output
+    assert "geheim" not in result.output and "Traceback" not in result.output
+
+
+def test_slack_manifest_refuses_a_request_url_that_is_not_https(tmp_path):
+    result = _run(tmp_path / "data", "slack", "manifest", "--request-url", "not a url")
+    assert result.exit_code == 2 and result.output.startswith("Error: --request-url 'not a url'")
+    ok = _run(tmp_path / "data", "slack", "manifest", "--request-url", "https://bot.example.org")
+    assert ok.exit_code == 0 and "https://bot.example.org" in ok.output
+
+
+def test_a_port_in_use_is_named(tmp_path):
+    import errno
+
+    from app.setup_errors import explain
+    from bot.config import Settings
+
+    settings = Settings(data_dir=tmp_path, http_port=3123, _env_file=None)
+    assert explain(OSError(errno.EADDRINUSE, "Address already in use"), settings) == (
+        "VERBINDER_HTTP_PORT=3123: the port is already in use by another program"
+    )
+    assert explain(OSError(errno.ECONNRESET, "reset"), settings) is None  # not a configuration problem

@@ -90,5 +90,32 @@ def consistency(data_dir: Path) -> dict[str, int]:
         "dense": len(dense),
         "lexical": len(lexical),
         "dense_differs": len(sql ^ dense),
+        "dense_stale": _stale_vectors(kb, sorted(sql & dense)),
         "lexical_differs": len(sql ^ lexical),
     }
+
+
+def _stale_vectors(kb, ids: list[str]) -> int:  # type: ignore[no-untyped-def]
+    """Vectors that are not the embedding of their chunk's stored text (an update half applied)."""
+    import numpy as np
+    from sqlalchemy import select
+
+    from knowledge_base.dense import embed_passages
+    from knowledge_base.records import ChunkRecord
+    from knowledge_base.store import passage_header
+
+    stale = 0
+    with kb.sessions() as s:
+        rows = {r.id: r for r in s.scalars(select(ChunkRecord))}
+    docs = {d.path: d for d in kb.documents()}
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        got = kb.dense.collection.get(ids=part, include=["embeddings"])
+        stored = dict(zip(got["ids"], got["embeddings"], strict=True))
+        texts = [passage_header(docs[rows[c].doc_path], rows[c].heading) + "\n" + rows[c].text for c in part]
+        fresh = embed_passages(kb.dense.embeddings, texts)
+        for c, v in zip(part, fresh, strict=True):
+            a = np.asarray(stored[c], dtype=np.float32)
+            cos = float(a @ v / ((np.linalg.norm(a) * np.linalg.norm(v)) or 1.0))
+            stale += cos < 0.999
+    return stale
