@@ -5,6 +5,7 @@ Shared by tests/test_interrupted_ingest.py (a couple of kills) and bench/kill_in
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -72,7 +73,25 @@ def kill_during_ingest(data_dir: Path, src: Path, rng: random.Random, timeout: f
 
 
 def consistency(data_dir: Path) -> dict[str, int]:
-    """Open the knowledge base as `verbinder` does (repair + freshness check) and count each store."""
+    """Open the knowledge base in a new process, as `verbinder` does (repair + freshness check), and
+    count each store. A new process: chromadb keeps one client per folder and process, whose
+    in-memory index does not see what another process wrote."""
+    code = (
+        "import json, sys; sys.path[:0] = [sys.argv[1], sys.argv[1] + '/tests'];"
+        "from support.killing import _consistency; from pathlib import Path;"
+        "print(json.dumps(_consistency(Path(sys.argv[2]))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT), str(data_dir)],
+        env=_env(data_dir),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def _consistency(data_dir: Path) -> dict[str, int]:
     from sqlalchemy import select
 
     from app.runtime import build_runtime
