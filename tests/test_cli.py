@@ -319,7 +319,7 @@ def test_eval_debug_adds_features(cli_kb, tmp_path):
     [
         ('{"id": "a", "question": "Wat?"}\n{kapot\n', "line 2: not valid JSON"),
         ('{"question": "Zonder id?"}\n', "line 1: needs at least 'id' and 'question'"),
-        ('["id", "question"]\n', "line 1: needs at least 'id' and 'question'"),
+        ('["id", "question"]\n', "line 1: each line must be a JSON object"),
     ],
 )
 def test_eval_bad_file_exits_2(cli_kb, tmp_path, content, message):
@@ -419,3 +419,18 @@ def test_a_port_in_use_is_named(tmp_path):
         "VERBINDER_HTTP_PORT=3123: the port is already in use by another program"
     )
     assert explain(OSError(errno.ECONNRESET, "reset"), settings) is None  # not a configuration problem
+
+
+def test_eval_with_a_bad_questions_file_exits_2_naming_the_lines(tmp_path):
+    bad = tmp_path / "q.jsonl"
+    bad.write_text('{"id": 1, "question": 12345}\n{"id": 2, "question": "a", "gold": 5}\n', encoding="utf-8")
+    result = _run(tmp_path / "data", "eval", str(bad))
+    assert (
+        result.exit_code == 2
+        and "line 1: 'question'" in _flat(result.output)
+        and "line 2: 'gold'" in _flat(result.output)
+    )
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    result = _run(tmp_path / "data", "eval", str(empty))
+    assert result.exit_code == 2 and "no questions in the file" in result.output

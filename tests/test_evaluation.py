@@ -109,13 +109,28 @@ def test_read_questions_defaults_and_blank_lines(tmp_path):
     [
         ("niet json\n", "line 1: not valid JSON"),
         ('{"id": 1, "question": "a"}\n\n{"id": 2}\n', "line 3: needs at least 'id' and 'question'"),
-        ('"alleen een string"\n', "line 1: needs at least"),
+        ('"alleen een string"\n', "line 1: each line must be a JSON object"),
+        ('{"id": 1, "question": "a", "gold": 5}\n', "line 1: 'gold' must be a document path or a list"),
+        ('{"id": 1, "question": "a", "gold": [{"a": 1}]}\n', "line 1: 'gold' must be"),
+        ('{"id": 1, "question": 12345}\n', "line 1: 'question' must be a non-empty string"),
+        ('{"id": 1, "question": null}\n', "line 1: 'question' must be a non-empty string"),
+        ('{"id": 1, "question": "a", "answerable": "no"}\n', "line 1: 'answerable' must be true or false"),
+        ("", "no questions in the file"),
+        ("\n\n", "no questions in the file"),
+        ('{"id": 1, "question": "a"}\nkapot\n{"id": 3, "question": 4}\n', "line 2: .*; line 3: "),
     ],
 )
 def test_read_questions_errors(tmp_path, content, message):
     p = tmp_path / "q.jsonl"
     p.write_text(content, encoding="utf-8")
     with pytest.raises(EvalFormatError, match=message):
+        read_questions(p)
+
+
+def test_read_questions_reports_invalid_utf8_with_its_line(tmp_path):
+    p = tmp_path / "q.jsonl"
+    p.write_bytes(b'{"id": 1, "question": "a"}\n{"id": 2, "question": "\xff"}\n')
+    with pytest.raises(EvalFormatError, match="line 2: not valid UTF-8"):
         read_questions(p)
 
 

@@ -55,22 +55,64 @@ def carries(answer: str, evidence: str, threshold: float = CARRIED) -> bool:
     return len(wanted & have) / len(wanted) >= threshold
 
 
+def _problem(item: object) -> str | None:
+    """What is wrong with one parsed line, or None."""
+    if not isinstance(item, dict):
+        return "each line must be a JSON object"
+    if "id" not in item or "question" not in item:
+        return "needs at least 'id' and 'question'"
+    if not isinstance(item["id"], str | int) or isinstance(item["id"], bool):
+        return "'id' must be a string or a number"
+    if not isinstance(item["question"], str) or not item["question"].strip():
+        return "'question' must be a non-empty string"
+    gold = item.get("gold", [])
+    if (
+        gold is not None
+        and not isinstance(gold, str)
+        and not (isinstance(gold, list) and all(isinstance(g, str) for g in gold))
+    ):
+        return "'gold' must be a document path or a list of paths (strings)"
+    if "answerable" in item and not isinstance(item["answerable"], bool):
+        return "'answerable' must be true or false"
+    for key in ("evidence", "kind"):
+        if item.get(key) is not None and not isinstance(item[key], str):
+            return f"'{key}' must be a string"
+    return None
+
+
 def read_questions(path: Path) -> list[dict[str, Any]]:
-    """Read and validate a JSONL file of {id, question, answerable, gold} (optionally evidence, kind)."""
-    items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+    """Read and validate a JSONL file of {id, question, answerable, gold} (optionally evidence, kind);
+    every bad line is reported with its number, and a file without questions is an error."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        where = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise EvalFormatError(f"line {where}: not valid UTF-8") from None
+    except OSError as exc:
+        raise EvalFormatError(f"cannot read the file ({exc.strerror or exc})") from None
+    items, problems = [], []
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise EvalFormatError(f"line {n}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(item, dict) or "question" not in item or "id" not in item:
-            raise EvalFormatError(f"line {n}: needs at least 'id' and 'question'")
+            problems.append(f"line {n}: not valid JSON ({exc.msg})")
+            continue
+        problem = _problem(item)
+        if problem:
+            problems.append(f"line {n}: {problem}")
+            continue
         gold = item.get("gold") or []
         item["gold"] = [gold] if isinstance(gold, str) else list(gold)
         item.setdefault("answerable", bool(item["gold"]))
         items.append(item)
+    if problems:
+        raise EvalFormatError(
+            "; ".join(problems[:20]) + (f" (and {len(problems) - 20} more)" if len(problems) > 20 else "")
+        )
+    if not items:
+        raise EvalFormatError("no questions in the file")
     return items
 
 
