@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
+from bot.answering.smalltalk import small_talk
 from bot.commands import Command, CommandRegistry, CommandSpec, RegistrationError
 from bot.conversations.records import ANSWERED, EXPERT_REQUESTED, ROUTED, QuestionRecord
 from bot.conversations.store import QuestionStore
@@ -206,9 +207,13 @@ class Service:
         return "\n\n".join(s for s in said if s)
 
     def _ask(self, msg: Incoming, text: str) -> list[Reply]:
+        chat = small_talk(text)  # "dank je wel!" under an answer is not a follow-up question
+        if chat is not None:
+            kind, lang = chat
+            return [_notice(msg, t(f"smalltalk_{kind}", msg.language or lang), msg.language or lang)]
         previous = self.store.by_ref(msg.chat.platform, msg.chat.chat_id, msg.reply_to)
         answer, context = self._answer(text, previous)
-        if answer.status in ("help", "too_long"):
+        if answer.status in ("help", "too_long", "smalltalk"):
             return [_notice(msg, answer.answer, answer.language)]
         qid = self.store.record_question(msg, context, answer, previous.id if previous else None)
         if msg.reply_to and previous is not None:

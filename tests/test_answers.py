@@ -264,13 +264,35 @@ def test_limit_follows_the_setting(kb):
     assert a.status == "too_long" and "100" in a.answer
 
 
-@pytest.mark.parametrize("question", ["🎨🎭", "🎨 🎶 !!", "???"])
-def test_emoji_only_question_is_routed_honestly(kb, question):
+@pytest.mark.parametrize("question", ["🎨🎭", "🎨 🎶 !!", "???", "👍"])
+def test_emoji_only_gets_a_friendly_reply_and_is_never_routed(kb, question):
     a = kb.rt.assistant.ask(question)
-    assert a.routed is True
-    assert a.status == "routed"
-    assert a.answer == t("not_found", "nl")
-    assert a.sources == ()
+    assert a.routed is False and a.status == "smalltalk"
+    assert a.answer == t("smalltalk_greeting", "nl") and a.sources == ()
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "lang"),
+    [
+        ("hallo", "greeting", "nl"),
+        ("Goedemorgen allemaal!", "greeting", "nl"),
+        ("dank je wel!", "thanks", "nl"),
+        ("Bedankt voor de hulp 🙏", "thanks", "nl"),
+        ("thanks", "thanks", "en"),
+        ("Thank you so much!", "thanks", "en"),
+        ("hi there", "greeting", "en"),
+    ],
+)
+def test_greetings_and_thanks_get_a_short_reply_and_no_search(kb, message, kind, lang):
+    a = kb.rt.assistant.ask(message)
+    assert a.status == "smalltalk" and not a.routed and a.answer == t(f"smalltalk_{kind}", lang)
+
+
+@pytest.mark.parametrize(
+    "question", ["hallo, hoe werkt kunst op recept?", "Wie helpt ons?", "dank je, maar wie betaalt dat?"]
+)
+def test_a_question_with_a_greeting_is_still_a_question(kb, question):
+    assert kb.rt.assistant.ask(question).status != "smalltalk"
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -329,7 +351,5 @@ def test_how_long_question_is_answered_with_the_duration(kb):
 def test_invalid_text_in_a_question_is_cleaned_not_a_crash(kb, garbage):
     a = kb.rt.assistant.ask(f"Waar repeteert het seniorenkoor {garbage} voor eenzame ouderen?")
     assert not a.routed and D.KOOR_SENTENCE in _flat(a.answer)
-    assert kb.rt.assistant.ask(garbage).status in (
-        "help",
-        "routed",
-    )  # nothing but garbage: no answer, no crash
+    alone = kb.rt.assistant.ask(garbage)  # nothing but garbage: no answer and no crash
+    assert alone.status in ("help", "smalltalk", "routed") and not alone.sources

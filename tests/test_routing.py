@@ -905,3 +905,13 @@ def test_a_follow_up_for_an_expert_who_left_or_is_away_goes_to_the_others(w):
     w.core.experts.remove("Joost")
     r = follow_up("En is er in Utrecht ook een koor voor mensen met dementie op zondag?")
     assert t("routed_to_expert", "nl") in r.text and "Joost" not in w.offered(r.question_id)
+
+
+@pytest.mark.parametrize("text", ["hallo", "dank je wel!", "thanks", "👍", "Goedemorgen allemaal!"])
+def test_small_talk_gets_a_friendly_reply_and_never_pages_an_expert(make_world, text):
+    w = make_world(experts_channel_slack="CEXPERTS", moderators="slack:UMOD")
+    add_team(w.core)
+    [r] = w.handle(msg("telegram", "555", text, addressed=True))
+    assert not r.routed and r.question_id is None
+    assert r.text in (t("smalltalk_greeting", r.language), t("smalltalk_thanks", r.language))
+    assert w.deliver() == []  # nothing to the experts, the channel or the moderators

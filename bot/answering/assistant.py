@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from bot.answering.citations import qa_answer_text, qa_credit, qa_question, quote, source_of
+from bot.answering.smalltalk import small_talk
 from bot.messages import Source, clean_text
 from bot.texts import t
 from knowledge_base import text as T
@@ -70,6 +71,11 @@ class Assistant:
         if len(q) > self.max_chars:
             text = t("too_long", lang, n=len(q), limit=self.max_chars)
             return Answer(question, text, False, lang, status="too_long")
+        chat = small_talk(q)
+        if chat is not None:
+            kind, chat_lang = chat
+            lang = language or chat_lang
+            return Answer(question, t(f"smalltalk_{kind}", lang), False, lang, status="smalltalk")
         if not T.has_letters(q):
             return Answer(question, t("not_found", lang), True, lang, status="routed")
         query, ranked = self.retriever.search(q, mode=mode, k_docs=10)

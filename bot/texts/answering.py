@@ -95,6 +95,14 @@ ANSWERING: dict[str, dict[str, str]] = {
         "nl": "Ik kan alleen tekst lezen, geen bestanden, stickers of spraakberichten. Typ je vraag gerust.",
         "en": "I can only read text, not files, stickers or voice messages. Please type your question.",
     },
+    "smalltalk_greeting": {
+        "nl": 'Hoi! Stel gerust je vraag in gewone taal, bijvoorbeeld: "Hoe werkt kunst op recept?" Ik zoek het op in de kennisbank, en kan ik het niet vinden, dan vraag ik een expert uit de community.',
+        "en": 'Hi! Ask your question in plain words, for example: "How does arts on prescription work?" I look it up in the knowledge base, and if I cannot find it, I ask an expert from the community.',
+    },
+    "smalltalk_thanks": {
+        "nl": "Graag gedaan! Heb je nog een vraag, stel hem gerust.",
+        "en": "You're welcome! If you have another question, just ask.",
+    },
     "asked_by": {"nl": "{user} vroeg: {question}", "en": "{user} asked: {question}"},
     "send_failed": {
         "nl": "Het lukte even niet om te antwoorden. Probeer het zo nog eens.",
