@@ -484,3 +484,19 @@ async def test_invalid_unicode_in_an_event_is_cleaned_and_answered(bot):
     assert post.args["text"].startswith("Dit staat er in de kennisbank:")
     q = bot.service.store.by_ref("slack", "D0DM00001", ts)
     assert q is not None and q.text == KOOR_Q + " \ufffd"
+
+
+async def test_a_bad_timestamp_is_401_and_a_signed_malformed_body_is_400(bot, caplog):
+    body = json.dumps(envelope(message_event("D0DM00006", KOOR_Q, channel_type="im")))
+    bad_stamp = {**sign(body), "X-Slack-Request-Timestamp": "gisteren"}
+    assert (await bot.post(body, "application/json", bad_stamp)).status == 401
+    for broken, kind in (
+        ('{"type": "event_callback", "event": ', "application/json"),
+        ("payload=%7Bniet-json", "application/x-www-form-urlencoded"),
+        ("%%%=&&", "application/x-www-form-urlencoded"),
+    ):
+        resp = await bot.post(broken, kind, sign(broken))
+        assert resp.status == 400, broken
+    await bot.settle()
+    assert "Traceback" not in caplog.text
+    assert [c.method for c in bot.fake.calls] == ["auth.test"]

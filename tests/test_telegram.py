@@ -452,3 +452,13 @@ async def test_invalid_unicode_in_an_update_is_cleaned_and_answered(adapter, fak
     _, sent = await ask(adapter, fake, ANNA["id"], KOOR_Q + " \ud800")
     [answer] = sent
     assert "kennisbank" in answer.params["text"]
+
+
+async def test_webhook_refuses_a_huge_body_with_413(adapter, fake):
+    app = web.Application(client_max_size=2 * 1024 * 1024)  # as adapters/runner.py serves it
+    app.add_routes(adapter.routes())
+    good = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    huge = b'{"update_id": 1, "message": {"text": "' + b"a" * (10 * 1024 * 1024) + b'"}}'
+    async with TestClient(TestServer(app)) as client:
+        assert (await client.post("/telegram/webhook", data=huge, headers=good)).status == 413
+    assert fake.sent() == []

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import time
 from collections.abc import Awaitable
 from dataclasses import replace
 from typing import Any
+from urllib.parse import parse_qs
 
 import aiohttp
 from aiohttp import web
@@ -18,6 +20,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.base import CredentialError
@@ -143,6 +146,18 @@ class SlackAdapter:
         """One signed Slack HTTP request through the Bolt app (verification, ack within 3 s)."""
         if self.app is None:
             return web.Response(status=503, text="Slack is not configured")
+        body = (await request.read()).decode("utf-8", "replace")
+        # Checked here before Bolt: a timestamp that is not a number, or a correctly signed body
+        # that is neither JSON nor a form, made Bolt answer 500 with a traceback in the log.
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        if not stamp.strip().isdigit():
+            return web.Response(status=401, text="invalid request timestamp")
+        verifier = SignatureVerifier(self.settings.slack_signing_secret)
+        if not verifier.is_valid(body, stamp, request.headers.get("X-Slack-Signature", "")):
+            return web.Response(status=401, text="invalid signature")
+        if not _readable(body, request.content_type):
+            log.warning("Slack: rejected a signed request whose body is malformed")
+            return web.Response(status=400, text="malformed body")
         response = await self.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 
@@ -380,3 +395,16 @@ class SlackAdapter:
     async def call(self, method: str, reply: Reply | None, **kwargs: Any) -> AsyncSlackResponse | None:
         """A Web API call (client method name) with retries; None when it finally failed."""
         return await call(self.client, method, reply, self.retry_delays, **kwargs)
+
+
+def _readable(body: str, content_type: str) -> bool:
+    """An Events API body (a JSON object) or a command/interaction form (with a JSON `payload`)."""
+    try:
+        if content_type == "application/json" or body.lstrip().startswith("{"):
+            return isinstance(json.loads(body), dict)
+        form = parse_qs(body, strict_parsing=True)
+        if "payload" in form:
+            return isinstance(json.loads(form["payload"][0]), dict)
+        return bool(form)
+    except ValueError:
+        return False

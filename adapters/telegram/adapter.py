@@ -187,7 +187,11 @@ class TelegramAdapter:
         if app is None or not app.running:
             return web.Response(status=503, text="not running")
         try:
-            data = json.loads(await request.read())
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return web.Response(status=413, text="update too large")
+        try:
+            data = json.loads(raw)
             if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
                 raise ValueError("not an update")
             update = Update.de_json(data, app.bot)
