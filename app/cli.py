@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from adapters.terminal import error, styled, terminal
+from app import redaction
 from app.cli_experts import experts_app
 from app.cli_questions import questions_app
 from app.runtime import ALL_COMMANDS, Runtime, build_runtime
@@ -36,6 +37,7 @@ def _runtime(check_model: bool = True, sample: bool = False) -> Runtime:
     settings = settings_or_exit()
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)
+    redaction.install(settings)
     try:
         with configuration_errors(settings):
             rt = build_runtime(settings, check_model=check_model)

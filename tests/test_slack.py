@@ -500,3 +500,31 @@ async def test_a_bad_timestamp_is_401_and_a_signed_malformed_body_is_400(bot, ca
     await bot.settle()
     assert "Traceback" not in caplog.text
     assert [c.method for c in bot.fake.calls] == ["auth.test"]
+
+
+async def test_no_token_secret_or_message_text_in_the_log_at_info(make_bot, fake, tmp_path, caplog):
+    import logging
+
+    from app import redaction
+
+    caplog.set_level(logging.INFO)
+    redaction.install(_settings(fake, tmp_path))
+    logging.getLogger().handlers.append(
+        caplog.handler
+    ) if caplog.handler not in logging.getLogger().handlers else None
+    redaction.install(_settings(fake, tmp_path))
+    bot = await make_bot()
+    ts = new_ts()
+    assert await bot.event(message_event("D0DM00007", KOOR_Q, ts=ts, channel_type="im")) == 200
+    await bot.fake.wait_for("chat.postMessage")
+    bad = json.dumps(envelope(message_event("D0DM00007", "geheime vraag", channel_type="im")))
+    assert (await bot.post(bad, "application/json", sign(bad, secret="not-the-secret"))).status == 401
+    await bot.settle()
+    logging.getLogger("adapters.slack").info("token in a message: %s", BOT_TOKEN)  # our own slip
+    logging.getLogger("httpx").info(
+        "HTTP Request: POST https://api.telegram.org/bot123456789:%s/getMe", "A" * 35
+    )
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert BOT_TOKEN not in text and SIGNING_SECRET not in text and "A" * 35 not in text
+    assert KOOR_Q not in text and "geheime vraag" not in text
+    assert "token in a message: ***" in text
