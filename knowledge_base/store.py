@@ -256,6 +256,11 @@ class KnowledgeBase:
         """After an interrupted write: make Chroma hold exactly SQL's chunks (re-embedding the
         missing ones from the stored text, deleting the extra ones). Nothing to do, and one read,
         when the last write finished; the BM25 snapshot is rebuilt by ensure_fresh()."""
+        try:
+            self.dense.count()
+        except Exception as exc:  # noqa: BLE001 - chromadb's local files broken by a kill mid-write
+            log.warning("the vector index cannot be read (%s); rebuilding it from the database", exc)
+            return {"added": self.rebuild_dense(), "deleted": -1}
         pending = self._meta("dense_pending") or ""
         if not pending:
             return {"added": 0, "deleted": 0}
@@ -352,4 +357,5 @@ class KnowledgeBase:
             self.dense.add(ids, texts, metas)
             with self.sessions.begin() as s:
                 self._set_meta(s, "embedding_model", self.model_spec)
+                self._set_meta(s, "dense_pending", "")
             return n

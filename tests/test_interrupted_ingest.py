@@ -27,3 +27,18 @@ def test_a_killed_ingest_is_repaired_at_the_next_start(tmp_path, seed):
     assert report.ok and len(report.added) + len(report.unchanged) == 2600
     answer = rt.assistant.ask("Waar repeteert het wijkkoor Klankkast2599?")
     assert "Vlinder2599" in answer.answer
+
+
+def test_a_vector_index_broken_by_a_kill_is_rebuilt_from_the_database(tmp_path):
+    # chromadb's local HNSW files are not kill-safe: a kill mid-write once left an empty pickle,
+    # and every later read failed ("Error deserializing pickle file").
+    src, data = tmp_path / "src", tmp_path / "data"
+    write_many(src, 1200)
+    rt = build_runtime(Settings(data_dir=data, sample_kb=False, _env_file=None))
+    assert rt.ingest([src]).ok
+    pickles = list((data / "chroma").rglob("index_metadata.pickle"))
+    assert pickles, "chromadb wrote no HNSW metadata to break"
+    for f in pickles:
+        f.write_bytes(b"")
+    counts = consistency(data)  # a new process, as after a restart
+    assert counts["sql"] == counts["dense"] == 1200 and counts["dense_stale"] == 0, counts

@@ -86,8 +86,9 @@ def consistency(data_dir: Path) -> dict[str, int]:
         env=_env(data_dir),
         capture_output=True,
         text=True,
-        check=True,
     )
+    if out.returncode != 0:
+        raise RuntimeError(f"opening the knowledge base failed:\n{out.stderr[-3000:]}")
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
