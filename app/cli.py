@@ -24,6 +24,26 @@ from knowledge_base.retrieval import MODES
 from knowledge_base.store import IndexMismatchError
 
 app = typer.Typer(help="Verbinder: the community's connector bot.", no_args_is_help=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"verbinder {version('verbinder')}")
+        except PackageNotFoundError:
+            print("verbinder (not installed as a package)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    show_version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Verbinder: the community's connector bot."""
 kb_app = typer.Typer(help="Inspect and maintain the knowledge base.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
 slack_app = typer.Typer(help="Slack helpers.", no_args_is_help=True)

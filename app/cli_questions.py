@@ -7,9 +7,10 @@ import json
 import typer
 from rich.table import Table
 
-from adapters.terminal import styled, terminal
+from adapters.terminal import error, styled, terminal
 from app.runtime import open_settings_database
 from app.setup_errors import configuration_errors, settings_or_exit
+from bot.conversations.records import STATUSES
 from bot.conversations.store import QuestionStore
 
 questions_app = typer.Typer(help="Questions members asked and their lifecycle.", no_args_is_help=True)
@@ -29,6 +30,9 @@ def list_questions(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List questions, newest first."""
+    if status and status not in STATUSES:
+        error(terminal(stderr=True), f"--status {status!r}: use one of {', '.join(STATUSES)}")
+        raise typer.Exit(2)
     rows = _store().all(status or None, limit)
     if as_json:
         print(

@@ -273,5 +273,6 @@ def load_file(path: Path, rel_path: str, max_bytes: int | None = None) -> Docume
     """Read and load one file from disk."""
     size = path.stat().st_size
     if max_bytes is not None and size > max_bytes:
-        raise IngestError(f"file too large ({size / 1e6:.1f} MB, limit {max_bytes / 1e6:.0f} MB)")
+        limit = f"limit {max_bytes / 1e6:g} MB: VERBINDER_MAX_FILE_MB"
+        raise IngestError(f"file too large ({size / 1e6:.1f} MB, {limit})")
     return load_bytes(path.read_bytes(), rel_path)

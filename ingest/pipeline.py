@@ -96,7 +96,8 @@ def ingest_paths(
         try:
             size = file.stat().st_size
             if max_bytes is not None and size > max_bytes:
-                raise IngestError(f"file too large ({size / 1e6:.1f} MB)")
+                limit = f"limit {max_bytes / 1e6:g} MB: VERBINDER_MAX_FILE_MB"
+                raise IngestError(f"file too large ({size / 1e6:.1f} MB, {limit})")
             data = file.read_bytes()
             report.bytes_read += len(data)
             if known.get(rel) == file_hash(data):

@@ -434,3 +434,9 @@ def test_eval_with_a_bad_questions_file_exits_2_naming_the_lines(tmp_path):
     empty.write_text("", encoding="utf-8")
     result = _run(tmp_path / "data", "eval", str(empty))
     assert result.exit_code == 2 and "no questions in the file" in result.output
+
+
+def test_version_and_an_unknown_status_are_answered_plainly(tmp_path):
+    assert _run(tmp_path / "data", "--version").output.startswith("verbinder ")
+    result = _run(tmp_path / "data", "questions", "list", "--status", "bogus")
+    assert result.exit_code == 2 and "use one of asked, answered, routed" in _flat(result.output)

@@ -187,7 +187,7 @@ def test_file_size_limit_is_reported(tmp_path, new_runtime):
     report = rt.ingest([src])
     assert report.added == ["klein.md"]
     assert len(report.failed) == 1 and report.failed[0][0] == "groot.md"
-    assert "file too large" in report.failed[0][1]
+    assert "file too large" in report.failed[0][1] and "VERBINDER_MAX_FILE_MB" in report.failed[0][1]
 
 
 def test_hidden_files_and_folders_are_skipped(tmp_path):

@@ -18,6 +18,7 @@ CLAIMED = "claimed"
 EXPERT_ANSWERED = "expert_answered"
 RESOLVED = "resolved"
 EXPIRED = "expired"
+STATUSES = (ASKED, ANSWERED, ROUTED, EXPERT_REQUESTED, CLAIMED, EXPERT_ANSWERED, RESOLVED, EXPIRED)
 
 
 class QuestionRecord(Base):
