@@ -44,6 +44,8 @@ def _main(
     ),
 ) -> None:
     """Verbinder: the community's connector bot."""
+
+
 kb_app = typer.Typer(help="Inspect and maintain the knowledge base.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
 slack_app = typer.Typer(help="Slack helpers.", no_args_is_help=True)
