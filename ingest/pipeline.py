@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -43,19 +44,50 @@ def root_key(path: Path) -> str:
     return str(path if path.is_dir() else path.parent)
 
 
-def collect(paths: Iterable[Path]) -> list[tuple[Path, str, str]]:
-    """Existing files to ingest with their identity (path relative to the folder given) and root."""
+def collect(
+    paths: Iterable[Path], skipped: list[tuple[str, str]] | None = None
+) -> list[tuple[Path, str, str]]:
+    """Existing files to ingest with their identity (path relative to the folder given) and root.
+    Nothing outside the given folders is read: a link that leads out of its folder, a broken link
+    and an unreadable folder are skipped, each with its reason in `skipped`."""
     out: list[tuple[Path, str, str]] = []
+    skipped = skipped if skipped is not None else []
     for root in paths:
         if root.is_dir():
             key = root_key(root)
-            for f in sorted(root.rglob("*")):
+            base = root.resolve()
+            for f in _walk(root, skipped):
                 rel = f.relative_to(root)
-                if f.is_file() and not any(p.startswith(".") for p in rel.parts):
+                if any(p.startswith(".") for p in rel.parts):
+                    continue
+                if f.is_symlink() and not f.exists():
+                    skipped.append((rel.as_posix(), "broken link"))
+                elif not f.resolve().is_relative_to(base):
+                    skipped.append((rel.as_posix(), "link to a file outside the folder (not read)"))
+                elif f.is_file():
                     out.append((f, rel.as_posix(), key))
         elif root.exists():
             out.append((root, root.name, root_key(root)))
     return out
+
+
+def _walk(root: Path, skipped: list[tuple[str, str]]) -> list[Path]:
+    """Every path under root, sorted; symlinked folders are not entered, unreadable ones reported."""
+    found: list[Path] = []
+
+    def error(exc: OSError) -> None:
+        where = Path(exc.filename).relative_to(root).as_posix() if exc.filename else str(root)
+        skipped.append((where, f"cannot read the folder ({exc.strerror or exc})"))
+
+    for folder, dirs, files in os.walk(root, onerror=error, followlinks=False):
+        here = Path(folder)
+        for name in dirs:
+            if (here / name).is_symlink():
+                skipped.append(
+                    ((here / name).relative_to(root).as_posix(), "link to a folder (not followed)")
+                )
+        found += [here / name for name in files]
+    return sorted(found)
 
 
 def ingest_paths(
@@ -68,7 +100,9 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest files and folders into the knowledge base; never stops on one bad file."""
     report = IngestReport()
-    files = collect(paths)
+    skipped: list[tuple[str, str]] = []
+    files = collect(paths, skipped)
+    report.failed.extend(skipped)
     missing = [str(p) for p in paths if not p.exists()]
     for m in missing:
         report.failed.append((m, "path does not exist"))

@@ -339,3 +339,20 @@ def test_index_written_with_text_in_chroma_keeps_working(tmp_path, new_runtime):
     assert {d.doc.path for d in ranked} == {"koor.md", "lantaarn.md"}
     found = " ".join(c.text for d in ranked for c in d.chunks)
     assert "watertoren" in found and "zebravinken" not in found
+
+
+def test_nothing_outside_the_folder_is_read_and_every_skipped_path_is_reported(tmp_path, new_runtime):
+    import os
+
+    outside = tmp_path / "geheim.md"
+    outside.write_text("Het wachtwoord van de server is kunstzorg2026.", encoding="utf-8")
+    src = tmp_path / "src"
+    _write(src, "koor.md", "Het koor repeteert op dinsdag in buurthuis De Linde.")
+    os.symlink(outside, src / "link.md")  # a link out of the folder
+    os.symlink(tmp_path / "bestaat-niet.md", src / "kapot.md")  # a broken link
+    os.symlink(tmp_path, src / "lus")  # a folder link (here: a loop back up)
+    report = new_runtime().ingest([src])
+    assert report.added == ["koor.md"]
+    reasons = dict(report.failed)
+    assert "outside the folder" in reasons["link.md"] and reasons["kapot.md"] == "broken link"
+    assert "not followed" in reasons["lus"]
