@@ -255,3 +255,40 @@ def test_away_and_expertise(store):
 )
 def test_parse_date(text, expected):
     assert parse_date(text, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"telegram_user_id": "abc"}, "telegram user id 'abc' is not a Telegram user id: digits only"),
+        ({"telegram_user_id": "1.5"}, "telegram user id '1.5' is not"),
+        ({"telegram_user_id": [1, 2]}, r"telegram user id \[1, 2\] is not"),
+        ({"slack_user_id": "jan"}, "slack user id 'jan' is not a Slack member id"),
+        ({"slack_user_id": "U1", "capacity": "veel"}, "capacity 'veel' must be a whole number"),
+        ({"slack_user_id": "U1", "capacity": 1.5}, "capacity 1.5 must be a whole number"),
+    ],
+)
+def test_identities_and_capacity_are_validated_with_the_field_named(store, kw, message):
+    with pytest.raises(ExpertError, match=message):
+        store.add("Ann", **kw)
+    assert store.all(include_inactive=True) == []
+
+
+def test_two_experts_cannot_share_a_name_so_remove_by_name_works(store):
+    store.add("Joost", telegram_user_id="22")
+    with pytest.raises(ExpertError, match="another expert already has this name"):
+        store.add("joost", slack_user_id="U9")
+    assert store.remove("Joost") is not None
+
+
+def test_a_duplicate_identity_in_one_file_is_reported_by_entry(store, tmp_path):
+    path = tmp_path / "experts.yaml"
+    path.write_text(
+        "- {name: A, telegram_user_id: 1}\n- {name: B, telegram_user_id: 2}\n"
+        "- {name: C, telegram_user_id: 1}\n- {name: D, telegram_user_id: abc}\n",
+        encoding="utf-8",
+    )
+    done, errors = store.import_yaml(path)
+    assert [e.name for e in done] == ["A", "B"]
+    assert errors[0].startswith("entry 3 (C): telegram user id 1 is also entry 1")
+    assert errors[1].startswith("entry 4: D: telegram user id 'abc' is not")

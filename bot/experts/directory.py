@@ -21,6 +21,37 @@ FOREVER = datetime(9999, 12, 31)
 # The platforms an expert can be reached on, each with its user-id column (in this order of preference).
 IDENTITY_COLUMNS = {"slack": ExpertRecord.slack_user_id, "telegram": ExpertRecord.telegram_user_id}
 PLATFORMS = tuple(IDENTITY_COLUMNS)
+# What a user id looks like on each platform, and how to say it to the person who typed it.
+IDENTITY_FORMS = {
+    "slack": (re.compile(r"[UW][A-Z0-9]{1,20}"), "a Slack member id such as U0123ABC"),
+    "telegram": (re.compile(r"[1-9]\d{0,15}"), "a Telegram user id: digits only, such as 123456789"),
+}
+
+
+def _identity(platform: str, value: object, name: str) -> str | None:
+    """A validated platform user id, or None when absent."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ExpertError(f"{name}: {platform} user id {value!r} is not {IDENTITY_FORMS[platform][1]}")
+    text = str(value).strip()
+    if not text:
+        return None
+    pattern, form = IDENTITY_FORMS[platform]
+    if not pattern.fullmatch(text):
+        raise ExpertError(f"{name}: {platform} user id {text!r} is not {form}")
+    return text
+
+
+def _capacity(value: object, name: str) -> int:
+    if isinstance(value, bool) or not (
+        isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())
+    ):
+        raise ExpertError(f"{name}: capacity {value!r} must be a whole number between 1 and 100")
+    n = int(value)
+    if not 0 < n <= 100:
+        raise ExpertError(f"{name}: capacity must be between 1 and 100")
+    return n
 
 
 class ExpertError(ValueError):
@@ -136,7 +167,7 @@ class ExpertDirectory:
         sectors: object = (),
         regions: object = (),
         languages: object = ("nl",),
-        capacity: int = 3,
+        capacity: object = 3,
         moderator: bool = False,
         update: bool = False,
     ) -> Expert:
@@ -151,11 +182,10 @@ class ExpertDirectory:
         name = (name or "").strip()
         if not name:
             raise ExpertError("an expert needs a name")
-        uids = {p: (str(u).strip() or None) if u else None for p, u in ids.items()}
+        uids = {p: _identity(p, u, name) for p, u in ids.items()}
         if not any(uids.values()):  # also "   ": an expert must be reachable
             raise ExpertError(f"{name}: give a Slack user id and/or a Telegram user id")
-        if not 0 < int(capacity) <= 100:
-            raise ExpertError(f"{name}: capacity must be between 1 and 100")
+        capacity = _capacity(capacity, name)
         fields: dict[str, object] = dict(
             name=name[:200],
             slack_user_id=uids["slack"],
@@ -173,6 +203,14 @@ class ExpertDirectory:
             existing = s.scalar(select(ExpertRecord).where(or_(*same_person)))
             if existing is not None and not update:
                 raise ExpertError(f"{name}: this platform identity is already registered to {existing.name}")
+            namesake = s.scalar(
+                select(ExpertRecord).where(
+                    func.lower(ExpertRecord.name) == name[:200].lower(), ExpertRecord.active.is_(True)
+                )
+            )
+            if namesake is not None and (existing is None or namesake.id != existing.id):
+                # Two experts of one name cannot be told apart in /experts or `experts remove NAME`.
+                raise ExpertError(f"{name}: another expert already has this name; give a distinct one")
             rec = existing or ExpertRecord(created_at=self.clock(), active=True)
             for key, value in fields.items():
                 setattr(rec, key, value)
@@ -196,10 +234,30 @@ class ExpertDirectory:
             raise ExpertError(f"{path}: expected a list of experts (or a mapping with 'experts:')")
         done: list[Expert] = []
         errors: list[str] = []
+        seen: dict[tuple[str, str], int] = {}  # (platform, user id) -> entry
         for i, item in enumerate(data, 1):
             if not isinstance(item, dict):
                 errors.append(f"entry {i}: not a mapping")
                 continue
+            twice = [
+                f"{p} user id {item[k]} is also entry {seen[(p, str(item[k]).strip())]}"
+                for p, keys in (
+                    ("slack", ("slack_user_id", "slack")),
+                    ("telegram", ("telegram_user_id", "telegram")),
+                )
+                for k in keys
+                if isinstance(item.get(k), str | int) and (p, str(item[k]).strip()) in seen
+            ]
+            if twice:
+                errors.append(f"entry {i} ({item.get('name', '?')}): {'; '.join(twice)}; skipped")
+                continue
+            for p, keys in (
+                ("slack", ("slack_user_id", "slack")),
+                ("telegram", ("telegram_user_id", "telegram")),
+            ):
+                for k in keys:
+                    if isinstance(item.get(k), str | int):
+                        seen[(p, str(item[k]).strip())] = i
             known = {
                 "name",
                 "slack_user_id",
@@ -233,7 +291,7 @@ class ExpertDirectory:
                         sectors=item.get("sectors"),
                         regions=item.get("regions"),
                         languages=item.get("languages") or ("nl",),
-                        capacity=int(item.get("capacity", 3)),
+                        capacity=item.get("capacity", 3),
                         moderator=item.get("moderator", False),
                         update=True,
                     )
