@@ -57,48 +57,31 @@ def _norm_place(name: str) -> str:
     return " ".join(T.words(name.replace("-", " ")))
 
 
-@dataclass(frozen=True)
-class _Area:
-    """Where an expert works: the names they wrote, and those names' municipalities and provinces."""
-
-    names: frozenset[str]
-    municipalities: frozenset[str]
-    provinces: frozenset[str]
-
-
-def _area(expert: Expert) -> _Area:
-    gaz = places()
-    names = {_norm_place(r) for r in expert.regions}
-    known = [gaz[n] for n in names if n in gaz]
-    return _Area(
-        frozenset(names),
-        frozenset(_norm_place(p.municipality) for p in known if p.municipality),
-        frozenset(_norm_place(p.region) for p in known if p.region),
-    )
-
-
 def _region(asked: list[Place], literal: set[str], expert: Expert) -> tuple[dict[str, float], list[str]]:
-    """Exact (the place, its municipality or city), province named, same province, or elsewhere."""
+    """Exact (the place, its municipality or its city is a region of the expert), within the
+    expert's area (exact, or in the province the expert names), a place of the expert in the same
+    province (near), or elsewhere. The levels nest, so a closer match never weighs less."""
     out = {"region_exact": 0.0, "region_province": 0.0, "region_near": 0.0, "region_other": 0.0}
     if not (asked or literal) or not expert.regions:
         return out, []
-    area = _area(expert)
-    hits = [r for r in expert.regions if _norm_place(r) in literal]
+    gaz = places()
+    hits = [r for r in expert.regions if _norm_place(r) in literal]  # written as in the profile
+    out["region_exact"] = out["region_province"] = float(bool(hits))
     for p in asked:
         keys = {p.name, _norm_place(p.municipality)} - {""}
         province = _norm_place(p.region)
-        if keys & (area.names | area.municipalities):
-            out["region_exact"] = 1.0
-            hits += [
-                r for r in expert.regions if _norm_place(r) in keys or _norm_place(r) in area.municipalities
-            ]
-        elif province and province in area.names:
-            out["region_province"] = 1.0
-            hits += [r for r in expert.regions if _norm_place(r) == province]
-        elif province and province in area.provinces:
-            out["region_near"] = 1.0
-    if hits:
-        out["region_exact"] = 1.0
+        for r in expert.regions:
+            name = _norm_place(r)
+            where = gaz.get(name)
+            municipality = _norm_place(where.municipality) if where else ""
+            if name in keys or municipality in keys:
+                out["region_exact"] = out["region_province"] = 1.0  # nested: exact is also in the area
+                hits.append(r)
+            elif province and name == province:
+                out["region_province"] = 1.0
+                hits.append(r)
+            elif province and where and _norm_place(where.region) == province:
+                out["region_near"] = 1.0
     if not any(out.values()):
         out["region_other"] = 1.0
     return out, list(dict.fromkeys(hits))
