@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from knowledge_base import text as T
+
 # Every word of such a message is one of these (normalised, accents removed). Keep to words that
 # cannot carry a question of their own.
 _GREETING_NL = (
@@ -28,11 +30,7 @@ ENGLISH = frozenset((_GREETING_EN + " " + _THANKS_EN).split()) - _DUTCH
 
 
 def _words(text: str) -> list[str]:
-    import unicodedata
-
-    plain = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
-    return _WORD.findall(plain)
+    return _WORD.findall(T.normalise(text))
 
 
 def small_talk(text: str) -> tuple[str, str] | None:

@@ -43,6 +43,19 @@ def _identity(platform: str, value: object, name: str) -> str | None:
     return text
 
 
+_ID_FIELDS = {"slack": ("slack_user_id", "slack"), "telegram": ("telegram_user_id", "telegram")}
+
+
+def _given_ids(item: dict[str, object]) -> list[tuple[str, str]]:
+    """The (platform, user id) pairs an import entry gives, as written."""
+    return [
+        (p, str(v).strip())
+        for p, keys in _ID_FIELDS.items()
+        for k in keys
+        if isinstance(v := item.get(k), str | int) and str(v).strip()
+    ]
+
+
 def _capacity(value: object, name: str) -> int:
     if isinstance(value, bool) or not (
         isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())
@@ -239,25 +252,12 @@ class ExpertDirectory:
             if not isinstance(item, dict):
                 errors.append(f"entry {i}: not a mapping")
                 continue
-            twice = [
-                f"{p} user id {item[k]} is also entry {seen[(p, str(item[k]).strip())]}"
-                for p, keys in (
-                    ("slack", ("slack_user_id", "slack")),
-                    ("telegram", ("telegram_user_id", "telegram")),
-                )
-                for k in keys
-                if isinstance(item.get(k), str | int) and (p, str(item[k]).strip()) in seen
-            ]
+            ids = _given_ids(item)
+            twice = [f"{p} user id {u} is also entry {seen[(p, u)]}" for p, u in ids if (p, u) in seen]
             if twice:
                 errors.append(f"entry {i} ({item.get('name', '?')}): {'; '.join(twice)}; skipped")
                 continue
-            for p, keys in (
-                ("slack", ("slack_user_id", "slack")),
-                ("telegram", ("telegram_user_id", "telegram")),
-            ):
-                for k in keys:
-                    if isinstance(item.get(k), str | int):
-                        seen[(p, str(item[k]).strip())] = i
+            seen.update(dict.fromkeys(ids, i))
             known = {
                 "name",
                 "slack_user_id",
