@@ -70,13 +70,19 @@ def test_ingest_exits_1_and_lists_the_failing_file(tmp_path):
     assert again.exit_code == 0 and "unchanged 1" in again.stdout
 
 
-def test_ingest_prune_option(tmp_path):
+def _ingested_pair(tmp_path: Path) -> tuple[Path, Path]:
+    """A folder with two documents, ingested: (the folder, the data dir)."""
     src = tmp_path / "src"
     src.mkdir()
     (src / "koor.md").write_text(D.KOOR_MD, encoding="utf-8")
     (src / "museum.md").write_text(D.MUSEUM_MD, encoding="utf-8")
     data = tmp_path / "data"
     assert _run(data, "ingest", str(src)).exit_code == 0
+    return src, data
+
+
+def test_ingest_prune_option(tmp_path):
+    src, data = _ingested_pair(tmp_path)
     (src / "museum.md").unlink()
     result = _run(data, "ingest", "--prune", str(src))
     assert result.exit_code == 0
@@ -86,12 +92,7 @@ def test_ingest_prune_option(tmp_path):
 
 
 def test_prune_with_a_single_file_never_removes_its_siblings(tmp_path):
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "koor.md").write_text(D.KOOR_MD, encoding="utf-8")
-    (src / "museum.md").write_text(D.MUSEUM_MD, encoding="utf-8")
-    data = tmp_path / "data"
-    assert _run(data, "ingest", str(src)).exit_code == 0
+    src, data = _ingested_pair(tmp_path)
     result = _run(data, "ingest", "--prune", str(src / "koor.md"))
     assert result.exit_code == 0 and "removed" not in result.stdout.replace("removed 0", "")
     assert json.loads(_run(data, "kb", "stats", "--json").stdout)["documents"] == 2
@@ -203,12 +204,7 @@ def test_kb_list(cli_kb):
 
 
 def test_kb_remove(tmp_path):
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "koor.md").write_text(D.KOOR_MD, encoding="utf-8")
-    (src / "museum.md").write_text(D.MUSEUM_MD, encoding="utf-8")
-    data = tmp_path / "data"
-    assert _run(data, "ingest", str(src)).exit_code == 0
+    src, data = _ingested_pair(tmp_path)
     ok = _run(data, "kb", "remove", "koor.md")
     assert ok.exit_code == 0 and "removed 1 document(s)" in ok.stdout
     partly = _run(data, "kb", "remove", "museum.md", "nergens.md")
