@@ -90,6 +90,12 @@ def _walk(root: Path, skipped: list[tuple[str, str]]) -> list[Path]:
     return sorted(found)
 
 
+def _taken_elsewhere(rel: str, root: str, origins: dict[str, str]) -> bool:
+    """True when `rel` was ingested from another folder whose file still exists (not a move)."""
+    other = origins.get(rel)
+    return bool(other) and other != root and (Path(str(other)) / rel).is_file()
+
+
 def ingest_paths(
     kb: KnowledgeBase,
     paths: list[Path],
@@ -107,6 +113,7 @@ def ingest_paths(
     for m in missing:
         report.failed.append((m, "path does not exist"))
     known = kb.hashes()
+    origins = kb.roots()
     seen: set[str] = set()
     batch: list[tuple[Document, list[Chunk]]] = []
     batch_chunks = 0
@@ -127,6 +134,12 @@ def ingest_paths(
             report.failed.append((rel, "duplicate path: another input has the same identity"))
             continue
         seen.add(rel)
+        if _taken_elsewhere(rel, root, origins):
+            where = origins[rel]
+            report.failed.append(
+                (rel, f"already in the knowledge base from {where}; rename one of the two files")
+            )
+            continue
         try:
             size = file.stat().st_size
             if max_bytes is not None and size > max_bytes:
@@ -163,7 +176,6 @@ def ingest_paths(
         # Only documents that came from the folders given now, and whose files are gone from them:
         # a single file given on the command line never prunes its siblings.
         roots = {root_key(p) for p in paths if p.is_dir()}
-        origins = kb.roots()
         gone = sorted(p for p in set(known) - seen if origins.get(p) in roots)
         if gone:
             kb.remove(gone, refresh=False)

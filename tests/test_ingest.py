@@ -211,6 +211,27 @@ def test_same_identity_twice_is_a_failure(tmp_path, new_runtime):
     assert report.failed == [("koor.md", "duplicate path: another input has the same identity")]
 
 
+def test_same_identity_from_another_root_in_a_later_run_is_refused(tmp_path, new_runtime):
+    _write(tmp_path / "een", "info.md", D.KOOR_MD)
+    _write(tmp_path / "twee", "info.md", D.MUSEUM_MD)
+    rt = new_runtime()
+    rt.ingest([tmp_path / "een"])
+    report = rt.ingest([tmp_path / "twee"])
+    assert report.updated == [] and report.added == []
+    [(path, reason)] = report.failed
+    assert path == "info.md" and str((tmp_path / "een").resolve()) in reason
+    assert "veertig" in _all_chunk_text(rt)  # the first folder's document is still there
+
+
+def test_a_folder_moved_elsewhere_updates_its_documents(tmp_path, new_runtime):
+    _write(tmp_path / "oud", "info.md", D.KOOR_MD)
+    rt = new_runtime()
+    rt.ingest([tmp_path / "oud"])
+    shutil.move(tmp_path / "oud", tmp_path / "nieuw")
+    report = rt.ingest([tmp_path / "nieuw"])
+    assert report.ok and report.unchanged == ["info.md"]
+
+
 def test_missing_path_is_reported(tmp_path, new_runtime):
     report = new_runtime().ingest([tmp_path / "bestaat-niet"])
     assert not report.ok
