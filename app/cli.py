@@ -146,11 +146,27 @@ def kb_stats(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
 @kb_app.command("remove")
 def kb_remove(paths: list[str] = typer.Argument(..., help="Document paths as in `kb list`.")) -> None:
     """Remove documents from the knowledge base."""
-    n = _runtime().kb.remove(paths)
+    rt = _runtime()
+    known = {d.path for d in rt.kb.documents()}
+    present = [p for p in dict.fromkeys(paths) if p in known]
+    n = rt.kb.remove(present) if present else 0
     console.print(f"removed {n} document(s)")
-    if n < len(paths):
-        err.print(styled((f"{len(paths) - n} path(s) were not in the knowledge base", "yellow")))
+    absent = [p for p in paths if p not in known]
+    for p in absent:
+        err.print(styled((f"not in the knowledge base: {p}", "yellow"), _identity_hint(p, known)))
+    if absent:
         raise typer.Exit(1)
+
+
+def _identity_hint(path: str, known: set[str]) -> str:
+    """Which identity the user probably meant: a document's path is relative to its ingest folder."""
+    given = Path(path).as_posix()
+    likely = sorted(k for k in known if given.endswith("/" + k) or k.endswith("/" + given))
+    if not likely:
+        likely = sorted(k for k in known if Path(k).name == Path(given).name)
+    if likely:
+        return f" (did you mean {', '.join(likely[:3])}? use the path shown by `verbinder kb list`)"
+    return " (use the path shown by `verbinder kb list`)"
 
 
 @kb_app.command("rebuild")

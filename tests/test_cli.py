@@ -210,8 +210,16 @@ def test_kb_remove(tmp_path):
     partly = _run(data, "kb", "remove", "museum.md", "nergens.md")
     assert partly.exit_code == 1
     assert "removed 1 document(s)" in partly.stdout
-    assert "1 path(s) were not in the knowledge base" in _flat(partly.stderr)
+    assert "not in the knowledge base: nergens.md" in _flat(partly.stderr)
     assert json.loads(_run(data, "kb", "stats", "--json").stdout)["documents"] == 0
+
+
+def test_kb_remove_of_a_path_as_ingested_names_the_identity(tmp_path):
+    src, data = _ingested_pair(tmp_path)
+    result = _run(data, "kb", "remove", f"{src.name}/koor.md")
+    assert result.exit_code == 1
+    assert "did you mean koor.md?" in _flat(result.stderr) and "kb list" in _flat(result.stderr)
+    assert json.loads(_run(data, "kb", "stats", "--json").stdout)["documents"] == 2
 
 
 # -- embedding model ----------------------------------------------------------------------
