@@ -80,6 +80,11 @@ def _print_report(report: IngestReport) -> None:
         f"{len(report.unchanged)}, removed {len(report.removed)}, failed {len(report.failed)}; "
         f"{report.chunks} new chunks"
     )
+    if report.warnings:
+        table = Table("file", "note", title="Ingested, with a note", title_style="yellow")
+        for path, note in report.warnings:
+            table.add_row(path, note)
+        console.print(table)
     if report.failed:
         table = Table("file", "reason", title="Not ingested", title_style="red")
         for path, reason in report.failed:

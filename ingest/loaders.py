@@ -5,8 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import logging
 import re
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import yaml
@@ -28,6 +32,47 @@ _BINARY_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~7x faster
 
 
+# What a loader noticed but could work around (an encoding guessed, a PDF repaired): shown to
+# the user per file by the ingest report, never printed to stderr by a library.
+_notes: ContextVar[list[str] | None] = ContextVar("load_notes", default=None)
+
+
+def _note(message: str) -> None:
+    notes = _notes.get()
+    if notes is not None and message not in notes:
+        notes.append(message)
+
+
+class _ToNotes(logging.Handler):
+    """pypdf reports repaired defects through logging; they become the file's notes."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.WARNING:
+            _PDF_MESSAGES.append(record.getMessage())
+
+
+_PDF_MESSAGES: list[str] = []
+_pypdf_log = logging.getLogger("pypdf")
+_pypdf_log.addHandler(_ToNotes())
+_pypdf_log.propagate = False  # its raw warnings otherwise land on stderr during `verbinder ingest`
+
+
+@contextmanager
+def _pdf_warnings() -> Iterator[None]:
+    """Collect pypdf's warnings (logged and warnings.warn) into one note for the file."""
+    _PDF_MESSAGES.clear()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            messages = _PDF_MESSAGES + [str(w.message) for w in caught]
+            _PDF_MESSAGES.clear()
+            if messages:
+                extra = f" and {len(messages) - 1} more" if len(messages) > 1 else ""
+                _note(f"the PDF has defects the reader worked around ({messages[0][:120]}{extra})")
+
+
 def file_hash(data: bytes) -> str:
     """SHA-256 of the raw file bytes (drives incremental ingest)."""
     return hashlib.sha256(data).hexdigest()
@@ -40,12 +85,28 @@ def _decode(data: bytes, name: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+        text = _decode_non_utf8(data)
     sample = text[:4000]
     bad = len(_BINARY_CHARS.findall(sample))
     if sample and bad / len(sample) > 0.02:
         raise IngestError("looks like binary data, not text")
     return text
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _decode_non_utf8(data: bytes) -> str:
+    """Text that is not valid UTF-8: mostly UTF-8 with some broken bytes, or a legacy encoding.
+    Either way the file is read and the user is told how (never silent mojibake)."""
+    utf8 = data.decode("utf-8", errors="replace")
+    broken = utf8.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+    if len(_UTF8_MULTIBYTE.findall(data)) > broken:
+        _note(f"{broken} byte(s) are not valid UTF-8 and were replaced by \ufffd")
+        return utf8
+    # No UTF-8 at all: Windows-1252 (a superset of Latin-1 for text), the usual legacy encoding.
+    _note("the file is not UTF-8; it was read as Windows-1252 (save it as UTF-8 to be sure)")
+    return data.decode("cp1252", errors="replace")
 
 
 def _as_tuple(value: object) -> tuple[str, ...]:
@@ -166,11 +227,12 @@ def _pdf(data: bytes, name: str) -> tuple[dict[str, object], str]:
     from pypdf.errors import PdfReadError
 
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise IngestError("PDF is encrypted")
-        pages = [(p.extract_text() or "").strip() for p in reader.pages]
-        info = reader.metadata
+        with _pdf_warnings():
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                raise IngestError("PDF is encrypted")
+            pages = [(p.extract_text() or "").strip() for p in reader.pages]
+            info = reader.metadata
     except IngestError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -257,15 +319,20 @@ def build_document(rel_path: str, meta: dict[str, object], body: str, digest: st
     )
 
 
-def load_bytes(data: bytes, rel_path: str) -> Document:
-    """Load one file's bytes; the suffix of rel_path picks the loader."""
+def load_bytes(data: bytes, rel_path: str, notes: list[str] | None = None) -> Document:
+    """Load one file's bytes; the suffix of rel_path picks the loader. What the loader worked
+    around (a guessed encoding, a repaired PDF) is appended to `notes`."""
     suffix = Path(rel_path).suffix.lower()
     loader = _LOADERS.get(suffix)
     if loader is None:
         raise IngestError(f"unsupported file type '{suffix or 'no extension'}'")
     if not data.strip():
         raise IngestError("empty file")
-    meta, body = loader(data, rel_path)
+    token = _notes.set(notes if notes is not None else [])
+    try:
+        meta, body = loader(data, rel_path)
+    finally:
+        _notes.reset(token)
     return build_document(rel_path, meta, body, file_hash(data))
 
 

@@ -29,6 +29,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # ingested, with a caveat
     chunks: int = 0
     bytes_read: int = 0
 
@@ -150,7 +151,8 @@ def ingest_paths(
             if known.get(rel) == file_hash(data):
                 report.unchanged.append(rel)
                 continue
-            doc = replace(load_bytes(data, rel), source_root=root)
+            notes: list[str] = []
+            doc = replace(load_bytes(data, rel, notes), source_root=root)
             chunks = chunker.split(doc)
             if not chunks:
                 raise IngestError("no text found (empty document)")
@@ -164,6 +166,7 @@ def ingest_paths(
             report.failed.append((rel, f"unreadable ({type(exc).__name__}: {exc})"[:300]))
             continue
         (report.updated if rel in known else report.added).append(rel)
+        report.warnings += [(rel, n) for n in notes]
         report.chunks += len(chunks)
         batch.append((doc, chunks))
         batch_chunks += len(chunks)

@@ -222,6 +222,21 @@ def test_kb_remove_of_a_path_as_ingested_names_the_identity(tmp_path):
     assert json.loads(_run(data, "kb", "stats", "--json").stdout)["documents"] == 2
 
 
+def test_ingest_reports_notes_and_keeps_library_warnings_off_stderr(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "cafe.txt").write_bytes(
+        "Café\n\nDe vrijwilligers van het café zingen één keer per week.".encode("cp1252")
+    )
+    (src / "verslag.pdf").write_bytes(re.sub(rb"startxref\s+\d+", b"startxref\n12", D.pdf_bytes()))
+    result = _run(tmp_path / "data", "ingest", str(src))
+    assert result.exit_code == 0
+    out = _flat(result.stdout)
+    assert "added 2" in out and "Ingested, with a note" in out
+    assert "read as Windows-1252" in out and "the PDF has defects the reader worked around" in out
+    assert "startxref" not in result.stderr  # pypdf's own warning text is not printed raw
+
+
 # -- embedding model ----------------------------------------------------------------------
 def test_model_mismatch_exits_2_until_rebuilt(tmp_path):
     src = tmp_path / "src"

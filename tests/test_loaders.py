@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -226,6 +227,38 @@ def test_every_supported_suffix_has_a_loader(suffix):
 def test_suffix_is_case_insensitive():
     doc = load_bytes(b"Verslag\n\nTekst over kunst.", "VERSLAG.TXT")
     assert doc.title == "Verslag"
+
+
+def test_legacy_encoding_is_read_and_noted():
+    notes: list[str] = []
+    data = "Café de Ontmoeting\n\nDe vrijwilligers van het café zingen één keer per week.".encode("cp1252")
+    doc = load_bytes(data, "cafe.txt", notes)
+    assert "één keer" in doc.text
+    assert notes == ["the file is not UTF-8; it was read as Windows-1252 (save it as UTF-8 to be sure)"]
+
+
+def test_utf8_with_a_broken_byte_keeps_its_utf8_and_counts_the_bad_bytes():
+    notes: list[str] = []
+    text = "Koor\n\nHet koor zingt één keer per week in het café, al sinds 2015, met veertig leden. "
+    data = text.encode() + b"\xff\xfe Daarna drinken ze koffie."
+    doc = load_bytes(data, "koor.md", notes)
+    assert "één keer" in doc.text and "cafÃ" not in doc.text  # no mojibake of the good part
+    assert notes == ["2 byte(s) are not valid UTF-8 and were replaced by \ufffd"]
+
+
+def test_valid_utf8_has_no_notes():
+    notes: list[str] = []
+    load_bytes("Koor\n\nHet koor zingt één keer.".encode(), "koor.md", notes)
+    assert notes == []
+
+
+def test_pdf_reader_warnings_become_a_note_not_stderr(capsys):
+    notes: list[str] = []
+    broken_xref = re.sub(rb"startxref\s+\d+", b"startxref\n12", D.pdf_bytes())
+    doc = load_bytes(broken_xref, D.PDF_PATH, notes)
+    assert "lantaarnproject" in doc.text
+    assert len(notes) == 1 and notes[0].startswith("the PDF has defects the reader worked around")
+    assert capsys.readouterr().err == ""
 
 
 # -- Errors with clear reasons ----------------------------------------------------------------
