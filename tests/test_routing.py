@@ -305,9 +305,18 @@ def test_claims_exactly_one_expert_wins_and_members_are_refused(w):
     asker = one(sent, "telegram", "-1001")
     assert asker.reply.text == t("asker_claimed", "nl", name="Sanne")
     assert asker.reply.chat.thread_id == "42"
-    assert one(sent, "telegram", "777").reply.text == t("claimed_by_other", "nl", id=qid, name="Sanne")
+    # 777 pressed too and was told who has it in the answer to that press: no second message.
+    assert to(sent, "telegram", "777") == []
     assert to(sent, "slack", "USAN") == []
     assert w.store.get(qid).status == CLAIMED
+
+
+def test_experts_who_did_not_press_hear_who_claimed(w):
+    add_team(w.core)
+    qid, _ = route_koor(w)
+    assert w.say("slack", "USAN", CLAIM, qid) == t("claimed_ok", "nl", id=qid)
+    sent = w.deliver()
+    assert one(sent, "telegram", "777").reply.text == t("claimed_by_other", "nl", id=qid, name="Sanne")
 
 
 def test_the_whole_loop_and_the_knowledge_base_learns(w):

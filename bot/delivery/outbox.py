@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.commands import RegistrationError
@@ -66,6 +66,22 @@ def enqueue(
             error="",
         )
     )
+
+
+def withdraw(s: Session, question_id: int, expert_id: int, purpose: str, now: datetime) -> int:
+    """Inside the caller's transaction: drop this expert's unsent messages of one purpose about a
+    question, unless a sender holds them right now; returns how many were dropped."""
+    free = or_(OutboxRecord.lease_until.is_(None), OutboxRecord.lease_until < now)
+    result = s.execute(
+        delete(OutboxRecord).where(
+            OutboxRecord.question_id == question_id,
+            OutboxRecord.expert_id == expert_id,
+            OutboxRecord.purpose == purpose,
+            OutboxRecord.sent_at.is_(None),
+            free,
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 class Outbox:

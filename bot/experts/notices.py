@@ -23,6 +23,7 @@ from bot.texts import t
 
 OFFER = "offer"  # a question offered or handed to an expert: a reply to it answers the question
 DELIVERY = "delivery"  # an expert's answer delivered to the asker: a reply to it is a follow-up
+TAKEN = "taken"  # "another expert has it": withdrawn when that expert's own claim click is answered
 
 
 def link_offer(s: Session, item: Pending, posted: list[Posted]) -> None:

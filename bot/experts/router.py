@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversations.records import CLAIMED, EXPERT_ANSWERED, RESOLVED, ROUTED, QuestionRecord
 from bot.conversations.store import record_event
-from bot.delivery.outbox import Outbox
+from bot.delivery.outbox import Outbox, withdraw
 from bot.experts.directory import Expert, ExpertDirectory
 from bot.experts.matching import ExpertMatcher
-from bot.experts.notices import DELIVERY, Notices
+from bot.experts.notices import DELIVERY, TAKEN, Notices
 from bot.experts.records import OfferRecord, RoutingRecord
 from bot.messages import KB_NO, KB_YES, Button, ChatRef
 from bot.messages import RESOLVED as RESOLVED_BUTTON
@@ -191,6 +191,9 @@ class Router:
                 next_check_at=now + self.timers.claim_remind,
             )
             if not won:
+                # Lost the race: the answer to this click says who has it, so the message queued
+                # by the winner's claim to say the same is not sent as well.
+                withdraw(s, question_id, e.id, TAKEN, now)
                 return self._why_not(s.get(RoutingRecord, question_id), e, question_id, lang)
             q = s.get(QuestionRecord, question_id)
             assert q is not None
@@ -199,7 +202,8 @@ class Router:
             for other in self.notices.offered(s, question_id):
                 oe = self.experts.get(other)
                 if oe is not None and oe.id != e.id:
-                    self.notices.to_expert(s, oe, q, t("claimed_by_other", oe.language, id=q.id, name=e.name))
+                    text = t("claimed_by_other", oe.language, id=q.id, name=e.name)
+                    self.notices.to_expert(s, oe, q, text, purpose=TAKEN)
         self.outbox.notify()
         return Outcome(t("claimed_ok", lang, id=question_id))
 
