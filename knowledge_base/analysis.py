@@ -134,7 +134,10 @@ def analyse_question(question: str) -> Analysis:
     """Type, asked attributes and constraints of a question."""
     words = T.words(question)
     content = T.content_words(question)
-    asked = tuple(a for a in attributes() if any(_find(words, p) for p in a.phrases))
+    present = set(words)  # a phrase whose first word is absent cannot match: skip the scan
+    asked = tuple(
+        a for a in attributes() if any(p and p[0] in present and _find(words, p) for p in a.phrases)
+    )
     constraints: list[Constraint] = [Constraint("year", (y,)) for y in dict.fromkeys(_YEAR.findall(question))]
     named: set[str] = set()
     for place in find_places(words):

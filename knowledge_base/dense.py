@@ -72,6 +72,10 @@ class DenseIndex:
         """Number of stored vectors."""
         return int(self.collection.count())
 
+    def forget_count(self) -> None:
+        """Drop the cached vector count (another process may have written)."""
+        self._count = None
+
     def add(self, ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
         """Embed passages in bulk and add them; the ids must not be stored yet.
 

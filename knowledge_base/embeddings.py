@@ -58,11 +58,18 @@ class WordLlamaEmbeddings(Embeddings):
                 tok.enable_padding(**padding)
         top = table.shape[0] - 1
         out = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
-        for i, enc in enumerate(encodings):
-            ids = np.asarray(enc.ids, dtype=np.int64)
-            if ids.size:
-                np.clip(ids, 0, top, out=ids)
-                out[i] = table[ids].sum(axis=0) / np.float32(ids.size)
+        lengths = np.fromiter((len(enc.ids) for enc in encodings), dtype=np.int64, count=len(encodings))
+        if lengths.any():
+            # One gather and one segmented sum for the whole batch (a numpy call per text cost
+            # more than the tokenizer on the answer path, where ~150 short sentences are embedded).
+            ids = np.fromiter(
+                (i for enc in encodings for i in enc.ids), dtype=np.int64, count=int(lengths.sum())
+            )
+            np.clip(ids, 0, top, out=ids)
+            nonempty = lengths > 0
+            starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[nonempty]
+            sums = np.add.reduceat(table[ids], starts, axis=0)
+            out[nonempty] = sums / lengths[nonempty, None].astype(np.float32)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         np.divide(out, norms, out=out, where=norms > 0)
         return out

@@ -110,7 +110,13 @@ def _spots(words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> list
 def _tokens(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Whitespace tokens of a sentence and each one normalised (one entry per token, as in the text)."""
     tokens = tuple(sentence.split())
-    return tokens, tuple(" ".join(T.words(tok)) for tok in tokens)
+    return tokens, tuple(_token_words(tok) for tok in tokens)
+
+
+@lru_cache(maxsize=131_072)
+def _token_words(token: str) -> str:
+    """One whitespace token normalised (cached: tokens recur across passages)."""
+    return " ".join(T.words(token))
 
 
 def _has_phrase(words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> bool:

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -62,6 +62,14 @@ def passage_header(doc: Document | DocInfo, heading: str) -> str:
     return " . ".join(b for b in bits if b)
 
 
+class ChunkText(NamedTuple):
+    """What an answer needs of a stored chunk."""
+
+    id: str
+    heading: str
+    text: str
+
+
 class KnowledgeBase:
     """Owns the three stores and keeps them consistent."""
 
@@ -77,6 +85,7 @@ class KnowledgeBase:
         self._lock = threading.RLock()
         self._checked_at = 0.0
         self._doc_cache: dict[str, DocInfo] = {}
+        self._docs_loaded = False  # the cache holds every document (one query, then per ask none)
 
     # -- metadata -----------------------------------------------------------------
     def _meta(self, key: str) -> str | None:
@@ -142,18 +151,27 @@ class KnowledgeBase:
             "embedding_model": self._meta("embedding_model") or self.model_spec,
         }
 
-    def chunks_by_id(self, ids: Iterable[str]) -> dict[str, ChunkRecord]:
-        """Chunk records for the given ids."""
+    def chunks_by_id(self, ids: Iterable[str]) -> dict[str, ChunkText]:
+        """Heading and text of the given chunks (plain rows: no ORM objects on the answer path)."""
         ids = list(ids)
         if not ids:
             return {}
         with self.sessions() as s:
-            recs = s.scalars(select(ChunkRecord).where(ChunkRecord.id.in_(ids))).all()
-            return {r.id: r for r in recs}
+            rows = s.execute(
+                select(ChunkRecord.id, ChunkRecord.heading, ChunkRecord.text).where(ChunkRecord.id.in_(ids))
+            )
+            return {r[0]: ChunkText(r[0], r[1] or "", r[2]) for r in rows}
 
     def doc_info(self, paths: Iterable[str]) -> dict[str, DocInfo]:
-        """Document metadata for paths (cached until the index changes)."""
-        missing = [p for p in set(paths) if p not in self._doc_cache]
+        """Document metadata for paths: every document is read once, then kept until the index
+        changes (it does not depend on the question, and a query per ask cost milliseconds)."""
+        paths = set(paths)
+        if not self._docs_loaded:
+            with self.sessions() as s:
+                docs = {r.path: self._info(r) for r in s.scalars(select(DocumentRecord))}
+            self._doc_cache.update(docs)
+            self._docs_loaded = True
+        missing = [p for p in paths if p not in self._doc_cache]
         if missing:
             with self.sessions() as s:
                 for r in s.scalars(select(DocumentRecord).where(DocumentRecord.path.in_(missing))):
@@ -318,6 +336,7 @@ class KnowledgeBase:
                 tokens.append(index_tokens(passage_header(d, heading) + "\n" + text, d.language))
         self.lexical.build(ids, tokens, version)
         self._doc_cache = dict(docs)
+        self._docs_loaded = True
 
     def ensure_fresh(self, max_age: float = 5.0) -> None:
         """Load or rebuild the BM25 index when another process has changed it."""
@@ -328,9 +347,11 @@ class KnowledgeBase:
         version = self._meta("lexical_version") or ""
         if version == self.lexical.version and (version or self.lexical.size == 0):
             return
+        self.dense.forget_count()  # another process wrote: the vector count may have changed too
         with self._lock:
             if self.lexical.load(self._lexical_dir) and self.lexical.version == version:
                 self._doc_cache.clear()
+                self._docs_loaded = False
                 return
             log.info("lexical index snapshot is stale; rebuilding from the database")
             self._build_lexical(version or uuid.uuid4().hex)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from functools import lru_cache
 
 import Stemmer
 
@@ -87,8 +88,10 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and len(w) > 1]
 
 
+@lru_cache(maxsize=262_144)
 def stem(word: str, language: str) -> str:
-    """The Snowball stem of one word in the given language."""
+    """The Snowball stem of one word in the given language (cached: a vocabulary is finite, and
+    every passage of an answer is stemmed again on the answer path)."""
     return _stemmer(language).stemWord(word)
 
 
