@@ -144,14 +144,27 @@ def typed_fact(kind: str | None, sentence: str, asked: set[str]) -> bool:
     """Does the sentence hold a fact of this answer type (a name must be new to the question)?"""
     if not kind:
         return False
-    if kind == "place":
-        return bool(find_places(T.words(sentence)))
+    if kind != "person_org":
+        return _has_typed(kind, sentence)
     pattern = ENTITY.get(kind)
     if pattern is None:
         return False
-    if kind != "person_org":
-        return bool(pattern.search(sentence))
     return any(not set(T.words(m.group(0))) <= asked for m in pattern.finditer(sentence))
+
+
+@lru_cache(maxsize=65536)
+def _has_typed(kind: str, sentence: str) -> bool:
+    """A fact of a type that does not depend on the question (a place, a number, a date)."""
+    if kind == "place":
+        return bool(find_places(T.words(sentence)))
+    pattern = ENTITY.get(kind)
+    return bool(pattern and pattern.search(sentence))
+
+
+@lru_cache(maxsize=65536)
+def _content_of(sentence: str) -> tuple[str, ...]:
+    """The sentence's content words (no function words, no one-letter tokens)."""
+    return tuple(w for w in sentence_words(sentence) if w not in T.STOPWORDS and len(w) > 1)
 
 
 class _SentenceVectors:
@@ -303,9 +316,11 @@ def collect(
             win_words = tuple(w for s in sentences[max(0, i - 1) : i + 2] for w in sentence_words(s))
             miss_win, gaps_win = missing(credits)
             miss_own, _ = missing(sent_credits[i])
-            content = [w for w in words if w not in T.STOPWORDS and len(w) > 1]
-            cons_own = _constraint_hits(forms, sent_stems[i])
-            cons_win = _constraint_hits(forms, head.union(*sent_stems[max(0, i - 1) : i + 2]))
+            content = _content_of(sent)
+            cons_own = _constraint_hits(forms, sent_stems[i]) if forms else []
+            cons_win = (
+                _constraint_hits(forms, head.union(*sent_stems[max(0, i - 1) : i + 2])) if forms else []
+            )
             f = {
                 "cov_win": matcher.coverage(credits),
                 "cov_own": matcher.coverage(sent_credits[i]),
