@@ -56,7 +56,7 @@ from support.fake_slack import (  # noqa: E402 - tests/ is put on sys.path above
     Call,
     FakeSlack,
 )
-from support.slack_payloads import envelope, mention_event, message_event  # noqa: E402
+from support.slack_payloads import envelope, mention_event, message_event, new_ts  # noqa: E402
 from support.stack import free_port  # noqa: E402
 
 TARGET_P99_MS = 300.0
@@ -226,13 +226,16 @@ def build_plan(n: int, warmup: int, rate: float, seed: int) -> list[dict[str, An
     for one ts), retry (a redelivery of an earlier event), echo (the bot's own post in a thread),
     edit (message_changed)."""
     rng = random.Random(seed)
-    base = int(time.time())
-    counter = iter(range(1, 10**9))
     plan: list[dict[str, Any]] = []
     sent_questions: list[int] = []  # plan indices of question deliveries, for retries and echoes
 
     def ts() -> str:
-        return f"{base}.{next(counter):06d}"
+        # As in the tests: seconds from 2023 on, where the fake Slack never posts (it mints
+        # `<now>.<n>`). Our own `<now>.<n>` made the fake give a bot reply the ts of a member's
+        # message in the same channel, which Slack never does; that reply's link took over the
+        # member's question (a follow-up in its thread found another question), and when the two
+        # links were written at the same moment the second one failed on message_refs' key.
+        return new_ts()
 
     def question_text() -> str:
         return rng.choice(OFF_QUESTIONS) if rng.random() < 0.25 else rng.choice(KB_QUESTIONS)

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -152,12 +153,29 @@ class QuestionStore:
 
 
 def upsert_ref(s: Session, platform: str, chat_id: str, message_id: str, question_id: int) -> None:
-    """Link a platform message to a question inside the caller's transaction (the last link wins)."""
-    ref = s.get(MessageRef, (platform, chat_id, message_id))
-    if ref is None:
-        s.add(MessageRef(platform=platform, chat_id=chat_id, message_id=message_id, question_id=question_id))
-    else:
-        ref.question_id = question_id
+    """Link a platform message to a question inside the caller's transaction (the last link wins).
+
+    One INSERT ... ON CONFLICT DO UPDATE on the primary key (platform, chat_id, message_id): two writers
+    linking the same message at once (the replies to two questions in one thread both link its root)
+    both succeed. A read, then an insert, let both read "no link" and the second insert fail on the key.
+    """
+    row = {"platform": platform, "chat_id": chat_id, "message_id": message_id, "question_id": question_id}
+    key = [MessageRef.platform, MessageRef.chat_id, MessageRef.message_id]
+    dialect = s.get_bind().dialect.name
+    if dialect == "sqlite":
+        lite = sqlite.insert(MessageRef).values(row)
+        s.execute(
+            lite.on_conflict_do_update(index_elements=key, set_={"question_id": lite.excluded.question_id})
+        )
+    elif dialect == "postgresql":
+        pg = postgresql.insert(MessageRef).values(row)
+        s.execute(pg.on_conflict_do_update(index_elements=key, set_={"question_id": pg.excluded.question_id}))
+    else:  # another database: read, then write (not safe against a concurrent writer of the same link)
+        ref = s.get(MessageRef, (platform, chat_id, message_id))
+        if ref is None:
+            s.add(MessageRef(**row))
+        else:
+            ref.question_id = question_id
 
 
 def record_event(
