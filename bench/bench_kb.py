@@ -992,7 +992,7 @@ def phase_verbinder_ingest(args) -> dict:  # type: ignore[no-untyped-def]
         timer.patch(pipeline, "load_bytes", "load (front matter, decode)")
         timer.patch(rt.chunker, "split", "chunking")
         timer.patch(kb, "upsert", "kb.upsert (SQL + Chroma)")
-        timer.patch(kb.dense, "delete_docs", "  chroma delete_docs")
+        timer.patch(kb.dense, "delete_ids", "  chroma delete_ids")
         timer.patch(kb.dense, "add", "  dense.add (embed + Chroma)")
         timer.patch(getattr(kb.dense, "embeddings", None), "embed_documents", "    embed_documents")
         timer.patch(getattr(kb.dense, "embeddings", None), "embed_array", "    embed_array")
@@ -1011,7 +1011,7 @@ def phase_verbinder_ingest(args) -> dict:  # type: ignore[no-untyped-def]
         "load (front matter, decode)",
         "chunking",
         "kb.upsert (SQL + Chroma)",
-        "  chroma delete_docs",
+        "  chroma delete_ids",
         "  dense.add (embed + Chroma)",
         "    embed_documents",
         "    embed_array",

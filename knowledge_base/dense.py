@@ -1,10 +1,11 @@
 """Dense index: chunk embeddings in Chroma (local directory or a Chroma server).
 
-Chroma holds only what vector search needs: the chunk id, its embedding and a `path` metadata
-field (to delete a document's vectors). The chunk text lives in the SQL database. Storing it in
-Chroma as well made Chroma maintain its own full-text index over every passage, which took most
-of the ingest time and was never used. Indexes written by older versions (with document text and
-more metadata) hold the same ids and vectors and keep working; no rebuild is needed.
+Chroma holds only what vector search needs: the chunk id and its embedding. The chunk text and
+its document live in the SQL database, which also knows a document's chunk ids, so vectors are
+deleted by id. Storing text in Chroma made it maintain a full-text index over every passage (most
+of the ingest time, never used); a `path` metadata field per vector cost a fifth of the add time.
+Indexes written by older versions (with text or metadata) hold the same ids and vectors and keep
+working; no rebuild is needed.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import chromadb
 import numpy as np
@@ -76,11 +76,11 @@ class DenseIndex:
         """Drop the cached vector count (another process may have written)."""
         self._count = None
 
-    def add(self, ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
+    def add(self, ids: list[str], texts: list[str]) -> None:
         """Embed passages in bulk and add them; the ids must not be stored yet.
 
-        The caller deletes a document's vectors (`delete_docs`) before adding its new ones,
-        so the cheaper `add` is used instead of `upsert`. Only `path` of each metadata dict is kept.
+        The caller deletes a document's old vectors (`delete_ids`) before adding its new ones,
+        so the cheaper `add` is used instead of `upsert`.
         """
         if not ids:
             return
@@ -91,21 +91,8 @@ class DenseIndex:
         step = math.ceil(len(ids) / n_batches)
         for i in range(0, len(ids), step):
             self.collection.add(
-                ids=ids[i : i + step],
-                embeddings=embed_passages(self.embeddings, texts[i : i + step]),
-                metadatas=[{"path": m["path"]} for m in metadatas[i : i + step]],
+                ids=ids[i : i + step], embeddings=embed_passages(self.embeddings, texts[i : i + step])
             )
-
-    def delete_docs(self, paths: list[str]) -> None:
-        """Remove every vector of the given documents."""
-        if not paths:
-            return
-        self._count = None
-        if self.count() == 0:  # first ingest: nothing to delete
-            return
-        for i in range(0, len(paths), _DELETE_BATCH):
-            where: Any = {"path": {"$in": paths[i : i + _DELETE_BATCH]}}  # chromadb's Where type
-            self.collection.delete(where=where)
 
     def ids(self) -> list[str]:
         """Every stored vector id (for the consistency check after an interrupted write)."""
@@ -117,7 +104,9 @@ class DenseIndex:
         return out
 
     def delete_ids(self, ids: list[str]) -> None:
-        """Remove vectors by id."""
+        """Remove vectors by id (ids that are not stored are ignored)."""
+        if not ids:
+            return
         self._count = None
         for i in range(0, len(ids), _DELETE_BATCH):
             self.collection.delete(ids=ids[i : i + _DELETE_BATCH])

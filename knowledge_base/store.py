@@ -189,6 +189,7 @@ class KnowledgeBase:
                 # The SQL store is the truth; until Chroma and the BM25 snapshot have caught up it
                 # says so (a kill in between is repaired at the next start: see repair()).
                 self._mark_pending(s, paths)
+                old_ids = self._chunk_ids(s, paths)
                 s.execute(delete(ChunkRecord).where(ChunkRecord.doc_path.in_(paths)))
                 s.execute(delete(DocumentRecord).where(DocumentRecord.path.in_(paths)))
                 # Bulk INSERTs (executemany): no ORM object per row.
@@ -220,14 +221,13 @@ class KnowledgeBase:
                     ],
                 )
                 self._set_meta(s, "embedding_model", self.model_spec)
-            ids, texts, metas = [], [], []
+            ids, texts = [], []
             for doc, chunks in items:
                 for c in chunks:
                     ids.append(c.id)
                     texts.append(passage_header(doc, c.heading) + "\n" + c.text)
-                    metas.append({"path": doc.path})
-            self.dense.delete_docs(paths)
-            self.dense.add(ids, texts, metas)
+            self.dense.delete_ids(old_ids)
+            self.dense.add(ids, texts)
             self._dense_done()
             for p in paths:
                 self._doc_cache.pop(p, None)
@@ -245,9 +245,10 @@ class KnowledgeBase:
             )
             if n:
                 self._mark_pending(s, paths)
+            old_ids = self._chunk_ids(s, paths)
             s.execute(delete(ChunkRecord).where(ChunkRecord.doc_path.in_(paths)))
             s.execute(delete(DocumentRecord).where(DocumentRecord.path.in_(paths)))
-        self.dense.delete_docs(paths)
+        self.dense.delete_ids(old_ids)
         if n:
             self._dense_done()
         for p in paths:
@@ -255,6 +256,11 @@ class KnowledgeBase:
         if refresh and n:
             self.refresh_lexical()
         return int(n)
+
+    @staticmethod
+    def _chunk_ids(s: Session, paths: list[str]) -> list[str]:
+        """The stored chunk ids of these documents (their vectors carry the same ids)."""
+        return list(s.scalars(select(ChunkRecord.id).where(ChunkRecord.doc_path.in_(paths))))
 
     def _mark_pending(self, s: Session, paths: list[str]) -> None:
         """In a writing transaction: Chroma may lag behind SQL for these documents (their chunk ids
@@ -290,15 +296,16 @@ class KnowledgeBase:
             with self.sessions() as s:
                 docs = {r.path: self._info(r) for r in s.scalars(select(DocumentRecord))}
                 rows = {r.id: r for r in s.scalars(select(ChunkRecord))}
-            self.dense.delete_docs(touched)  # their vectors may be of the old text: embed them again
             stored = set(self.dense.ids())
+            # The touched documents' vectors may be of their old text: embed them again.
+            touched_set = set(touched)
+            stale = {i for i in stored if i.rsplit("::", 1)[0] in touched_set}
             extra = sorted(stored - set(rows))
-            missing = [rows[i] for i in sorted(set(rows) - stored)]
-            self.dense.delete_ids(extra)
+            missing = [rows[i] for i in sorted(set(rows) - (stored - stale))]
+            self.dense.delete_ids(sorted(stale | set(extra)))
             self.dense.add(
                 [r.id for r in missing],
                 [passage_header(docs[r.doc_path], r.heading) + "\n" + r.text for r in missing],
-                [{"path": r.doc_path} for r in missing],
             )
             self._dense_done()
             log.warning(
@@ -368,14 +375,13 @@ class KnowledgeBase:
             with self.sessions() as s:
                 docs = {r.path: self._info(r) for r in s.scalars(select(DocumentRecord))}
                 rows = s.scalars(select(ChunkRecord).order_by(ChunkRecord.doc_path)).all()
-            ids, texts, metas = [], [], []
+            ids, texts = [], []
             for r in rows:
                 d = docs[r.doc_path]
                 ids.append(r.id)
                 texts.append(passage_header(d, r.heading) + "\n" + r.text)
-                metas.append({"path": d.path})
                 n += 1
-            self.dense.add(ids, texts, metas)
+            self.dense.add(ids, texts)
             with self.sessions.begin() as s:
                 self._set_meta(s, "embedding_model", self.model_spec)
                 self._set_meta(s, "dense_pending", "")

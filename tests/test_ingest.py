@@ -325,19 +325,16 @@ def test_batches_split_by_chunk_count_and_vector_batches(tmp_path, new_runtime, 
     assert rt.kb.dense.count() == rt.kb.lexical.size == rt.kb.stats()["chunks"] == report.chunks
 
 
-def test_chroma_stores_vectors_and_path_only(kb):
-    """Chunk text lives in SQL; Chroma keeps ids, vectors and the document path."""
+def test_chroma_stores_ids_and_vectors_only(kb):
+    """Chunk text and its document live in SQL; Chroma keeps ids and vectors."""
     got = kb.rt.kb.dense.collection.get(include=["documents", "metadatas"], limit=5)
     assert got["ids"]
     assert all(doc is None for doc in got["documents"])
-    assert all(set(m) == {"path"} for m in got["metadatas"])
-    assert all(
-        cid.rsplit("::", 1)[0] == m["path"] for cid, m in zip(got["ids"], got["metadatas"], strict=True)
-    )
+    assert all(not m for m in got["metadatas"])
 
 
 def test_index_written_with_text_in_chroma_keeps_working(tmp_path, new_runtime):
-    """Older versions stored chunk text and more metadata in Chroma; no rebuild is needed."""
+    """Older versions stored chunk text and metadata in Chroma; no rebuild is needed."""
     src = tmp_path / "src"
     _write(src, "lantaarn.md", _md("Lantaarnproject", OLD))
     _write(src, "koor.md", D.KOOR_MD)
@@ -350,7 +347,7 @@ def test_index_written_with_text_in_chroma_keeps_working(tmp_path, new_runtime):
         ids=old["ids"],
         embeddings=old["embeddings"],
         documents=[texts[i] for i in old["ids"]],
-        metadatas=[{**m, "kind": "project", "language": "nl"} for m in old["metadatas"]],
+        metadatas=[{"path": i.rsplit("::", 1)[0], "kind": "project", "language": "nl"} for i in old["ids"]],
     )
     assert all(coll.get(include=["documents"])["documents"])
     _write(src, "lantaarn.md", _md("Lantaarnproject", NEW))
