@@ -26,6 +26,15 @@ KB_REJECT = "kb_reject"
 RESOLVED = "resolved"
 ALL_ACTIONS = (*ACTIONS, CLAIM, RELEASE, KB_YES, KB_NO, KB_APPROVE, KB_REJECT, RESOLVED)
 
+# Question ids come from people (`/antwoord 12 …`) and from button values: anything above what
+# every supported database holds (PostgreSQL INTEGER) is no question of ours.
+MAX_QUESTION_ID = 2**31 - 1
+
+
+def question_id_ok(value: int) -> bool:
+    """Whether a question id parsed from input can name a stored question."""
+    return 0 < value <= MAX_QUESTION_ID
+
 
 # Control characters other than tab and newline, and the invisible format characters that break
 # words apart (zero-width space, joiners, byte-order mark).

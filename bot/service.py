@@ -17,7 +17,17 @@ from bot.commands import Command, CommandRegistry, CommandSpec, RegistrationErro
 from bot.conversations.records import ANSWERED, EXPERT_REQUESTED, ROUTED, QuestionRecord
 from bot.conversations.store import QuestionStore
 from bot.language import language_of, reply_language
-from bot.messages import ASK_EXPERT, HELPFUL, NOT_HELPFUL, Action, Button, ChatRef, Incoming, Reply
+from bot.messages import (
+    ASK_EXPERT,
+    HELPFUL,
+    NOT_HELPFUL,
+    Action,
+    Button,
+    ChatRef,
+    Incoming,
+    Reply,
+    question_id_ok,
+)
 from bot.texts import t
 from knowledge_base import text as T
 
@@ -281,7 +291,7 @@ class Service:
         """A button press on one of the bot's messages, taken on exactly once."""
         if act.event_id and not self.store.claim_event(f"{act.chat.platform}:action:{act.event_id}"):
             return []
-        q = self.store.get(act.question_id)
+        q = self.store.get(act.question_id) if question_id_ok(act.question_id) else None
         if q is None:
             lang = language_of(act.language)
             return [_action_notice(act, t("unknown_question", lang), lang)]

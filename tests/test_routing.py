@@ -417,6 +417,10 @@ def test_answer_with_the_command_and_who_may_answer(w):
     assert r.text == t("answer_usage", "nl")
     [r] = w.handle(cmd("telegram", "777", "antwoord", "9999 Iets"))
     assert r.text == t("unknown_qid", "nl", id=9999)
+    huge = "99999999999999999999"  # more than any database's integer: no question, no crash
+    for command, arg in (("antwoord", f"{huge} Iets"), ("vrijgeven", huge), ("doorgeven", f"{huge} Sanne")):
+        [r] = w.handle(cmd("telegram", "777", command, arg))
+        assert r.text == t("unknown_qid", "nl", id=huge)
     # A member replying to an offer message that is not theirs is no expert either.
     [r] = answer_by_reply(w, one(offers, "telegram", "777"), "778", "Hallo?")
     assert r.text == t("not_expert", "nl")

@@ -122,8 +122,9 @@ def test_ask_expert_is_recorded_once(svc):
 
 
 def test_unknown_question_id(svc):
-    [r] = svc.handle_action(Action(ChatRef("test", "D1"), "U1", HELPFUL, 987654))
-    assert r.text == t("unknown_question", "nl")
+    for qid in (987654, 0, -5, 2**31, 10**20):  # the last ones no database integer holds
+        [r] = svc.handle_action(Action(ChatRef("test", "D1"), "U1", HELPFUL, qid))
+        assert r.text == t("unknown_question", "nl")
 
 
 def test_state_survives_a_new_service(kb, svc):

@@ -14,7 +14,18 @@ from bot.experts.notices import Notices
 from bot.experts.records import RoutedMessage
 from bot.experts.router import Outcome, Router
 from bot.language import language_of, reply_language
-from bot.messages import CLAIM, KB_APPROVE, KB_NO, KB_REJECT, KB_YES, RELEASE, Action, Incoming, Reply
+from bot.messages import (
+    CLAIM,
+    KB_APPROVE,
+    KB_NO,
+    KB_REJECT,
+    KB_YES,
+    RELEASE,
+    Action,
+    Incoming,
+    Reply,
+    question_id_ok,
+)
 from bot.messages import RESOLVED as RESOLVED_BUTTON
 from bot.texts import t
 from knowledge_base import text as T
@@ -223,6 +234,8 @@ class ExpertDesk:
         m = QID.match(arg)
         if not m or not m[2].strip():
             return _say(msg, t("answer_usage", e.language), e.language)
+        if not question_id_ok(int(m[1])):
+            return _say(msg, t("unknown_qid", e.language, id=m[1]), e.language)
         out = self.router.answer(int(m[1]), e, m[2])
         return [] if out.ok else _say(msg, out.text, e.language)
 
@@ -234,6 +247,8 @@ class ExpertDesk:
         m = QID.match(arg)
         if not m:
             return _say(msg, t("release_usage", e.language), e.language)
+        if not question_id_ok(int(m[1])):
+            return _say(msg, t("unknown_qid", e.language, id=m[1]), e.language)
         return _say(msg, self.router.release(int(m[1]), e).text, e.language)
 
     def cmd_pass(self, msg: Incoming, arg: str, lang: str) -> list[Reply]:
@@ -245,6 +260,8 @@ class ExpertDesk:
         m = QID.match(arg)
         if not m or not m[2].strip():
             return _say(msg, t("pass_usage", lang), lang)
+        if not question_id_ok(int(m[1])):
+            return _say(msg, t("unknown_qid", lang, id=m[1]), lang)
         colleague = self.experts.find(m[2])
         if colleague is None or colleague.id == e.id or not colleague.available(self.router.clock()):
             return _say(msg, t("unknown_expert", lang, name=m[2].strip()), lang)
