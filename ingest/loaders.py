@@ -133,7 +133,7 @@ def _lenient_front_matter(block: str) -> dict[str, object] | None:
         return None
     try:
         meta = yaml.load(fixed, Loader=_YAML_LOADER) or {}  # noqa: S506 - safe loader
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):
         return None
     return meta if isinstance(meta, dict) else None
 
@@ -147,6 +147,8 @@ def parse_front_matter(text: str) -> tuple[dict[str, object], str]:
         return {}, text
     try:
         meta = yaml.load(m.group(1), Loader=_YAML_LOADER) or {}  # noqa: S506 - safe loader
+    except ValueError as exc:  # a value YAML recognises but cannot build: date: 2023-02-30
+        raise IngestError(f"invalid value in the front matter ({exc})") from exc
     except yaml.YAMLError as exc:
         # Hand-written front matter often has an unquoted colon in a title; read such
         # simple `key: value` lines leniently before declaring the block broken.
@@ -331,6 +333,12 @@ def load_bytes(data: bytes, rel_path: str, notes: list[str] | None = None) -> Do
     token = _notes.set(notes if notes is not None else [])
     try:
         meta, body = loader(data, rel_path)
+    except IngestError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a parser library choking on a damaged file
+        # PDF, DOCX and HTML parsers raise what their internals raise (zlib.error for a broken
+        # deflate stream, XML errors, EOFError...): whatever it is, the file is unreadable.
+        raise IngestError(f"unreadable {suffix[1:].upper()} file ({type(exc).__name__})") from exc
     finally:
         _notes.reset(token)
     return build_document(rel_path, meta, body, file_hash(data))

@@ -77,3 +77,6 @@ def test_import_of_broken_yaml(tmp_path):
     f.write_bytes(b"\x00\xff\xfe binary")
     assert _run(tmp_path, "experts", "import", str(f)).exit_code == 2
     assert _run(tmp_path, "experts", "import", str(tmp_path / "missing.yaml")).exit_code == 2
+    f.write_text("- name: Fatima\n  slack: U1\n  since: 2023-02-30\n", encoding="utf-8")
+    r = _run(tmp_path, "experts", "import", str(f))
+    assert r.exit_code == 2 and "invalid value in the YAML" in r.output and "Traceback" not in r.output

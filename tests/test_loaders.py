@@ -261,6 +261,20 @@ def test_pdf_reader_warnings_become_a_note_not_stderr(capsys):
     assert capsys.readouterr().err == ""
 
 
+def test_an_impossible_date_in_front_matter_is_a_clear_error():
+    with pytest.raises(IngestError, match="invalid value in the front matter"):
+        load_bytes(b"---\ntitle: Koor\ndate: 2023-02-30\n---\nHet koor zingt.", "koor.md")
+
+
+def test_a_docx_with_a_damaged_compressed_stream_is_an_ingest_error():
+    data = bytearray(D.docx_bytes())
+    start = data.index(b"word/document.xml") + len(b"word/document.xml")  # its local header's name
+    for i in range(start + 10, start + 40):  # into the deflate stream
+        data[i] ^= 0x5A
+    with pytest.raises(IngestError, match="DOCX"):
+        load_bytes(bytes(data), "verslag.docx")
+
+
 # -- Errors with clear reasons ----------------------------------------------------------------
 @pytest.mark.parametrize(
     ("rel", "data", "reason"),

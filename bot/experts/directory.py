@@ -241,6 +241,8 @@ class ExpertDirectory:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise ExpertError(f"{path}: cannot read YAML ({exc})") from exc
+        except ValueError as exc:  # a value YAML recognises but cannot build, e.g. date 2023-02-30
+            raise ExpertError(f"{path}: invalid value in the YAML ({exc})") from exc
         if isinstance(data, dict):
             data = data.get("experts")
         if not isinstance(data, list):
