@@ -7,8 +7,19 @@ is made here with markup, emoji codes and highlighting off; our own styling goes
 
 from __future__ import annotations
 
+import io
+import sys
+
 from rich.console import Console
 from rich.text import Text
+
+
+def tolerant_streams() -> None:
+    """Standard streams that never fail on text: input that is not UTF-8 is read with U+FFFD in
+    its place, and a character the terminal cannot encode is printed as a replacement."""
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
 
 
 def terminal(stderr: bool = False) -> Console:

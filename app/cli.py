@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from adapters.terminal import error, styled, terminal
+from adapters.terminal import error, styled, terminal, tolerant_streams
 from app import redaction
 from app.cli_experts import experts_app
 from app.cli_questions import questions_app
@@ -44,6 +44,7 @@ def _main(
     ),
 ) -> None:
     """Verbinder: the community's connector bot."""
+    tolerant_streams()
 
 
 kb_app = typer.Typer(help="Inspect and maintain the knowledge base.", no_args_is_help=True)

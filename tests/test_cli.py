@@ -322,6 +322,26 @@ def test_eval_prints_metrics_and_writes_out(cli_kb, tmp_path):
     assert rows[2]["routed"] is True
 
 
+def test_invalid_unicode_in_arguments_stdin_and_eval_files_is_no_crash(cli_kb, tmp_path):
+    asked = _run(cli_kb, "ask", "Waar repeteert het koor \ud800?", "--json")
+    assert asked.exit_code == 0, asked.output
+    assert json.loads(asked.stdout)["question"] == "Waar repeteert het koor \ufffd?"
+    chat = runner.invoke(app, ["chat"], input=b"Waar repeteert het koor \xff\xfe?\n/quit\n", env=_env(cli_kb))
+    assert chat.exit_code == 0 and chat.exception is None, chat.output
+    questions = tmp_path / "q.jsonl"
+    line = {
+        "id": "koor\ud800",
+        "question": "Waar repeteert het koor?",
+        "kind": "x\udc00",
+        "gold": [D.KOOR_PATH],
+    }
+    questions.write_text(json.dumps(line) + "\n", encoding="utf-8")  # json.dumps writes \\ud800 escapes
+    out = tmp_path / "out.jsonl"
+    result = _run(cli_kb, "eval", str(questions), "--out", str(out))
+    assert result.exit_code == 0 and result.exception is None, result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["id"] == "koor\ufffd"
+
+
 def test_eval_debug_adds_features(cli_kb, tmp_path):
     questions = _write_jsonl(tmp_path / "q.jsonl", EVAL_ITEMS[:1])
     out = tmp_path / "out.jsonl"

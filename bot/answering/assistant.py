@@ -64,20 +64,20 @@ class Assistant:
 
     def ask(self, question: str, mode: str = "hybrid", language: str | None = None) -> Answer:
         """Answer one question; `mode` selects hybrid, lexical or dense retrieval."""
-        q = clean_text(question).strip()
+        q = clean_text(question).strip()  # also what the Answer reports as the question
         lang = language or T.detect_language(q)
         if not q:
-            return Answer(question, t("help", lang), False, lang, status="help")
+            return Answer(q, t("help", lang), False, lang, status="help")
         if len(q) > self.max_chars:
             text = t("too_long", lang, n=len(q), limit=self.max_chars)
-            return Answer(question, text, False, lang, status="too_long")
+            return Answer(q, text, False, lang, status="too_long")
         chat = small_talk(q)
         if chat is not None:
             kind, chat_lang = chat
             lang = language or chat_lang
-            return Answer(question, t(f"smalltalk_{kind}", lang), False, lang, status="smalltalk")
+            return Answer(q, t(f"smalltalk_{kind}", lang), False, lang, status="smalltalk")
         if not T.has_letters(q):
-            return Answer(question, t("not_found", lang), True, lang, status="routed")
+            return Answer(q, t("not_found", lang), True, lang, status="routed")
         query, ranked = self.retriever.search(q, mode=mode, k_docs=10)
         lang = language or query.language
         decision = self.answerer.decide(query, ranked)
@@ -108,7 +108,7 @@ class Assistant:
                 question, t("not_sure", lang), True, lang, tips, candidates, "routed", feats, "not_sure"
             )
         text, sources = self._compose(decision, lang)
-        return Answer(question, text, False, lang, sources, candidates, "answered", feats, "answer")
+        return Answer(q, text, False, lang, sources, candidates, "answered", feats, "answer")
 
     @staticmethod
     def _compose(decision: Decision, lang: str) -> tuple[str, tuple[Source, ...]]:

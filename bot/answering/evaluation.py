@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.answering.assistant import Assistant
+from bot.messages import clean_text
 from knowledge_base import text as T
 
 # An answer carries the evidence when it holds this share of the evidence quote's content words.
@@ -80,6 +81,15 @@ def _problem(item: object) -> str | None:
     return None
 
 
+def _clean(value: Any) -> Any:
+    """Strings (also in lists) as valid Unicode; other values as they are."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
 def read_questions(path: Path) -> list[dict[str, Any]]:
     """Read and validate a JSONL file of {id, question, answerable, gold} (optionally evidence, kind);
     every bad line is reported with its number, and a file without questions is an error."""
@@ -103,6 +113,9 @@ def read_questions(path: Path) -> list[dict[str, Any]]:
         if problem:
             problems.append(f"line {n}: {problem}")
             continue
+        # JSON can carry lone surrogates ("\ud800"): text is made valid once, here, so printing the
+        # table or writing --out never fails on a question's id, kind or text.
+        item = {k: _clean(v) for k, v in item.items()}
         gold = item.get("gold") or []
         item["gold"] = [gold] if isinstance(gold, str) else list(gold)
         item.setdefault("answerable", bool(item["gold"]))
