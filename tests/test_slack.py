@@ -497,6 +497,13 @@ async def test_a_bad_timestamp_is_401_and_a_signed_malformed_body_is_400(bot, ca
     ):
         resp = await bot.post(broken, kind, sign(broken))
         assert resp.status == 400, broken
+    # Signed JSON with other types than Slack's: Bolt read "user" as an object and raised.
+    for event in (
+        {"type": "app_mention", "user": 5, "channel": True, "text": "hoi"},
+        ["niet", "een", "event"],
+    ):
+        body = json.dumps({"type": "event_callback", "event": event, "event_id": "Ev1", "team_id": 7})
+        assert (await bot.post(body, "application/json", sign(body))).status in (200, 400), event
     await bot.settle()
     assert "Traceback" not in caplog.text
     assert [c.method for c in bot.fake.calls] == ["auth.test"]

@@ -454,6 +454,15 @@ async def test_invalid_unicode_in_an_update_is_cleaned_and_answered(adapter, fak
     assert "kennisbank" in answer.params["text"]
 
 
+async def test_invalid_unicode_next_to_a_mention_or_command_is_answered_once(adapter, fake, runtime):
+    # Offsets count UTF-16 units; a lone surrogate is one of them (PTB's own parsing raised here).
+    _, sent = await ask(adapter, fake, GROUP, f"@VerbinderBot \udc00 {KOOR_Q}")
+    [answer] = sent
+    assert "kennisbank" in answer.params["text"]
+    _, sent = await ask(adapter, fake, ANNA["id"], "/help \ud800")
+    assert len(sent) == 1
+
+
 async def test_webhook_refuses_a_huge_body_with_413(adapter, fake):
     app = web.Application(client_max_size=2 * 1024 * 1024)  # as adapters/runner.py serves it
     app.add_routes(adapter.routes())

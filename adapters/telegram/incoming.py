@@ -30,11 +30,21 @@ MEDIA = (
 )
 
 
+def _utf16(text: str) -> bytes:
+    # surrogatepass: a lone surrogate (invalid, but JSON can carry one) is one UTF-16 unit, as
+    # Telegram counts it; Incoming cleans it afterwards. PTB's parse_entities encodes strictly
+    # and raised UnicodeEncodeError on such a text.
+    return text.encode("utf-16-le", "surrogatepass")
+
+
+def _entity_text(data: bytes, e: MessageEntity) -> str:
+    """The text an entity covers (offsets and lengths in UTF-16 units)."""
+    return data[2 * e.offset : 2 * (e.offset + e.length)].decode("utf-16-le", "surrogatepass")
+
+
 def _cut(text: str, entities: Collection[MessageEntity]) -> str:
     """Remove entities (UTF-16 offsets, as Telegram counts) from a text."""
-    # surrogatepass: a lone surrogate (invalid, but JSON can carry one) is one UTF-16 unit, as
-    # Telegram counts it; Incoming cleans it afterwards.
-    data = text.encode("utf-16-le", "surrogatepass")
+    data = _utf16(text)
     for e in sorted(entities, key=lambda e: e.offset, reverse=True):
         data = data[: 2 * e.offset] + " ".encode("utf-16-le") + data[2 * (e.offset + e.length) :]
     return re.sub(r"[ \t]{2,}", " ", data.decode("utf-16-le", "surrogatepass")).strip()
@@ -50,12 +60,12 @@ def to_incoming(
     direct = chat.type == ChatType.PRIVATE
     username = (me.username or "").lower()
     raw = message.text or message.caption or ""
-    kinds: list[str | None] = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
-    found = message.parse_entities(kinds) if message.text else message.parse_caption_entities(kinds)
+    data = _utf16(raw)
+    entities = message.entities if message.text else message.caption_entities
     mentions = [
         e
-        for e, value in found.items()
-        if (e.type == MessageEntity.MENTION and value[1:].lower() == username)
+        for e in entities
+        if (e.type == MessageEntity.MENTION and _entity_text(data, e)[1:].lower() == username)
         or (e.type == MessageEntity.TEXT_MENTION and e.user is not None and e.user.id == me.id)
     ]
     addressed = direct or bool(mentions)
