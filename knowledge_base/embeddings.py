@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -11,6 +12,9 @@ from langchain_core.embeddings import Embeddings
 
 class EmbeddingConfigError(RuntimeError):
     """The configured embedding model cannot be loaded."""
+
+
+_POOL_TOKENS = 16_384  # token vectors gathered at once (16k x 256 floats: 16 MB)
 
 
 class WordLlamaEmbeddings(Embeddings):
@@ -58,21 +62,34 @@ class WordLlamaEmbeddings(Embeddings):
                 tok.enable_padding(**padding)
         top = table.shape[0] - 1
         out = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
-        lengths = np.fromiter((len(enc.ids) for enc in encodings), dtype=np.int64, count=len(encodings))
-        if lengths.any():
-            # One gather and one segmented sum for the whole batch (a numpy call per text cost
-            # more than the tokenizer on the answer path, where ~150 short sentences are embedded).
-            ids = np.fromiter(
-                (i for enc in encodings for i in enc.ids), dtype=np.int64, count=int(lengths.sum())
-            )
-            np.clip(ids, 0, top, out=ids)
-            nonempty = lengths > 0
-            starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[nonempty]
-            sums = np.add.reduceat(table[ids], starts, axis=0)
-            out[nonempty] = sums / lengths[nonempty, None].astype(np.float32)
+        # One gather and one segmented sum per group of texts (a numpy call per text cost more than
+        # the tokenizer on the answer path, where ~150 short sentences are embedded); groups of
+        # about _POOL_TOKENS tokens keep the gathered token vectors small when indexing.
+        start = 0
+        while start < len(encodings):
+            end, tokens = start + 1, len(encodings[start].ids)
+            while end < len(encodings) and tokens + len(encodings[end].ids) <= _POOL_TOKENS:
+                tokens += len(encodings[end].ids)
+                end += 1
+            self._pool_group(encodings[start:end], out[start:end], top)
+            start = end
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         np.divide(out, norms, out=out, where=norms > 0)
         return out
+
+    def _pool_group(self, encodings: list[Any], out: np.ndarray, top: int) -> None:
+        """Mean token vector of each encoding into `out` (rows of empty texts stay zero)."""
+        assert self._table is not None
+        lengths = np.fromiter((len(enc.ids) for enc in encodings), dtype=np.int64, count=len(encodings))
+        if not lengths.any():
+            return
+        count = int(lengths.sum())
+        ids = np.fromiter((i for enc in encodings for i in enc.ids), dtype=np.int64, count=count)
+        np.clip(ids, 0, top, out=ids)
+        nonempty = lengths > 0
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[nonempty]
+        sums = np.add.reduceat(self._table[ids], starts, axis=0)
+        out[nonempty] = sums / lengths[nonempty, None].astype(np.float32)
 
     def embed_array(self, texts: list[str]) -> np.ndarray:
         """Normalised embeddings as a float32 matrix."""

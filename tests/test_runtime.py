@@ -142,6 +142,7 @@ def test_fast_embedding_path_matches_wordllama_embed():
 
     emb = load_embeddings(DEFAULT_EMBEDDING)
     texts = ["kunst op recept", "Museum tours for people with dementia.", "koor " * 600, "é", "   "]
+    texts += [f"Het koor {i} zingt in het verpleeghuis. " * (1 + i % 40) for i in range(300)]  # many groups
     padding = emb._model.tokenizer.padding
     fast = emb.embed_array(texts)
     assert emb._model.tokenizer.padding == padding  # the model's tokenizer is left as it was
