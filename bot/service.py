@@ -18,6 +18,7 @@ from bot.conversations.records import ANSWERED, EXPERT_REQUESTED, ROUTED, Questi
 from bot.conversations.store import QuestionStore
 from bot.language import language_of, reply_language
 from bot.messages import (
+    ACTIONS,
     ASK_EXPERT,
     HELPFUL,
     NOT_HELPFUL,
@@ -292,6 +293,14 @@ class Service:
         if act.event_id and not self.store.claim_event(f"{act.chat.platform}:action:{act.event_id}"):
             return []
         q = self.store.get(act.question_id) if question_id_ok(act.question_id) else None
+        if (
+            q is not None
+            and act.action in ACTIONS
+            and (q.platform, q.chat_id) != (act.chat.platform, act.chat.chat_id)
+        ):
+            # A member's buttons sit under the answer, in the chat of the question: a press naming a
+            # question of another chat or platform is forged callback data, not a member's press.
+            q = None
         if q is None:
             lang = language_of(act.language)
             return [_action_notice(act, t("unknown_question", lang), lang)]

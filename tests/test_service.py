@@ -110,6 +110,17 @@ def test_feedback_is_stored_and_replaced(svc):
     assert svc.handle_action(Action(chat, "U7", HELPFUL, r.question_id, event_id="a2")) == []  # redelivery
 
 
+def test_a_press_naming_a_question_of_another_chat_or_platform_changes_nothing(svc):
+    # Callback data is whatever a client sends: a member button for someone else's question.
+    [r] = svc.handle(_msg(KOOR_Q))
+    for chat in (ChatRef("telegram", "D1"), ChatRef("test", "D2")):
+        for action in (ASK_EXPERT, HELPFUL):
+            [n] = svc.handle_action(Action(chat, "U9", action, r.question_id))
+            assert n.chat == chat and n.text == t("unknown_question", "nl")
+    q = svc.store.get(r.question_id)
+    assert q.status != EXPERT_REQUESTED and svc.store.feedback_for(q.id) == {}
+
+
 def test_ask_expert_is_recorded_once(svc):
     [r] = svc.handle(_msg(KOOR_Q))
     [ok] = svc.handle_action(Action(r.chat, "U1", ASK_EXPERT, r.question_id))
