@@ -501,9 +501,16 @@ async def test_a_bad_timestamp_is_401_and_a_signed_malformed_body_is_400(bot, ca
     for event in (
         {"type": "app_mention", "user": 5, "channel": True, "text": "hoi"},
         ["niet", "een", "event"],
+        None,  # an event callback without its event
     ):
         body = json.dumps({"type": "event_callback", "event": event, "event_id": "Ev1", "team_id": 7})
         assert (await bot.post(body, "application/json", sign(body))).status in (200, 400), event
+    # A press without actions, or whose action has no action_id: Bolt reads actions[0].action_id.
+    for actions in ([], [{"value": "1", "type": "button"}]):
+        press = block_actions("helpful", "1", "C0GENERAL", "1.1", thread_ts=None, response_url="https://x/y")
+        form = urlencode({"payload": json.dumps({**press, "actions": actions})})
+        resp = await bot.post(form, "application/x-www-form-urlencoded", sign(form))
+        assert resp.status == 400, actions
     await bot.settle()
     assert "Traceback" not in caplog.text
     assert [c.method for c in bot.fake.calls] == ["auth.test"]

@@ -48,6 +48,7 @@ _INTERACTION: dict[str, Kind] = {
     "response_url": str,
     "trigger_id": str,
 }
+_ACTION: dict[str, Kind] = {"action_id": str, "block_id": str, "value": str, "type": str}
 _IDS = ("user", "team", "channel")  # objects whose `id` is a string
 
 
@@ -72,6 +73,8 @@ def _typed(obj: dict[str, Any], fields: Mapping[str, Kind]) -> bool:
 
 def _event_ok(payload: dict[str, Any]) -> bool:
     event = payload.get("event")
+    if payload.get("type") == "event_callback" and not (isinstance(event, dict) and event.get("type")):
+        return False  # an event callback without an event (Bolt reads event.type)
     if event is not None and not (isinstance(event, dict) and _typed(event, _EVENT)):
         return False
     authorizations = payload.get("authorizations")
@@ -87,4 +90,10 @@ def _interaction_ok(payload: dict[str, Any]) -> bool:
         return False
     if any(not isinstance(payload[k].get("id", ""), str) for k in _IDS if payload.get(k) is not None):
         return False
-    return all(isinstance(a, dict) for a in payload.get("actions") or [])
+    actions = payload.get("actions") or []
+    if payload.get("type") == "block_actions" and not actions:
+        return False  # Bolt reads actions[0] of a button press
+    # Bolt matches a press by its action_id: a press without one (or not a string) is no press.
+    return all(
+        isinstance(a, dict) and isinstance(a.get("action_id"), str) and _typed(a, _ACTION) for a in actions
+    )
