@@ -66,7 +66,7 @@ SLACK_MEMBER = "U0MEMBER2"  # Slack member
 PIET = user(4301, "Piet")  # a Telegram member who is no expert
 
 
-async def eventually(probe: Callable[[], T], timeout: float = 10.0, what: str = "") -> T:
+async def eventually(probe: Callable[[], T], timeout: float = 30.0, what: str = "") -> T:
     """Poll until `probe()` is truthy; returns it (fails the test after `timeout` seconds)."""
     deadline = time.monotonic() + timeout
     while True:
