@@ -175,18 +175,28 @@ def _plain_words(text: str) -> list[str]:
     return T.words(text.replace("-", " "))
 
 
+_LONGEST_COMPOUND = 60  # letters: a longer "word" (a pasted string, "oooo…") is no compound
+
+
 def _made_of(word: str, others: set[str], common: frozenset[str]) -> bool:
-    """A compound of two common words (kunstproject) or of words of the question (kunst-op-recept)."""
-    for i in range(3, len(word) - 2):
-        head, tail = word[:i], word[i:]
-        for h in (head, head[:-1] if head.endswith(("s", "e")) else ""):
-            if (
-                h
-                and (h in common or h in others)
-                and (tail in common or tail in others or _made_of(tail, others, common))
-            ):
-                return True
-    return False
+    """A compound of two common words (kunstproject) or of words of the question (kunst-op-recept).
+    Parts are at least three letters; a head may end in a linking s or e. Solved from the end of the
+    word backwards (not by recursion, which one very long word drove past Python's stack)."""
+    if len(word) > _LONGEST_COMPOUND:
+        return False
+
+    def known(part: str) -> bool:
+        return part in common or part in others
+
+    n = len(word)
+    made = [False] * (n + 1)  # made[j]: word[j:] is itself such a compound
+    for j in range(n - 6, -1, -1):
+        for k in range(j + 3, n - 2):
+            head, tail_ok = word[j:k], known(word[k:]) or made[k]
+            if tail_ok and (known(head) or (head.endswith(("s", "e")) and known(head[:-1]))):
+                made[j] = True
+                break
+    return made[0]
 
 
 # Clause boundaries: sentence ends, semicolons and colons, and a comma or "maar"/"but" before a new

@@ -169,3 +169,9 @@ def test_the_sentence_vector_cache_starts_again_when_full_without_losing_this_qu
     assert calls[-1] == ["vraag", "een", "drie", "vier"]  # everything embedded again after the reset
     assert cache.similarities(embed, "vraag", ["een", "vier"]).shape == (2,)
     assert calls[-1] == ["vraag"]  # both cached now: only the question is embedded
+
+
+def test_one_very_long_word_is_analysed_without_recursion():
+    # "o" * 3999 drove the compound check 1,300 calls deep (RecursionError, found by the fuzz suite).
+    analysis = analyse_question("o" * 3999)
+    assert analysis.rare == ("o" * 3999,)  # no compound of known words: a name to match

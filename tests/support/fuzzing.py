@@ -21,6 +21,8 @@ import hmac
 import json
 import logging
 import os
+import re
+import sys
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Iterator
@@ -97,6 +99,7 @@ class TargetRun:
     samples: dict[str, str] = field(default_factory=dict)  # signature -> the shortest failing input
 
     notes: dict[str, int] = field(default_factory=dict)  # what was seen but is no failure, by kind
+    shown: dict[str, Any] = field(default_factory=dict, repr=False)  # the running example's input
 
     def failed(self, exc: BaseException, inputs: dict[str, Any]) -> None:
         self.failures += 1
@@ -109,6 +112,12 @@ class TargetRun:
 
 CURRENT: TargetRun | None = None  # the target whose example is running
 ERROR_LOGS: list[ErrorLog] = []
+
+
+def show(**inputs: Any) -> None:
+    """Name the input of the running example (for targets that draw it with st.data())."""
+    if CURRENT is not None:
+        CURRENT.shown = inputs
 
 
 def note(kind: str) -> None:
@@ -127,7 +136,7 @@ def signature(exc: BaseException) -> str:
     ours = [f for f in ours if "/.venv/" not in f.filename]
     frames = [f for f in ours if "/tests/" not in f.filename] or ours  # the bot's code, else the test
     where = f"{Path(frames[-1].filename).name}:{frames[-1].name}" if frames else "?"
-    first = (str(exc).strip().splitlines() or [""])[0][:160]
+    first = re.sub(r"Task-\d+|0x[0-9a-f]+", "#", (str(exc).strip().splitlines() or [""])[0])[:240]
     return f"{type(exc).__name__} at {where}: {first}"
 
 
@@ -149,8 +158,10 @@ def fuzz(ci_examples: int) -> Callable[[Callable[..., None]], Callable[..., None
                 run.stopped = True
                 raise KeyboardInterrupt(f"{run.name}: stopped after {MAX_SECONDS:g} s")
             run.examples += 1
+            run.shown = {}
             if RECORD and run.examples % 500 == 0:  # progress, for a long bench run
-                Path(RECORD + ".progress").write_text(json.dumps(run.__dict__), encoding="utf-8")
+                progress = {k: v for k, v in run.__dict__.items() if k != "shown"}
+                Path(RECORD + ".progress").write_text(json.dumps(progress), encoding="utf-8")
             for log in ERROR_LOGS:
                 log.clear()  # what an earlier example left behind is not this one's
             if not RECORD:
@@ -160,7 +171,7 @@ def fuzz(ci_examples: int) -> Callable[[Callable[..., None]], Callable[..., None
             except HypothesisException:
                 raise
             except Exception as exc:  # noqa: BLE001 - counted, reported at the end
-                run.failed(exc, kwargs)
+                run.failed(exc, {**kwargs, **run.shown})
                 return None
 
         test.hypothesis.inner_test = body  # type: ignore[attr-defined]
@@ -177,7 +188,7 @@ def fuzz(ci_examples: int) -> Callable[[Callable[..., None]], Callable[..., None
             finally:
                 if RECORD:
                     with open(RECORD, "a", encoding="utf-8") as fh:
-                        fh.write(json.dumps(run.__dict__) + "\n")
+                        fh.write(json.dumps({k: v for k, v in run.__dict__.items() if k != "shown"}) + "\n")
             if run.failures:
                 kinds = "\n".join(f"  {n} x {k}\n    e.g. {run.samples[k]}" for k, n in run.kinds.items())
                 raise AssertionError(f"{run.failures} of {run.examples} examples failed:\n{kinds}")
@@ -400,6 +411,18 @@ def mutated_bytes(draw: st.DrawFn, base: bytes, max_mutations: int = 6) -> bytes
     return bytes(data)
 
 
+@contextmanager
+def production_stack() -> Iterator[None]:
+    """Python's default recursion limit (1000) above the caller's frames: hypothesis raises the
+    limit while a test runs, which would hide a RecursionError that the bot hits in production."""
+    depth, before = len(traceback.extract_stack()), sys.getrecursionlimit()
+    sys.setrecursionlimit(max(1000, depth + 950))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(before)
+
+
 # -- what must hold -----------------------------------------------------------------------------
 
 
@@ -519,11 +542,15 @@ class Loop:
         self.loop.close()
 
 
-async def quiet(until: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
+SLOW = 5.0  # seconds: an example whose work takes longer is noted as slow (bench lists it)
+
+
+async def quiet(until: Callable[[], Awaitable[bool]], timeout: float = 120.0) -> None:
     """Wait until every task started since the request (Bolt's listeners, PTB's update processors)
     is done, then until `until()` says the adapter is idle."""
     me = asyncio.current_task()
-    deadline = asyncio.get_running_loop().time() + timeout
+    started = asyncio.get_running_loop().time()
+    deadline = started + timeout
     while True:
         await asyncio.sleep(0)
         busy = [
@@ -532,10 +559,19 @@ async def quiet(until: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> 
             if t is not me and not t.done() and not _long_lived(t.get_coro())  # type: ignore[arg-type]
         ]
         if not busy and await until():
+            if asyncio.get_running_loop().time() - started > SLOW:
+                note(f"slow: an example took over {SLOW:g} s to answer")
             return
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"still busy after {timeout} s: {busy}")
+            raise AssertionError(f"still busy after {timeout} s: {'; '.join(_where(t) for t in busy)}")
         await asyncio.sleep(0.001)
+
+
+def _where(task: asyncio.Task[Any]) -> str:
+    """A pending task as `coroutine at file:line` (its innermost frame)."""
+    stack = task.get_stack()
+    at = f"{Path(stack[-1].f_code.co_filename).name}:{stack[-1].f_lineno}" if stack else "?"
+    return f"{getattr(task.get_coro(), '__qualname__', '?')} at {at}"
 
 
 def _long_lived(coro: Any) -> bool:
@@ -674,7 +710,8 @@ class SlackRig:
             await quiet(lambda: self.bot.adapter.idle(0.05))
             return resp.status, self.fake.calls[before:]
 
-        return self.loop.run(go())
+        with production_stack():
+            return self.loop.run(go())
 
 
 def sign_bytes(body: bytes, secret: str = SIGNING_SECRET) -> dict[str, str]:
@@ -747,11 +784,15 @@ class TelegramRig:
             await resp.read()
             app = self.adapter.application
             assert app is not None
-            await asyncio.wait_for(app.update_queue.join(), 10)
+            started = time.monotonic()
+            await asyncio.wait_for(app.update_queue.join(), 120)
+            if time.monotonic() - started > SLOW:
+                note(f"slow: an example took over {SLOW:g} s to answer")
             await quiet(_true)
             return resp.status, self.fake.calls[before:]
 
-        return self.loop.run(go())
+        with production_stack():
+            return self.loop.run(go())
 
 
 async def _true() -> bool:
