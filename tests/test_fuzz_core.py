@@ -46,7 +46,7 @@ from adapters.terminal import terminal
 from app.cli import app
 from app.runtime import ALL_COMMANDS, open_settings_database
 from bot.answering.assistant import Answer
-from bot.experts.directory import ExpertDirectory
+from bot.experts.directory import EXPERT_FIELDS, ExpertDirectory
 from bot.messages import Incoming, Reply
 from ingest.loaders import SUFFIXES, IngestError, load_bytes, parse_front_matter
 from knowledge_base.models import KINDS, LANGUAGES, Document
@@ -339,20 +339,7 @@ def test_front_matter_is_read_or_refused(block: str, body: str, opening: str, cl
 
 # -- expert YAML --------------------------------------------------------------------------------
 
-EXPERT_KEYS = (
-    "name",
-    "slack_user_id",
-    "telegram_user_id",
-    "slack",
-    "telegram",
-    "expertise",
-    "tags",
-    "sectors",
-    "regions",
-    "languages",
-    "capacity",
-    "moderator",
-)
+EXPERT_KEYS = tuple(sorted(EXPERT_FIELDS))
 KEEPER = "U0KEEPER"
 GOOD_ENTRY = {
     "name": "Fatima",

@@ -161,6 +161,13 @@ def parse_date(text: str, now: datetime) -> datetime | None:
     return None
 
 
+# The fields an entry of an experts file may have.
+EXPERT_FIELDS = frozenset(
+    "name slack_user_id telegram_user_id slack telegram expertise tags sectors regions languages "
+    "capacity moderator".split()
+)
+
+
 class ExpertDirectory:
     """Expert records in the database."""
 
@@ -260,21 +267,7 @@ class ExpertDirectory:
                 errors.append(f"entry {i} ({item.get('name', '?')}): {'; '.join(twice)}; skipped")
                 continue
             seen.update(dict.fromkeys(ids, i))
-            known = {
-                "name",
-                "slack_user_id",
-                "telegram_user_id",
-                "expertise",
-                "tags",
-                "sectors",
-                "regions",
-                "languages",
-                "capacity",
-                "moderator",
-                "slack",
-                "telegram",
-            }
-            unknown = set(item) - known
+            unknown = set(item) - EXPERT_FIELDS
             if unknown:
                 errors.append(f"entry {i} ({item.get('name', '?')}): unknown field(s) {sorted(unknown)}")
                 continue

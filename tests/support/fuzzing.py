@@ -40,7 +40,7 @@ from sqlalchemy import func, select
 
 from adapters.slack.adapter import SlackAdapter
 from adapters.telegram.adapter import TelegramAdapter
-from app.runtime import BotCore, Runtime, build_runtime
+from app.runtime import ALL_COMMANDS, BotCore, Runtime, build_runtime
 from bot.conversations.records import QuestionRecord
 from bot.service import Service
 from support.chat import msg
@@ -210,78 +210,68 @@ ANY_CHAR = st.one_of(st.characters(codec=None, exclude_categories=()), st.sample
 # Words the bot reacts to: the fixture corpus, question words, commands, mentions, markup of every
 # platform, small talk; mixed into random text they lead the input past the first checks.
 WORDS = (
-    "Waar repeteert het seniorenkoor voor eenzame ouderen ? Wat What does the Leeds museum offer "
-    "people living with dementia dementie subsidie dansprojecten parkinson Lombok wijktheater "
-    "muziek afdeling poëzie poetry workshops library lantaarn Zwolle Amersfoort Gelderland hoeveel "
-    "leden telefoonnummer wie wanneer hoe kunst op recept en in de het een of niet geen"
-).split() + [
-    "/vraag",
-    "/ask",
-    "/help",
-    "/expert",
-    "/antwoord",
-    "/afwezig",
-    "/beschikbaar",
-    "/expertise",
-    "/doorgeven",
-    "/vrijgeven",
-    "/experts",
-    "/expert_toevoegen",
-    "/expert_verwijderen",
-    "/start",
-    "/onbekend",
-    "@VerbinderBot",
-    "<@U0VBOT>",
-    "<@U0MEMBER1|lid>",
-    "<!channel>",
-    "<#C0GENERAL|algemeen>",
-    "<https://example.org|link>",
-    "*vet*",
-    "_schuin_",
-    "~weg~",
-    "`code`",
-    "```",
-    "> citaat",
-    "<b>",
-    "</b>",
-    "<a href='x'>",
-    "&amp;",
-    "&lt;",
-    "&#0;",
-    "[/]",
-    "[bold]",
-    ":x:",
-    "{{",
-    "}}",
-    "%s",
-    "{0}",
-    "\\",
-    "'; DROP TABLE questions; --",
-    "dank je wel!",
-    "hoi",
-    "👍",
-    "👨‍👩‍👧",
-    "🇳🇱",
-    "e\u0301",
-    "\u202e",
-    "\u200b",
-    "\ufeff",
-    "\x00",
-    "\r\n",
-    "\t",
-    "\ud800",
-    "\udcff",
-    "\U0001f600",
-    "#12",
-    "12",
-    "99999999999999999999",
-    "-1",
-    "0",
-    "tot 1-12",
-    "2026-13-45",
-    "#dementie",
-    "|",
-]
+    (
+        "Waar repeteert het seniorenkoor voor eenzame ouderen ? Wat What does the Leeds museum offer "
+        "people living with dementia dementie subsidie dansprojecten parkinson Lombok wijktheater "
+        "muziek afdeling poëzie poetry workshops library lantaarn Zwolle Amersfoort Gelderland hoeveel "
+        "leden telefoonnummer wie wanneer hoe kunst op recept en in de het een of niet geen"
+    ).split()
+    + sorted({f"/{n}" for spec in ALL_COMMANDS for n in spec.names})
+    + [
+        "/onbekend",
+        "@VerbinderBot",
+        "<@U0VBOT>",
+        "<@U0MEMBER1|lid>",
+        "<!channel>",
+        "<#C0GENERAL|algemeen>",
+        "<https://example.org|link>",
+        "*vet*",
+        "_schuin_",
+        "~weg~",
+        "`code`",
+        "```",
+        "> citaat",
+        "<b>",
+        "</b>",
+        "<a href='x'>",
+        "&amp;",
+        "&lt;",
+        "&#0;",
+        "[/]",
+        "[bold]",
+        ":x:",
+        "{{",
+        "}}",
+        "%s",
+        "{0}",
+        "\\",
+        "'; DROP TABLE questions; --",
+        "dank je wel!",
+        "hoi",
+        "👍",
+        "👨‍👩‍👧",
+        "🇳🇱",
+        "e\u0301",
+        "\u202e",
+        "\u200b",
+        "\ufeff",
+        "\x00",
+        "\r\n",
+        "\t",
+        "\ud800",
+        "\udcff",
+        "\U0001f600",
+        "#12",
+        "12",
+        "99999999999999999999",
+        "-1",
+        "0",
+        "tot 1-12",
+        "2026-13-45",
+        "#dementie",
+        "|",
+    ]
+)
 
 
 def any_text(max_size: int = 200, min_size: int = 0) -> st.SearchStrategy[str]:
