@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from pathlib import Path
 
@@ -12,16 +11,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from adapters.terminal import error, styled, terminal, tolerant_streams
-from app import redaction
+from app.boot import runtime_or_exit as _runtime
+from app.cli_community import audit_app, events_app, members_app, moderators_app, submissions_app
 from app.cli_experts import experts_app
 from app.cli_questions import questions_app
-from app.runtime import ALL_COMMANDS, Runtime, build_runtime
+from app.runtime import ALL_COMMANDS
 from app.setup_errors import configuration_errors, settings_or_exit
-from bot.answering.llm import LLMConfigError
 from ingest.pipeline import IngestReport
-from knowledge_base.embeddings import EmbeddingConfigError
 from knowledge_base.retrieval import MODES
-from knowledge_base.store import IndexMismatchError
 
 app = typer.Typer(help="Verbinder: the community's connector bot.", no_args_is_help=True)
 
@@ -53,26 +50,6 @@ slack_app = typer.Typer(help="Slack helpers.", no_args_is_help=True)
 app.add_typer(slack_app, name="slack")
 console = terminal()
 err = terminal(stderr=True)  # one error = one line, whatever the terminal width
-
-
-def _runtime(check_model: bool = True, sample: bool = False) -> Runtime:
-    """Build the runtime, turning configuration problems into one clear line."""
-    settings = settings_or_exit()
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
-    redaction.install(settings)
-    try:
-        with configuration_errors(settings):
-            rt = build_runtime(settings, check_model=check_model)
-    except (IndexMismatchError, EmbeddingConfigError, LLMConfigError) as exc:
-        error(err, str(exc))
-        raise typer.Exit(2) from None
-    if sample:
-        with configuration_errors(settings):
-            report = rt.ensure_sample()
-        if report is not None:
-            err.print(styled((f"Sample knowledge base ingested: {len(report.added)} documents.", "dim")))
-    return rt
 
 
 def _print_report(report: IngestReport) -> None:
@@ -318,6 +295,11 @@ def slack_manifest(
 
 app.add_typer(questions_app, name="questions")
 app.add_typer(experts_app, name="experts")
+app.add_typer(moderators_app, name="moderators")
+app.add_typer(members_app, name="members")
+app.add_typer(audit_app, name="audit")
+app.add_typer(submissions_app, name="submissions")
+app.add_typer(events_app, name="events")
 
 if __name__ == "__main__":
     app()

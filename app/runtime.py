@@ -14,6 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.answering.assistant import Assistant
 from bot.answering.llm import load_composer
 from bot.commands import CommandSpec
+from bot.community.duplicates import NearDuplicates
+from bot.community.feature import CommunityFeature
+from bot.community.publish import EntryPublisher
+from bot.community.queue import QueuePolicy
 from bot.config import Settings
 from bot.conversations.store import QuestionStore
 from bot.delivery.outbox import Outbox
@@ -23,6 +27,7 @@ from bot.experts.feature import ExpertsFeature
 from bot.experts.learning import QAPublisher
 from bot.experts.matching import ExpertMatcher, default_spaces
 from bot.experts.router import Router, RoutingPolicy, Timers
+from bot.people.store import People
 from bot.service import COMMANDS, Service
 from ingest.chunking import Chunker
 from ingest.pipeline import IngestReport, Progress, ingest_paths
@@ -38,7 +43,7 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "knowledge_base" / "sample
 log = logging.getLogger(__name__)
 
 # Every command of the assembled bot, for what is built without a running bot (the Slack manifest).
-ALL_COMMANDS: tuple[CommandSpec, ...] = (*COMMANDS, *ExpertsFeature.commands)
+ALL_COMMANDS: tuple[CommandSpec, ...] = (*COMMANDS, *ExpertsFeature.commands, *CommunityFeature.commands)
 
 
 @dataclass
@@ -49,6 +54,8 @@ class BotCore:
     outbox: Outbox
     scheduler: Scheduler
     expert_feature: ExpertsFeature
+    community: CommunityFeature
+    people: People
 
     @property
     def experts(self) -> ExpertDirectory:
@@ -67,6 +74,10 @@ class BotCore:
     def tick(self) -> dict[str, int]:
         """Run due reminders/escalations now (what the scheduled job `experts.timers` does)."""
         return self.expert_feature.timers.tick()
+
+    def housekeeping(self) -> dict[str, int]:
+        """Run the contributions' job now: expired forms, stale submissions, unpublished approvals."""
+        return self.community.housekeeping()
 
 
 def routing_policy(s: Settings) -> RoutingPolicy:
@@ -95,6 +106,11 @@ class Runtime:
         """The expert matcher: with the bundled e5 profile space unless VERBINDER_EXPERT_SEMANTIC=false."""
         return ExpertMatcher(default_spaces() if self.settings.expert_semantic else None)
 
+    def people(self, clock: Callable[[], datetime] = utcnow) -> People:
+        """People, accounts and roles (admins and moderators from the settings)."""
+        s = self.settings
+        return People(self.sessions, s.admin_ids, s.moderator_ids, clock)
+
     def service(self, clock: Callable[[], datetime] = utcnow) -> Service:
         """The conversation service alone (questions, feedback; no expert workflow)."""
         return Service(self.assistant, QuestionStore(self.sessions, clock))
@@ -106,6 +122,7 @@ class Runtime:
         service = Service(
             self.assistant, QuestionStore(self.sessions, clock), outbox=outbox, scheduler=scheduler
         )
+        people = self.people(clock)
         experts = ExpertsFeature(
             self.sessions,
             service.store,
@@ -116,9 +133,24 @@ class Runtime:
             publisher=QAPublisher(self.kb, self.chunker),
             timer_interval=timedelta(seconds=self.settings.timer_interval_seconds),
             clock=clock,
+            people=people,
         )
         service.register(experts)
-        return BotCore(service, outbox, scheduler, experts)
+        s = self.settings
+        community = CommunityFeature(
+            self.sessions,
+            people,
+            outbox,
+            publish_entry=EntryPublisher(self.kb, self.chunker),
+            duplicates=NearDuplicates(self.assistant.retriever),
+            is_expert=lambda platform, uid: experts.directory.by_identity(platform, uid) is not None,
+            policy=QueuePolicy(s.max_waiting_submissions, timedelta(hours=s.stale_submission_hours)),
+            draft_ttl=timedelta(minutes=s.form_timeout_minutes),
+            interval=timedelta(seconds=max(60.0, s.timer_interval_seconds)),
+            clock=clock,
+        )
+        service.register(community)
+        return BotCore(service, outbox, scheduler, experts, community, people)
 
     def ingest(
         self, paths: list[Path], prune: bool = False, progress: Progress | None = None

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData
 
+from bot.community import records as community
 from bot.conversations import records as conversations
 from bot.delivery import records as delivery
 from bot.experts import records as experts
+from bot.people import records as people
 from knowledge_base import records as knowledge_base
 from storage.db import Base
 
-MODULES = (knowledge_base, conversations, experts, delivery)
+MODULES = (knowledge_base, conversations, experts, delivery, people, community)
 
 
 def metadata() -> MetaData:

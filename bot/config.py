@@ -103,11 +103,22 @@ class Settings(BaseSettings):
     experts_channel_slack: str = Field(default="", description="Slack channel for routed questions.")
     experts_channel_telegram: str = Field(default="", description="Telegram group for routed questions.")
     moderators: str = Field(default="", description="platform:user_id list (slack:U1,telegram:2).")
+    admins: str = Field(
+        default="", description="Admins as platform:user_id (slack:U1,telegram:2); they name moderators."
+    )
     remind_after_hours: float = Field(default=4, gt=0, description="T1: remind matched experts.")
     widen_after_hours: float = Field(default=24, gt=0, description="T2: offer to all experts and moderators.")
     claim_remind_after_hours: float = Field(default=48, gt=0, description="T3: remind claimer, then release.")
     give_up_after_hours: float = Field(default=96, gt=0, description="Tell the asker nobody picked it up.")
     kb_approval: bool = Field(default=False, description="Expert answers need a moderator's approval.")
+    # -- contributions -----------------------------------------------------------------------------
+    max_waiting_submissions: int = Field(
+        default=3, ge=1, le=100, description="Submissions a member may have waiting for a moderator."
+    )
+    stale_submission_hours: float = Field(default=48, gt=0, description="Remind moderators of older ones.")
+    form_timeout_minutes: float = Field(
+        default=30, gt=0, description="A step-by-step form expires after this."
+    )
     timer_interval_seconds: float = Field(default=60, gt=0, description="How often timers are checked.")
 
     @field_validator("log_level")
@@ -122,6 +133,12 @@ class Settings(BaseSettings):
     def moderator_ids(self) -> frozenset[tuple[str, str]]:
         """Moderators as (platform, user id) pairs."""
         pairs = (m.strip().split(":", 1) for m in self.moderators.split(",") if ":" in m)
+        return frozenset((p.strip().lower(), u.strip()) for p, u in pairs if u.strip())
+
+    @property
+    def admin_ids(self) -> frozenset[tuple[str, str]]:
+        """Admins as (platform, user id) pairs."""
+        pairs = (m.strip().split(":", 1) for m in self.admins.split(",") if ":" in m)
         return frozenset((p.strip().lower(), u.strip()) for p, u in pairs if u.strip())
 
     @property

@@ -91,6 +91,7 @@ class Incoming:
     edited: bool = False
     media: str | None = None  # "file", "sticker", "voice", ... when the message carries no usable text
     language: str | None = None  # the member's interface language, when the platform tells
+    trigger: str | None = None  # a token to open a form now (Slack trigger_id); None: no forms here
 
     def __post_init__(self) -> None:
         # Frozen dataclass: the cleaning happens once, here, for every adapter.
@@ -114,6 +115,12 @@ class Action:
     event_id: str = ""  # the platform's id for this press (dedup of redelivery)
     user_name: str = ""
     language: str | None = None
+    trigger: str | None = None  # a token to open a form now (Slack trigger_id)
+
+    @property
+    def item_id(self) -> int:
+        """The id the button is about: a question, or a feature's own item (a submission)."""
+        return self.question_id
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,69 @@ class Button:
     action: str
     label: str
     value: str
+
+
+# Kinds of form fields: adapters render them (Slack input blocks) and the core validates them.
+FIELD_KINDS = ("text", "long", "date", "time", "url", "choice")
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a form: its name, label, kind, whether it is required and its current value."""
+
+    name: str
+    label: str
+    kind: str = "text"  # one of FIELD_KINDS
+    required: bool = True
+    value: str = ""
+    hint: str = ""
+    max_length: int = 3000
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form to fill in at once where the platform has forms (a Slack modal).
+
+    `name` says which feature handles the submission, `state` is handed back unchanged with it."""
+
+    name: str
+    title: str
+    submit: str
+    fields: tuple[FormField, ...]
+    state: str = ""
+    intro: str = ""
+
+
+@dataclass(frozen=True)
+class FormSubmit:
+    """A filled-in form, as a platform hands it back (Slack view_submission)."""
+
+    chat: ChatRef  # where to answer the person (their direct chat)
+    user_id: str
+    form: str
+    values: tuple[tuple[str, str], ...]
+    state: str = ""
+    user_name: str = ""
+    language: str | None = None
+    event_id: str = ""
+
+    def __post_init__(self) -> None:
+        cleaned = tuple((clean_text(k), clean_text(v)) for k, v in self.values)
+        object.__setattr__(self, "values", cleaned)
+        object.__setattr__(self, "user_name", clean_text(self.user_name))
+
+    def get(self, name: str) -> str:
+        """The value of a field ("" when it was left empty)."""
+        return dict(self.values).get(name, "")
+
+
+@dataclass(frozen=True)
+class FormResult:
+    """The answer to a form: errors per field (the form stays open), or replies (it closes)."""
+
+    errors: tuple[tuple[str, str], ...] = ()
+    replies: tuple[Reply, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,6 +209,7 @@ class Reply:
     routed: bool = False
     ephemeral_user: str | None = None  # show only to this user where the platform can
     kind: str = "answer"  # answer | notice
+    form: Form | None = None  # open this form (only in a reply to a message or press with a trigger)
 
 
 class Posted(NamedTuple):
@@ -159,4 +230,8 @@ def reply_from_dict(data: dict[str, Any]) -> Reply:
     d["chat"] = ChatRef(**d["chat"])
     d["sources"] = tuple(Source(**s) for s in d.get("sources") or ())
     d["buttons"] = tuple(Button(**b) for b in d.get("buttons") or ())
+    if d.get("form"):
+        f = dict(d["form"])
+        f["fields"] = tuple(FormField(**{**x, "choices": tuple(x.get("choices") or ())}) for x in f["fields"])
+        d["form"] = Form(**f)
     return Reply(**d)

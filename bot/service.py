@@ -25,6 +25,8 @@ from bot.messages import (
     Action,
     Button,
     ChatRef,
+    FormResult,
+    FormSubmit,
     Incoming,
     Reply,
     question_id_ok,
@@ -53,6 +55,7 @@ ActionHandler = Callable[[Action], list[Reply]]
 Intercept = Callable[[Incoming], list[Reply] | None]  # replies, or None: not mine, answer as usual
 ConversationCheck = Callable[[Incoming], bool]  # is this unaddressed message part of a conversation?
 RouteListener = Callable[[int, str], str | None]  # (question id, actor) -> what to tell the asker
+FormHandler = Callable[[FormSubmit], FormResult]
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,9 @@ class Contribution:
     """What a feature adds to the service."""
 
     commands: tuple[Command, ...] = ()
-    actions: Mapping[str, ActionHandler] = field(default_factory=dict)
+    actions: Mapping[str, ActionHandler] = field(default_factory=dict)  # buttons about a question
+    item_actions: Mapping[str, ActionHandler] = field(default_factory=dict)  # about the feature's own items
+    forms: Mapping[str, FormHandler] = field(default_factory=dict)  # form name -> its submission handler
     intercepts: tuple[Intercept, ...] = ()
     conversations: tuple[ConversationCheck, ...] = ()
     on_route: tuple[RouteListener, ...] = ()  # a question goes to people (not answerable, or asked)
@@ -102,6 +107,8 @@ class Service:
             NOT_HELPFUL: self._feedback,
             ASK_EXPERT: self._ask_expert,
         }
+        self.item_actions: dict[str, ActionHandler] = {}
+        self.forms: dict[str, FormHandler] = {}
         self.intercepts: list[Intercept] = []
         self.conversations: list[ConversationCheck] = []
         self.route_listeners: list[RouteListener] = []
@@ -118,9 +125,15 @@ class Service:
         taken = sorted({n for n in names if n in self.commands or names.count(n) > 1})
         if taken:
             raise RegistrationError(f"{feature.name}: the command name(s) {taken} are taken")
-        clash = sorted(set(c.actions) & set(self.actions))
+        clash = sorted(
+            (set(c.actions) | set(c.item_actions)) & (set(self.actions) | set(self.item_actions))
+            | set(c.actions) & set(c.item_actions)
+        )
         if clash:
             raise RegistrationError(f"{feature.name}: the button action(s) {clash} are taken")
+        taken_forms = sorted(set(c.forms) & set(self.forms))
+        if taken_forms:
+            raise RegistrationError(f"{feature.name}: the form(s) {taken_forms} are taken")
         if c.jobs and self.scheduler is None:
             raise RegistrationError(f"{feature.name} has scheduled jobs, but this service has no scheduler")
         if c.on_sent and self.outbox is None:
@@ -136,6 +149,8 @@ class Service:
         for command in c.commands:
             self.commands.add(command)
         self.actions.update(c.actions)
+        self.item_actions.update(c.item_actions)
+        self.forms.update(c.forms)
         self.intercepts += c.intercepts
         self.conversations += c.conversations
         self.route_listeners += c.on_route
@@ -149,7 +164,7 @@ class Service:
 
     def knows_action(self, action: str) -> bool:
         """Whether a button action id is one of ours (adapters ignore other presses)."""
-        return action in self.actions
+        return action in self.actions or action in self.item_actions
 
     # -- messages -------------------------------------------------------------------------
 
@@ -292,6 +307,12 @@ class Service:
         """A button press on one of the bot's messages, taken on exactly once."""
         if act.event_id and not self.store.claim_event(f"{act.chat.platform}:action:{act.event_id}"):
             return []
+        own = self.item_actions.get(act.action)
+        if own is not None:  # a feature's own item (a submission): the feature checks the id
+            if not question_id_ok(act.item_id):
+                lang = language_of(act.language)
+                return [_action_notice(act, t("unknown_item", lang), lang)]
+            return own(act)
         q = self.store.get(act.question_id) if question_id_ok(act.question_id) else None
         if (
             q is not None
@@ -309,6 +330,18 @@ class Service:
             log.warning("unknown action %r on question %s", act.action, act.question_id)
             return []
         return handler(act)
+
+    # -- forms ----------------------------------------------------------------------------
+
+    def handle_form(self, sub: FormSubmit) -> FormResult:
+        """A filled-in form (a Slack modal): errors per field keep it open, replies close it."""
+        if sub.event_id and not self.store.claim_event(f"{sub.chat.platform}:form:{sub.event_id}"):
+            return FormResult()
+        handler = self.forms.get(sub.form)
+        if handler is None:
+            lang = language_of(sub.language)
+            return FormResult(replies=(Reply(sub.chat, t("form_unknown", lang), lang, kind="notice"),))
+        return handler(sub)
 
     def _feedback(self, act: Action) -> list[Reply]:
         q = self.store.get(act.question_id)

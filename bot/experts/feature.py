@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answering.assistant import Assistant
@@ -17,8 +18,10 @@ from bot.experts.directory import ExpertDirectory
 from bot.experts.learning import Learning, Publisher
 from bot.experts.matching import ExpertMatcher
 from bot.experts.notices import SENT_HOOKS, Notices
+from bot.experts.records import ExpertRecord
 from bot.experts.router import Router, RoutingPolicy
 from bot.experts.timers import ExpertTimers
+from bot.people.store import People, Person
 from bot.service import Contribution
 from storage.db import utcnow
 
@@ -42,9 +45,10 @@ class ExpertsFeature:
         publisher: Publisher | None = None,
         timer_interval: timedelta = timedelta(seconds=60),
         clock: Callable[[], datetime] = utcnow,
+        people: People | None = None,
     ) -> None:
         self.directory = ExpertDirectory(sessions, clock)
-        self.notices = Notices(self.directory, policy.moderators, clock)
+        self.notices = Notices(self.directory, policy.moderators, clock, people)
         self.router = Router(sessions, self.directory, matcher, outbox, self.notices, policy, clock)
         self.learning = Learning(
             sessions, self.directory, outbox, self.notices, publisher, policy.kb_approval
@@ -52,6 +56,8 @@ class ExpertsFeature:
         self.timers = ExpertTimers(
             sessions, self.directory, self.router, self.notices, self.learning, outbox, clock
         )
+        if people is not None:
+            people.link_listeners.append(link_expert)
         self.desk = ExpertDesk(store, assistant, self.directory, self.router, self.learning, self.notices)
         self.timer_interval = timer_interval
 
@@ -78,3 +84,23 @@ class ExpertsFeature:
             ),
             on_sent=SENT_HOOKS,
         )
+
+
+def link_expert(s: Session, person: Person) -> None:
+    """Linked accounts are one person: their expert profile gets the account it lacked."""
+    ids = dict(person.accounts)
+    found = [
+        e
+        for e in s.scalars(select(ExpertRecord))
+        if (e.slack_user_id and e.slack_user_id == ids.get("slack"))
+        or (e.telegram_user_id and e.telegram_user_id == ids.get("telegram"))
+    ]
+    if len(found) != 1:
+        return  # no profile, or two profiles of one person: a moderator merges those by hand
+    e = found[0]
+    for column, platform in (("slack_user_id", "slack"), ("telegram_user_id", "telegram")):
+        uid = ids.get(platform)
+        if uid and not getattr(e, column):
+            taken = s.scalar(select(ExpertRecord).where(getattr(ExpertRecord, column) == uid))
+            if taken is None:
+                setattr(e, column, uid)

@@ -19,6 +19,7 @@ from bot.delivery.outbox import NOTICE, Pending, SentHook, enqueue
 from bot.experts.directory import PLATFORMS, Expert, ExpertDirectory
 from bot.experts.records import OfferRecord, RoutedMessage
 from bot.messages import CLAIM, Button, ChatRef, Posted, Reply, Source
+from bot.people.store import People
 from bot.texts import t
 
 OFFER = "offer"  # a question offered or handed to an expert: a reply to it answers the question
@@ -77,14 +78,25 @@ class Notices:
         experts: ExpertDirectory,
         moderators: frozenset[tuple[str, str]],
         clock: Callable[[], datetime],
+        people: People | None = None,
     ) -> None:
         self.experts = experts
-        self.moderators = moderators
+        self._moderators = moderators
         self.clock = clock
+        self.people = people
+
+    @property
+    def moderators(self) -> frozenset[tuple[str, str]]:
+        """Every moderator account: configured, and named by admins (people.roles)."""
+        if self.people is None:
+            return self._moderators
+        return self._moderators | frozenset(self.people.moderator_accounts())
 
     def is_moderator(self, platform: str, user_id: str) -> bool:
-        """Configured moderator, or an expert flagged as moderator."""
-        if (platform, str(user_id)) in self.moderators:
+        """Configured or named moderator, or an expert flagged as moderator."""
+        if (platform, str(user_id)) in self._moderators:
+            return True
+        if self.people is not None and self.people.is_moderator(platform, str(user_id)):
             return True
         e = self.experts.by_identity(platform, user_id)
         return bool(e and e.moderator)

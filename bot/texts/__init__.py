@@ -7,11 +7,13 @@ may belong to one module only (a test checks that every key has both languages).
 from __future__ import annotations
 
 from bot.texts.answering import ANSWERING
+from bot.texts.community import COMMUNITY
 from bot.texts.experts import EXPERTS
 from bot.texts.platforms import PLATFORMS
 
 FEATURE_TEXTS: dict[str, dict[str, dict[str, str]]] = {
     "answering": ANSWERING,
+    "community": COMMUNITY,
     "experts": EXPERTS,
     "platforms": PLATFORMS,
 }

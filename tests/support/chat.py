@@ -71,6 +71,14 @@ class FakePlatforms:
 
 # Every table a conversation writes, children first (a test on the shared database starts from none).
 ROUTING_TABLES = (
+    "events",
+    "form_drafts",
+    "submissions",
+    "audit_log",
+    "link_codes",
+    "roles",
+    "accounts",
+    "people",
     "routed_messages",
     "outbox",
     "offers",
@@ -90,7 +98,7 @@ def reset_conversations(rt: Runtime) -> None:
     with rt.sessions.begin() as s:
         for table in ROUTING_TABLES:
             s.execute(sql(f"DELETE FROM {table}"))
-    qa = [d.path for d in rt.kb.documents() if d.path.startswith("qa/")]
+    qa = [d.path for d in rt.kb.documents() if d.path.startswith(("qa/", "community/"))]
     if qa:
         rt.kb.remove(qa)
 

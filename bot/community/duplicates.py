@@ -1,0 +1,42 @@
+"""The near-duplicate check before a submission is queued: does the knowledge base have it already?"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from knowledge_base import text as T
+
+if TYPE_CHECKING:
+    from knowledge_base.retrieval import Retriever
+
+# Share of the submission's content words that the best passage must hold to count as the same.
+SAME_WORDS = 0.7
+MIN_WORDS = 6  # shorter texts say too little to be called a copy of anything
+
+
+def _words(text: str) -> set[str]:
+    return set(T.content_words(text))
+
+
+class NearDuplicates:
+    """Finds a knowledge-base document that says what a submission says."""
+
+    def __init__(self, retriever: Retriever) -> None:
+        self.retriever = retriever
+
+    def __call__(self, kind: str, values: dict[str, str]) -> str:
+        """'‘Title’ (url or path)' of the near-duplicate, or '' when there is none."""
+        title = values.get("title", "").strip()
+        body = values.get("text", "").strip()
+        query = f"{title}\n{body}"[:2000]
+        if not query.strip():
+            return ""
+        _, hits = self.retriever.search(query, k_docs=3)
+        mine = _words(body) or _words(title)
+        for hit in hits:
+            same_title = bool(title) and T.normalise(hit.doc.title).strip() == T.normalise(title)
+            best = max((len(mine & _words(c.text)) for c in hit.chunks), default=0)
+            copied = len(mine) >= MIN_WORDS and best / len(mine) >= SAME_WORDS
+            if same_title or copied:
+                return f"‘{hit.doc.title}’ ({hit.doc.url or hit.doc.path})"
+        return ""

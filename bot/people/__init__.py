@@ -1,0 +1,1 @@
+"""People: accounts on each platform, linked into one person, their roles, and the audit log."""
