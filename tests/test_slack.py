@@ -20,6 +20,7 @@ from support.slack_payloads import block_actions, envelope, mention_event, messa
 from adapters.base import CredentialError
 from adapters.slack.adapter import SlackAdapter
 from adapters.slack.api import signed_headers
+from adapters.slack.render import escape
 from app.runtime import Runtime, build_runtime
 from bot.conversations.records import EXPERT_REQUESTED
 from bot.messages import CLAIM, Action, Button, ChatRef, Posted, Reply
@@ -542,3 +543,21 @@ async def test_no_token_secret_or_message_text_in_the_log_at_info(make_bot, fake
     assert BOT_TOKEN not in text and SIGNING_SECRET not in text and "A" * 35 not in text
     assert KOOR_Q not in text and "geheime vraag" not in text
     assert "token in a message: ***" in text
+
+
+async def test_a_very_long_slash_question_is_quoted_short_and_answered_in_its_thread(bot):
+    # ~35,000 characters, with markup that escaping lengthens: the "asked by" post quoted all of
+    # it and Slack refused it (msg_too_long), so there was no thread and the reply went through
+    # the command's response_url. Now the post quotes the start; the core's one clear message
+    # comes in its thread.
+    question = (KOOR_Q + " <koor> & <ouderen> ") * 460
+    assert (await bot.command("/vraag", escape(question), "C0VRAGEN")).status == 200  # as Slack sends it
+    root, answer = await bot.fake.wait_for("chat.postMessage", 2)
+    await bot.settle()
+    assert bot.fake.to("chat.postMessage", ok=False) == [] and bot.fake.to("response_url.cmd") == []
+    header = root.args["text"]
+    assert header.startswith(f"<@{MEMBER}> vroeg: {KOOR_Q} &lt;koor&gt; &amp; &lt;ouderen&gt;")
+    assert header.endswith("…") and len(header) <= 400
+    assert answer.args["thread_ts"] == root.result["ts"] and answer.args["channel"] == "C0VRAGEN"
+    limit = bot.adapter.settings.max_question_chars
+    assert answer.args["text"] == t("too_long", "nl", n=len(question.strip()), limit=limit)

@@ -10,7 +10,17 @@ from support.fake_slack import check_blocks
 
 from adapters.slack.events import command_text, neutral_mentions, strip_mentions
 from adapters.slack.manifest import BOT_EVENTS, BOT_SCOPES, manifest
-from adapters.slack.render import MAX_BLOCKS, escape, link, plain_text, render, split_text
+from adapters.slack.render import (
+    MAX_BLOCKS,
+    MAX_ECHO,
+    echo,
+    escape,
+    link,
+    plain_text,
+    render,
+    split_text,
+    unescape,
+)
 from app.runtime import ALL_COMMANDS
 from bot.messages import Button, ChatRef, Reply, Source
 from bot.texts import t
@@ -125,6 +135,14 @@ def test_asked_by_header_is_kept_unescaped_mrkdwn():
     fallback, blocks = render(_answer("antwoord"), header)
     assert blocks[0]["text"]["text"] == "<@U1> vroeg: a &lt; b?"
     assert fallback.startswith("<@U1> vroeg: a &lt; b?\nantwoord")
+
+
+def test_a_quoted_question_is_cut_before_it_is_escaped():
+    assert echo("a < b?") == "a &lt; b?"
+    long = "a < b & c " * 4000
+    quoted = echo(long)
+    assert quoted.endswith("…") and len(unescape(quoted)) <= MAX_ECHO
+    assert long.startswith(unescape(quoted)[:-1])  # no entity cut in two
 
 
 @pytest.mark.parametrize(

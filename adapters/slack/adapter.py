@@ -25,7 +25,7 @@ from adapters.base import CredentialError
 from adapters.slack.api import NETWORK_ERRORS, UserCache, call, error_code, make_client
 from adapters.slack.config import problems, slack_mode
 from adapters.slack.events import command_text, to_action, to_incoming
-from adapters.slack.render import escape, render
+from adapters.slack.render import echo, render
 from adapters.slack.shape import readable
 from bot.config import Settings
 from bot.language import reply_language
@@ -275,7 +275,7 @@ class SlackAdapter:
         if not asks or not text:
             await self._answer_by_response_url(msg, respond)  # help, usage, unknown: only for the member
             return
-        header = t("asked_by", reply_language(text, msg.language), user=f"<@{user}>", question=escape(text))
+        header = t("asked_by", reply_language(text, msg.language), user=f"<@{user}>", question=echo(text))
         root = await self.call("chat_postMessage", None, channel=channel, text=header)
         if root is None:  # not in the channel, a private channel, ...: answer through the command
             await self._answer_by_response_url(msg, respond, header)
@@ -373,12 +373,8 @@ class SlackAdapter:
     async def update(self, posted: Posted, reply: Reply) -> None:
         """Replace a posted message's text and blocks (chat.update)."""
         text, blocks = render(reply)
-        if (
-            await self.call(
-                "chat_update", reply, channel=posted.chat_id, ts=posted.message_id, text=text, blocks=blocks
-            )
-            is None
-        ):
+        where = {"channel": posted.chat_id, "ts": posted.message_id}
+        if await self.call("chat_update", reply, text=text, blocks=blocks, **where) is None:
             raise RuntimeError(
                 f"Slack: could not update {posted.message_id} in {posted.chat_id} (see the log)"
             )

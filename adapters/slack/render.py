@@ -15,6 +15,9 @@ MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
 MAX_FALLBACK = 3000
 ELLIPSIS = "…"
+# A member's question quoted back in a header (the "asked by" post of /vraag): the whole of a
+# long one made that post too long for Slack (msg_too_long), leaving no thread to answer in.
+MAX_ECHO = 300
 
 Block = dict[str, Any]
 
@@ -78,6 +81,11 @@ def split_text(text: str, limit: int = MAX_SECTION) -> list[str]:
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
+
+
+def echo(text: str, limit: int = MAX_ECHO) -> str:
+    """A member's text quoted back: cut to `limit` characters (with an ellipsis), then escaped."""
+    return escape(_clip(text, limit))
 
 
 def _fit_lines(lines: list[str], limit: int) -> str:
