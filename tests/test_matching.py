@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import numpy as np
 import pytest
 
 from bot.experts.directory import Expert
 from bot.experts.matching import ExpertMatcher, Match
+from bot.experts.semantic import MAX_ENCODED_CHARS, ProfileSpace
 from bot.experts.themes import parts as _parts
 
 NOW = datetime(2026, 3, 2, 10, 0)
@@ -211,6 +213,25 @@ def test_a_town_reaches_the_expert_for_its_province_municipality_or_city():
     assert set(names(rank("Dansen met ouderen in Sneek, wie helpt?", pool))[:2]) == {"Sudwest", "Friesland"}
     assert names(rank("Dansen met ouderen in Osdorp?", pool))[0] == "Amsterdam"  # a district of the city
     assert names(rank("Dansen met ouderen in Dokkum?", pool))[0] == "Friesland"  # Noardeast-Fryslân
+
+
+def test_a_very_long_question_is_cut_before_it_is_encoded():
+    # e5 embeds a long text window by window: a long question took seconds to route, three times
+    # over (the question, its request and its themes are each encoded).
+    given: list[str] = []
+
+    def encode(texts: list[str]) -> np.ndarray:
+        given.extend(texts)
+        return np.array([[t.count(c) + 1.0 for c in "aeiou"] for t in texts])
+
+    matcher = ExpertMatcher({"e5": ProfileSpace("e5", encode)})
+    question = "Welk fonds geeft subsidie voor een theaterproject met ouderen? " * 600
+    assert len(matcher.rank(question, "nl", ALL, NOW)) == len(ALL)
+    assert max(len(text) for text in given) <= MAX_ENCODED_CHARS
+    assert question[:MAX_ENCODED_CHARS] in given  # its beginning, not some other part
+    given.clear()
+    matcher.rank("Welk fonds geeft subsidie?", "nl", ALL, NOW)
+    assert "Welk fonds geeft subsidie?" in given  # a question of usual length is given whole
 
 
 # -- with the bundled e5 model --------------------------------------------------------------------

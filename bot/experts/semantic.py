@@ -10,6 +10,11 @@ import numpy as np
 Encode = Callable[[list[str]], "np.ndarray | Sequence[Sequence[float]]"]
 
 _MAX_CACHED = 5000
+# Characters of a text given to an encoder. e5-small reads 512 tokens at a time and embeds a
+# longer text window by window: a 4,000-character question took seconds, three times over (the
+# question, its request, its themes). About one window of Dutch or English text (~3.8
+# characters a token); what a question or profile says first is what routes it.
+MAX_ENCODED_CHARS = 1800
 
 
 def _normalised(rows: np.ndarray | Sequence[Sequence[float]]) -> np.ndarray:
@@ -18,6 +23,11 @@ def _normalised(rows: np.ndarray | Sequence[Sequence[float]]) -> np.ndarray:
         arr = arr.reshape(1, -1)
     norms = np.linalg.norm(arr, axis=1, keepdims=True)
     return np.divide(arr, norms, out=np.zeros_like(arr), where=norms > 0)
+
+
+def _cut(texts: list[str]) -> list[str]:
+    """The texts as an encoder is given them: at most MAX_ENCODED_CHARS each."""
+    return [t[:MAX_ENCODED_CHARS] for t in texts]
 
 
 class ProfileSpace:
@@ -35,7 +45,7 @@ class ProfileSpace:
             known = {t: self._cache[t] for t in profiles if t in self._cache}
         missing = [t for t in dict.fromkeys(profiles) if t not in known]
         if missing:
-            vectors = dict(zip(missing, _normalised(self._passage(missing)), strict=True))
+            vectors = dict(zip(missing, _normalised(self._passage(_cut(missing))), strict=True))
             known.update(vectors)
             with self._lock:
                 if len(self._cache) + len(vectors) > _MAX_CACHED:
@@ -53,4 +63,4 @@ class ProfileSpace:
             return np.zeros((len(questions), len(profiles)), dtype=np.float32)
         known = self._profile_vectors(profiles)
         matrix = np.stack([known[t] for t in profiles])
-        return _normalised(self._query(questions)) @ matrix.T
+        return _normalised(self._query(_cut(questions))) @ matrix.T
