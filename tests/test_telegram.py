@@ -471,3 +471,72 @@ async def test_webhook_refuses_a_huge_body_with_413(adapter, fake):
     async with TestClient(TestServer(app)) as client:
         assert (await client.post("/telegram/webhook", data=huge, headers=good)).status == 413
     assert fake.sent() == []
+
+
+def _impossible_updates(fake: FakeBotApi) -> list[dict]:
+    """Updates Telegram never sends, each with a fresh update_id."""
+    # A message that is no object, a sender missing or no user, a text that is a number, an
+    # entity offset that is a string, a button press whose data is an object or without its presser.
+    good = fake.message(fake.chats[ANNA["id"]], ANNA, KOOR_Q)
+    press = fake.callback(ANNA, fake.message(fake.chats[ANNA["id"]], BOT_USER, "Antwoord"), "fb:h:1")
+    kinds: list[dict] = [
+        {"message": "hallo"},
+        {"message": [1, 2]},
+        {"message": {k: v for k, v in good.items() if k != "from"}},
+        {"message": {**good, "from": "Anna"}},
+        {"edited_message": {**good, "text": 12345, "edit_date": good["date"]}},
+        {"message": {**good, "entities": [{"type": "mention", "offset": "0", "length": 2}]}},
+        {"callback_query": {**press, "data": {"fb": 1}}},
+        {"callback_query": {k: v for k, v in press.items() if k != "from"}},
+    ]
+    return [{**fake.update(), **kind} for kind in kinds]
+
+
+def _quiet(caplog: pytest.LogCaptureFixture, dropped: int) -> None:
+    """No ERROR, no traceback; one WARNING line per dropped update."""
+    assert [r.getMessage() for r in caplog.records if r.levelno >= 40] == []
+    assert [r.getMessage() for r in caplog.records if r.exc_info] == []
+    shapes = [r for r in caplog.records if "impossible shape" in r.getMessage()]
+    assert len(shapes) == dropped and {r.levelname for r in shapes} == {"WARNING"}
+
+
+async def test_webhook_drops_updates_of_an_impossible_shape_with_one_warning(adapter, fake, caplog):
+    app = web.Application()
+    app.add_routes(adapter.routes())
+    good = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    impossible = _impossible_updates(fake)
+    async with TestClient(TestServer(app)) as client:
+        for update in impossible:
+            assert (await client.post("/telegram/webhook", json=update, headers=good)).status == 400
+        valid = fake.update(message=fake.message(fake.chats[ANNA["id"]], ANNA, KOOR_Q))
+        assert (await client.post("/telegram/webhook", json=valid, headers=good)).status == 200
+        for _ in range(150):
+            if fake.sent():
+                break
+            await asyncio.sleep(0.02)
+    [answer] = fake.sent()
+    assert "kennisbank" in answer.params["text"]
+    _quiet(caplog, len(impossible))
+
+
+async def test_polling_drops_updates_of_an_impossible_shape_and_goes_on(runtime, fake, tmp_path, caplog):
+    # PTB refused a whole getUpdates batch with one such update in it, at every poll again: the
+    # valid update after it never arrived.
+    a = TelegramAdapter(_settings(tmp_path, telegram_webhook_url=""), runtime.service(), request=fake)
+    await a.start()
+    try:
+        impossible = _impossible_updates(fake)
+        for update in impossible:
+            fake.push(update)
+        fake.push(fake.update(message=fake.message(fake.chats[ANNA["id"]], ANNA, KOOR_Q)))
+        for _ in range(150):
+            if fake.sent():
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.5)  # more polls: the dropped updates were confirmed, not fetched again
+        [answer] = fake.sent()
+        assert "kennisbank" in answer.params["text"]
+    finally:
+        await a.stop()
+    assert fake.errors == []
+    _quiet(caplog, len(impossible))

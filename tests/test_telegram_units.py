@@ -17,6 +17,7 @@ from adapters.telegram.render import (
     tg_len,
     to_plain,
 )
+from adapters.telegram.shape import problem, readable_updates
 from bot.messages import ALL_ACTIONS, ASK_EXPERT, HELPFUL, NOT_HELPFUL, Button, ChatRef, Reply, Source
 
 CHAT = ChatRef("telegram", "4201")
@@ -154,3 +155,61 @@ def test_anonymous_admin_is_not_a_bot_but_other_bots_are():
     assert to_incoming(Message.de_json(msg, None), ME, COMMANDS).from_bot is True
     service = fake.message(group, user(1), new_chat_members=[BOT_USER])
     assert to_incoming(Message.de_json(service, None), ME, COMMANDS) is None
+
+
+def test_updates_as_telegram_sends_them_are_readable():
+    fake = FakeBotApi()
+    group, forum = fake.chat(-100), fake.chat(-200, forum=True)
+    photo = [{"file_id": "AgAC", "file_unique_id": "AQAD", "width": 90, "height": 90}]
+    posted = fake.message(group, BOT_USER, "Antwoord")
+    for kind in (
+        {"message": fake.message(group, user(1), "@VerbinderBot /vraag wat?", reply_to=posted)},
+        {"message": fake.message(forum, user(1), "hoi", thread=7)},
+        {"message": fake.message(group, user(1), photo=photo, caption="kijk")},
+        {"edited_message": {**fake.message(group, user(1), "hoi"), "edit_date": 1}},
+        {"callback_query": fake.callback(user(1), posted, "fb:h:12")},
+        {"channel_post": {"message_id": 3, "date": 1, "chat": {"id": -300, "type": "channel"}}},
+    ):
+        assert problem(fake.update(**kind)) is None, kind
+
+
+def test_an_update_of_an_impossible_shape_is_named_by_its_field():
+    fake = FakeBotApi()
+    chat = fake.chat(5)
+    good = fake.message(chat, user(5), "hoi @VerbinderBot")
+    press = fake.callback(user(5), fake.message(chat, BOT_USER, "Antwoord"), "fb:h:1")
+    cases = [
+        ([1], "the update is not an object"),
+        ({"update_id": "7"}, "update_id is not an integer"),
+        ({"update_id": True}, "update_id is not an integer"),
+        ({"message": "hallo"}, "message is not an object"),
+        ({"message": [1, 2]}, "message is not an object"),
+        ({"message": {k: v for k, v in good.items() if k != "from"}}, "message.from is missing"),
+        ({"message": {**good, "from": "Anna"}}, "message.from is not an object"),
+        ({"message": {**good, "from": {"id": "5", "is_bot": False, "first_name": "A"}}}, "message.from.id"),
+        ({"message": {**good, "text": 12345}}, "message.text is not a string"),
+        ({"message": {**good, "chat": {"id": 5}}}, "message.chat.type is missing"),
+        ({"message": {**good, "entities": "@VerbinderBot"}}, "message.entities is not an array"),
+        ({"message": {**good, "entities": [{"type": "mention", "offset": "4", "length": 13}]}}, "offset"),
+        ({"message": {**good, "reply_to_message": {**good, "date": "gisteren"}}}, "reply_to_message.date"),
+        ({"message": {**good, "sticker": "🙂"}}, "message.sticker is not an object"),
+        ({"message": {**good, "new_chat_members": "x"}}, "PTB cannot read it"),
+        ({"callback_query": {**press, "data": {"fb": 1}}}, "callback_query.data is not a string"),
+        (
+            {"callback_query": {k: v for k, v in press.items() if k != "from"}},
+            "callback_query.from is missing",
+        ),
+        ({"inline_query": 5}, "inline_query is not an object"),
+    ]
+    for update, why in cases:
+        if isinstance(update, dict) and "update_id" not in update:
+            update = {"update_id": 1, **update}
+        found = problem(update)
+        assert found is not None and why in found, (update, found)
+
+
+def test_polled_impossible_updates_keep_only_their_update_id():
+    fake = FakeBotApi()
+    good = fake.update(message=fake.message(fake.chat(5), user(5), "hoi"))
+    result = readable_updates([good, {"update_id": 9, "message": "hallo"}, "noise", {"message": {}}])
+    assert result == [good, {"update_id": 9}]  # 9 is confirmed; items without an id cannot be

@@ -22,7 +22,7 @@ from telegram import (
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from adapters.base import CredentialError
 from adapters.telegram import api
@@ -38,6 +38,7 @@ from adapters.telegram.render import (
     render_parts,
     to_plain,
 )
+from adapters.telegram.shape import CheckedUpdates, problem
 from bot.config import Settings
 from bot.messages import Action, ChatRef, Posted, Reply
 from bot.service import Service
@@ -86,10 +87,11 @@ class TelegramAdapter:
             builder = builder.base_file_url(files)
         if self.request is not None:
             builder = builder.request(self.request)
-            if not self.webhook:
-                builder = builder.get_updates_request(self.request)
         if self.webhook:
             builder = builder.updater(None)  # updates arrive through routes()
+        else:  # polled updates are shape-checked before PTB reads them (one connection, as PTB's own)
+            polling = self.request or HTTPXRequest(connection_pool_size=1)
+            builder = builder.get_updates_request(CheckedUpdates(polling))
         app = builder.build()
         app.add_handler(TypeHandler(Update, self._on_update))
         app.add_error_handler(self._on_error)
@@ -192,10 +194,11 @@ class TelegramAdapter:
             return web.Response(status=413, text="update too large")
         try:
             data = json.loads(raw)
-            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-                raise ValueError("not an update")
+            if (found := problem(data)) is not None:
+                log.warning("Telegram webhook: dropped an update of an impossible shape (%s)", found)
+                return web.Response(status=400, text="malformed update")
             update = Update.de_json(data, app.bot)
-        except Exception as e:  # malformed JSON or an update PTB cannot read
+        except Exception as e:  # malformed JSON (or nested too deep for the parser)
             log.warning("Telegram webhook: rejected a malformed update (%s)", type(e).__name__)
             return web.Response(status=400, text="malformed update")
         await app.update_queue.put(update)
