@@ -23,6 +23,10 @@ class Core(Protocol):
     outbox: Outbox
     scheduler: Scheduler
 
+    def calendar(self) -> bytes:
+        """The upcoming community events as an iCalendar feed (served as /events.ics)."""
+        ...
+
 
 class ChatAdapter(Protocol):
     """The contract `verbinder run` relies on (see adapters/runner.py).

@@ -74,12 +74,30 @@ async def _health(_request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+CALENDAR_PATH = "/events.ics"
+
+
+def calendar_route(core: Core) -> web.RouteDef:
+    """GET /events.ics: the community's upcoming events, for members' calendar apps to subscribe to."""
+
+    async def feed(_request: web.Request) -> web.Response:
+        try:
+            body = await asyncio.to_thread(core.calendar)
+        except Exception:  # noqa: BLE001 - a database hiccup: the calendar app tries again later
+            log.exception("building the calendar feed failed")
+            return web.Response(status=503, text="calendar temporarily unavailable\n")
+        return web.Response(body=body, content_type="text/calendar", charset="utf-8")
+
+    return web.get(CALENDAR_PATH, feed)
+
+
 @dataclass
 class BotProcess:
     """The running adapters and the HTTP server they share."""
 
     settings: Settings
     adapters: list[ChatAdapter]
+    extra_routes: list[web.RouteDef] = field(default_factory=list)  # served beside the adapters' routes
     runner: web.AppRunner | None = None
     started: list[ChatAdapter] = field(default_factory=list)
 
@@ -91,7 +109,7 @@ class BotProcess:
         routes = [r for a in self.adapters for r in a.routes()]
         if routes:
             app = web.Application(client_max_size=2 * 1024 * 1024)
-            app.add_routes([web.get("/healthz", _health), *routes])
+            app.add_routes([web.get("/healthz", _health), *self.extra_routes, *routes])
             self.runner = web.AppRunner(app, access_log=None)
             await self.runner.setup()
             site = web.TCPSite(self.runner, self.settings.http_host, self.settings.http_port)
@@ -126,7 +144,7 @@ async def serve(
         raise CredentialError(" ".join(problems))
     if adapters is None:
         adapters = make_adapters(settings, core.service)
-    process = BotProcess(settings, adapters)
+    process = BotProcess(settings, adapters, [calendar_route(core)])
     background: list[asyncio.Task[None]] = []
     try:
         await process.start()

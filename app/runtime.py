@@ -75,6 +75,10 @@ class BotCore:
         """Run due reminders/escalations now (what the scheduled job `experts.timers` does)."""
         return self.expert_feature.timers.tick()
 
+    def calendar(self) -> bytes:
+        """The upcoming events as an iCalendar feed (`/events.ics`)."""
+        return self.community.events.ics()
+
     def housekeeping(self) -> dict[str, int]:
         """Run the contributions' job now: expired forms, stale submissions, unpublished approvals."""
         return self.community.housekeeping()

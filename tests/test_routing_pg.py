@@ -279,3 +279,37 @@ def test_schema_is_on_postgresql(rt, pg_url):
     with rt.sessions() as s:
         assert s.execute(text("SELECT current_database()")).scalar() == make_url(pg_url).database
         assert s.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def test_moderators_racing_for_a_submission_make_one_decision_on_postgresql(core):
+    """Eight moderators press approve on one tip at the same moment, twenty times: one approval each,
+    one knowledge-base entry each, and every other moderator is told who had it."""
+    people = core.people
+    mods = [people.grant("cli", people.person("slack", f"UMOD{i}"), "moderator") for i in range(THREADS)]
+    author = people.person("telegram", "4242", "Lid")
+    queue = core.community.queue
+    queue.policy = type(queue.policy)(max_waiting=ROUNDS + 1)
+    for n in range(ROUNDS):
+        fields = {
+            "title": f"Tip nummer {n} over zingen",
+            "text": f"Zingen met buren, ronde {n}.",
+            "themes": "",
+            "region": "",
+        }
+        sub = queue.submit(author, "telegram", "4242", "4242", "tip", fields, "nl")
+
+        def approve(i: int, sid: int = sub.id) -> str:
+            try:
+                return queue.approve(sid, "slack", mods[i].accounts[0][1]).state
+            except Exception as exc:  # noqa: BLE001 - a refusal is the expected answer of the losers
+                return getattr(exc, "key", repr(exc))
+
+        outcomes = Counter(all_at_once(THREADS, approve))
+        assert outcomes["approved"] == 1, outcomes
+        assert set(outcomes) <= {"approved", "sub_claimed", "sub_done_approved"}, outcomes
+    paths = [s.kb_path for s in core.community.queue.list(state="approved", limit=100)]
+    assert len(set(paths)) == ROUNDS and all(p.startswith("community/tip-") for p in paths)
+    entries = [
+        d.path for d in core.service.assistant.retriever.kb.documents() if d.path.startswith("community/")
+    ]
+    assert len(entries) == ROUNDS

@@ -190,6 +190,16 @@ def test_manifest_for_socket_mode(tmp_path):
         "/expertise",
         "/doorgeven",
         "/vrijgeven",
+        "/tip",
+        "/project",
+        "/evenement",
+        "/agenda",
+        "/mijn_bijdragen",
+        "/wie_ben_ik",
+        "/koppel",
+        "/inzendingen",
+        "/moderator_toevoegen",
+        "/moderator_verwijderen",
     }
     assert all(c["description"] and "url" not in c for c in commands.values())
     assert all(len(c["description"]) <= 100 for c in commands.values())

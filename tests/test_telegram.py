@@ -103,7 +103,19 @@ async def test_start_registers_menus_and_webhook(runtime, fake, tmp_path):
         for lang, key in ((None, "nl"), ("nl", "nl"), ("en", "en")):
             assert menus[lang] == [
                 {"command": c, "description": t(f"command_{c}", key)}
-                for c in ("vraag", "ask", "expert", "help", "antwoord", "afwezig", "beschikbaar", "expertise")
+                for c in (
+                    *("vraag", "ask", "expert", "help", "antwoord", "afwezig", "beschikbaar", "expertise"),
+                    *(
+                        "tip",
+                        "project",
+                        "evenement",
+                        "agenda",
+                        "mijn_bijdragen",
+                        "annuleren",
+                        "wie_ben_ik",
+                        "koppel",
+                    ),
+                )
             ]
         hook = fake.ok("setWebhook")[0].params
         assert hook == {

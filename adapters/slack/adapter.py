@@ -6,7 +6,6 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Awaitable
 from dataclasses import replace
 from typing import Any
 
@@ -22,9 +21,19 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.base import CredentialError
-from adapters.slack.api import NETWORK_ERRORS, UserCache, call, error_code, make_client
+from adapters.slack.api import (
+    NETWORK_ERRORS,
+    InFlight,
+    UserCache,
+    call,
+    error_code,
+    make_client,
+    respond_safely,
+)
 from adapters.slack.config import problems, slack_mode
 from adapters.slack.events import command_text, to_action, to_incoming
+from adapters.slack.forms import CALLBACK_ID
+from adapters.slack.modals import Modals
 from adapters.slack.render import echo, render
 from adapters.slack.shape import readable
 from bot.config import Settings
@@ -55,13 +64,12 @@ class SlackAdapter:
         self.bot_user_id = ""
         self.team_id = ""
         self.client = make_client(settings)
+        self.users = UserCache(self.client)
+        self.modals = Modals(self.client, service, self.users.locale, self._deliver)
         self.app: AsyncApp | None = self._build_app() if settings.slack_bot_token else None
         self._socket: AsyncSocketModeHandler | None = None
         self._session: aiohttp.ClientSession | None = None
-        self.users = UserCache(self.client)
-        self._inflight = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self.inflight = InFlight()
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -79,6 +87,7 @@ class SlackAdapter:
         app.event(re.compile(".*"))(self._on_other_event)  # acknowledge, so Slack does not retry
         app.command(re.compile(r"^/\S+$"))(self._on_command)
         app.action(re.compile(".*"))(self._on_action)
+        app.view(CALLBACK_ID)(self.modals.on_view)
         return app
 
     def check_settings(self) -> None:
@@ -173,7 +182,7 @@ class SlackAdapter:
             await self._socket.close_async()
             self._socket = None
         if not await self.idle(timeout=10):
-            log.warning("stopping Slack with %d answers still in progress", self._inflight)
+            log.warning("stopping Slack with %d answers still in progress", self.inflight.count)
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -181,33 +190,19 @@ class SlackAdapter:
 
     async def idle(self, timeout: float = 10.0) -> bool:
         """Wait until no event, command or button is being handled; False on timeout."""
-        try:
-            await asyncio.wait_for(self._idle.wait(), timeout)
-            return True
-        except TimeoutError:
-            return False
-
-    async def _tracked(self, work: Awaitable[None]) -> None:
-        self._inflight += 1
-        self._idle.clear()
-        try:
-            await work
-        finally:
-            self._inflight -= 1
-            if self._inflight == 0:
-                self._idle.set()
+        return await self.inflight.idle(timeout)
 
     # -- events ---------------------------------------------------------------------------
 
     async def _on_mention(self, event: dict[str, Any]) -> None:
         msg = to_incoming(event, self.bot_user_id, self.settings.answer_channels, mention=True)
         if msg is not None:
-            await self._tracked(self.process(msg))
+            await self.inflight.track(self.process(msg))
 
     async def _on_message(self, event: dict[str, Any]) -> None:
         msg = to_incoming(event, self.bot_user_id, self.settings.answer_channels)
         if msg is not None:
-            await self._tracked(self.process(msg))
+            await self.inflight.track(self.process(msg))
 
     async def _on_other_event(self, event: dict[str, Any]) -> None:
         log.debug("ignoring Slack event %s", event.get("type"))
@@ -252,7 +247,7 @@ class SlackAdapter:
 
     async def _on_command(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        await self._tracked(self._command(command, respond))
+        await self.inflight.track(self._command(command, respond))
 
     async def _command(self, command: dict[str, Any], respond: AsyncRespond) -> None:
         name = str(command.get("command", "")).lstrip("/").lower()
@@ -271,6 +266,8 @@ class SlackAdapter:
             addressed=True,
             # An English command name tells the member's language; Dutch is the default anyway.
             language="en" if found is not None and found.spec.language == "en" else None,
+            # Slack may open a modal for a command (valid for 3 s): forms are shown where they can be.
+            trigger=None if asks else (str(command.get("trigger_id") or "") or None),
         )
         if not asks or not text:
             await self._answer_by_response_url(msg, respond)  # help, usage, unknown: only for the member
@@ -291,24 +288,15 @@ class SlackAdapter:
             log.exception("answering command %s failed", msg.key)
             return
         for reply in replies:
+            if reply.form is not None:  # a modal (views.open) instead of a message
+                await self._open(msg.trigger, reply, respond)
+                continue
             if reply.chat.chat_id != msg.chat.chat_id:
                 await self.reply(reply)  # e.g. a notice for someone else's conversation
                 continue
             answer = reply.kind == "answer"
             text, blocks = render(reply, header if answer else "")
-            await self._respond(respond, text, blocks, "in_channel" if answer else "ephemeral")
-
-    async def _respond(
-        self, respond: AsyncRespond, text: str, blocks: list[dict[str, Any]], response_type: str
-    ) -> None:
-        try:
-            result = await respond(
-                text=text, blocks=blocks, response_type=response_type, replace_original=False
-            )
-            if result.status_code >= 300:
-                log.warning("response_url answered %s: %s", result.status_code, result.body)
-        except (ValueError, *NETWORK_ERRORS) as exc:
-            log.warning("responding through response_url failed: %s", exc)
+            await respond_safely(respond, text, blocks, "in_channel" if answer else "ephemeral")
 
     # -- buttons --------------------------------------------------------------------------
 
@@ -323,7 +311,7 @@ class SlackAdapter:
         user_id = str((body.get("user") or {}).get("id") or "")
         act = to_action(body, action, language=self.users.locale(user_id))
         if act is not None:
-            await self._tracked(self._press(act, respond))
+            await self.inflight.track(self._press(act, respond))
 
     async def _press(self, act: Action, respond: AsyncRespond) -> None:
         try:
@@ -332,7 +320,17 @@ class SlackAdapter:
             log.exception("button %s on question %s failed", act.action, act.question_id)
             return
         for reply in replies:
+            if reply.form is not None:
+                await self._open(act.trigger, reply, respond)
+                continue
             await self.reply(reply, respond)
+
+    async def _open(self, trigger: str | None, reply: Reply, respond: AsyncRespond) -> None:
+        if not await self.modals.open(trigger, reply):  # a trigger is good for 3 s only
+            await respond_safely(respond, t("form_failed", reply.language), [], "ephemeral")
+
+    async def _deliver(self, reply: Reply) -> None:
+        await self.inflight.track(self.reply(reply))
 
     # -- sending --------------------------------------------------------------------------
 
@@ -354,7 +352,7 @@ class SlackAdapter:
             if respond is not None:
                 text, blocks = render(reply)
                 kind = "ephemeral" if reply.ephemeral_user else "in_channel"
-                await self._respond(respond, text, blocks, kind)
+                await respond_safely(respond, text, blocks, kind)
             return None
         ts = "" if reply.ephemeral_user else str(sent.get("ts") or "")
         if reply.question_id is not None and ts:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable
 from typing import Any
 
 import aiohttp
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -133,3 +135,43 @@ class UserCache:
             self._users.clear()
         self._users[user_id] = (str(name), user.get("locale"))
         return self._users[user_id]
+
+
+class InFlight:
+    """Counts the handlers at work (events, commands, presses), so a test or shutdown can wait for them."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def track(self, work: Awaitable[object]) -> None:
+        """Run one handler, counted."""
+        self.count += 1
+        self._idle.clear()
+        try:
+            await work
+        finally:
+            self.count -= 1
+            if self.count == 0:
+                self._idle.set()
+
+    async def idle(self, timeout: float) -> bool:
+        """Wait until nothing is at work; False on timeout."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+            return True
+        except TimeoutError:
+            return False
+
+
+async def respond_safely(
+    respond: AsyncRespond, text: str, blocks: list[dict[str, Any]], response_type: str
+) -> None:
+    """Answer through a command's or press's response_url; a failure is logged, never raised."""
+    try:
+        result = await respond(text=text, blocks=blocks, response_type=response_type, replace_original=False)
+        if result.status_code >= 300:
+            log.warning("response_url answered %s: %s", result.status_code, result.body)
+    except (ValueError, *NETWORK_ERRORS) as exc:
+        log.warning("responding through response_url failed: %s", exc)

@@ -98,4 +98,5 @@ def to_action(body: dict[str, Any], action: dict[str, Any], language: str | None
         event_id=f"{message_ts}:{action.get('action_ts', '')}:{user_id}",
         user_name=str(user.get("name") or user.get("username") or ""),
         language=language,
+        trigger=str(body.get("trigger_id") or "") or None,  # opens a modal (edit, reject)
     )

@@ -9,7 +9,8 @@ from knowledge_base import text as T
 if TYPE_CHECKING:
     from knowledge_base.retrieval import Retriever
 
-# Share of the submission's content words that the best passage must hold to count as the same.
+# Share of the submission's content words (weighted by how rare they are in the knowledge base, so
+# the names and places that make a tip its own count most) the best passage must hold to be the same.
 SAME_WORDS = 0.7
 MIN_WORDS = 6  # shorter texts say too little to be called a copy of anything
 
@@ -33,10 +34,14 @@ class NearDuplicates:
             return ""
         _, hits = self.retriever.search(query, k_docs=3)
         mine = _words(body) or _words(title)
+        lang = T.detect_language(query)
+        lexical = self.retriever.kb.lexical
+        weight = {w: lexical.idf(T.stem(w, lang)) for w in mine}
+        total = sum(weight.values()) or 1.0
         for hit in hits:
             same_title = bool(title) and T.normalise(hit.doc.title).strip() == T.normalise(title)
-            best = max((len(mine & _words(c.text)) for c in hit.chunks), default=0)
-            copied = len(mine) >= MIN_WORDS and best / len(mine) >= SAME_WORDS
+            best = max((sum(weight[w] for w in mine & _words(c.text)) for c in hit.chunks), default=0.0)
+            copied = len(mine) >= MIN_WORDS and best / total >= SAME_WORDS
             if same_title or copied:
                 return f"‘{hit.doc.title}’ ({hit.doc.url or hit.doc.path})"
         return ""

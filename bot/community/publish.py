@@ -41,7 +41,10 @@ def entry_document(sub: Submission) -> Document:
         lines.append(t("entry_organisations", lang, organisations=", ".join(organisations)))
     if f.get("link"):
         lines.append(t("entry_link", lang, link=f["link"]))
-    lines.append(t(f"entry_credit_{sub.kind}", lang, author=sub.author_name, date=day))
+    # A member without a display name is credited as "a member", never by their platform id.
+    named = sub.author_name and sub.author_name != f"{sub.platform}:{sub.user_id}"
+    author = sub.author_name if named else t("a_member", lang)
+    lines.append(t(f"entry_credit_{sub.kind}", lang, author=author, date=day))
     text = "\n".join(lines).strip() + "\n"
     return Document(
         path=entry_path(sub),

@@ -100,6 +100,10 @@ COMMUNITY: dict[str, dict[str, str]] = {
         "De inzender krijgt je reden, samen met de eigen tekst.",
         "The author gets your reason, together with their own text.",
     ),
+    "form_failed": _both(
+        "Het formulier ging niet open (te laat?). Probeer het commando nog eens.",
+        "The form did not open (too late?). Please try the command again.",
+    ),
     "form_opened": _both("Ik heb het formulier geopend.", "I've opened the form."),
     "form_unknown": _both(
         "Dit formulier ken ik niet (meer). Begin opnieuw met /tip, /project of /evenement.",
@@ -286,6 +290,7 @@ COMMUNITY: dict[str, dict[str, str]] = {
     "mine_line": _both("#{id} {kind} ‘{title}’ ({day}): {state}", "#{id} {kind} ‘{title}’ ({day}): {state}"),
     "mine_reason": _both("Reden: {reason}", "Reason: {reason}"),
     # -- knowledge-base entries ----------------------------------------------------------------
+    "a_member": _both("een lid", "a member"),
     "entry_themes": _both("Thema's: {themes}", "Themes: {themes}"),
     "entry_region": _both("Regio: {region}", "Region: {region}"),
     "entry_organisations": _both("Organisaties: {organisations}", "Organisations: {organisations}"),

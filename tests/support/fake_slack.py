@@ -16,6 +16,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from support.slack_rules import check_blocks, check_view
+
 BOT_TOKEN = "xoxb-1111-2222-verbindertest"
 APP_TOKEN = "xapp-1-A0VERBIND-3333-apptoken"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -25,7 +27,6 @@ BOT_USER = "U0VBOT"
 BOT_ID = "B0VBOT"
 MEMBER = "U0MEMBER1"
 
-_BUTTON_STYLES = (None, "primary", "danger")
 _posted = itertools.count(1)
 
 
@@ -60,6 +61,8 @@ class FakeSlack:
     locales: dict[str, str] = field(default_factory=dict)
     acks: list[dict[str, Any]] = field(default_factory=list)
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # posted, by (channel, ts)
+    views: list[dict[str, Any]] = field(default_factory=list)  # modals opened (views.open)
+    triggers: set[str] = field(default_factory=set)  # trigger ids used up
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -287,6 +290,33 @@ class FakeSlack:
             return {"ok": False, "error": "not_in_channel"}
         return {"ok": True, "message_ts": self._next_ts()}
 
+    def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        # views.open: a trigger id opens one view; the view must follow Slack's modal rules.
+        trigger, view = str(args.get("trigger_id") or ""), args.get("view")
+        if isinstance(view, str):
+            try:
+                view = json.loads(view)
+            except ValueError:
+                return {"ok": False, "error": "invalid_arguments"}
+        if not trigger or view is None:
+            return {"ok": False, "error": "invalid_arguments"}
+        if trigger in self.triggers:
+            return {"ok": False, "error": "expired_trigger_id"}
+        problem = check_view(view)
+        if problem:
+            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": [problem]}}
+        self.triggers.add(trigger)
+        n = len(self.views) + 1
+        ids = {
+            "id": f"V0VIEW{n:04d}",
+            "hash": f"{n}.abc",
+            "team_id": TEAM_ID,
+            "app_id": APP_ID,
+            "bot_id": BOT_ID,
+        }
+        self.views.append({**view, **ids, "state": {"values": {}}})
+        return {"ok": True, "view": self.views[-1]}
+
     def _reactions_add(self, args: dict[str, Any]) -> dict[str, Any]:
         missing = [k for k in ("channel", "timestamp", "name") if not args.get(k)]
         return {"ok": False, "error": "invalid_arguments"} if missing else {"ok": True}
@@ -338,58 +368,3 @@ def _check_message(args: dict[str, Any]) -> str | None:
     if blocks is not None:
         return check_blocks(blocks)
     return None
-
-
-def check_blocks(blocks: Any) -> str | None:
-    """Block Kit limits that Slack enforces on messages (None when valid)."""
-    if not isinstance(blocks, list) or len(blocks) > 50:
-        return "invalid_blocks"
-    block_ids: set[str] = set()
-    for block in blocks:
-        if not isinstance(block, dict) or _check_block(block):
-            return "invalid_blocks"
-        if "block_id" in block:
-            if block["block_id"] in block_ids or len(block["block_id"]) > 255:
-                return "invalid_blocks"
-            block_ids.add(block["block_id"])
-    return None
-
-
-def _text_ok(obj: Any, limit: int = 3000, kinds: tuple[str, ...] = ("mrkdwn", "plain_text")) -> bool:
-    return (
-        isinstance(obj, dict)
-        and obj.get("type") in kinds
-        and isinstance(obj.get("text"), str)
-        and 1 <= len(obj["text"]) <= limit
-    )
-
-
-def _check_block(block: dict[str, Any]) -> bool:
-    """True when the block breaks a rule."""
-    kind = block.get("type")
-    if kind == "section":
-        return not _text_ok(block.get("text"))
-    if kind == "context":
-        elements = block.get("elements") or []
-        return not 1 <= len(elements) <= 10 or not all(_text_ok(e) for e in elements)
-    if kind == "actions":
-        elements = block.get("elements") or []
-        ids = [e.get("action_id") for e in elements]
-        return (
-            not 1 <= len(elements) <= 25
-            or len(set(ids)) != len(ids)
-            or not all(_button_ok(e) for e in elements)
-        )
-    return kind not in ("divider", "header")
-
-
-def _button_ok(e: dict[str, Any]) -> bool:
-    return (
-        e.get("type") == "button"
-        and _text_ok(e.get("text"), 75, ("plain_text",))
-        and isinstance(e.get("action_id"), str)
-        and 1 <= len(e["action_id"]) <= 255
-        and isinstance(e.get("value"), str)
-        and 1 <= len(e["value"]) <= 2000
-        and e.get("style") in _BUTTON_STYLES
-    )

@@ -13,8 +13,8 @@ from aiohttp.test_utils import TestClient
 
 from adapters.slack.adapter import SlackAdapter
 from bot.service import Service
-from support.fake_slack import Call, FakeSlack
-from support.slack_payloads import block_actions, envelope, sign, slash_command
+from support.fake_slack import MEMBER, Call, FakeSlack
+from support.slack_payloads import block_actions, envelope, sign, slash_command, view_submission
 
 
 @dataclass
@@ -56,6 +56,18 @@ class Bot:
         )
         body = urlencode({"payload": json.dumps(payload)})
         return (await self.post(body, "application/x-www-form-urlencoded")).status
+
+    async def submit(
+        self, view: dict[str, Any], values: dict[str, str], user: str = MEMBER
+    ) -> dict[str, Any]:
+        """Submit an opened modal; the ack's body ({} when the modal closes)."""
+        payload = view_submission(view, values, user)
+        resp = await self.post(
+            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+        )
+        assert resp.status == 200, resp.status
+        text = await resp.text()
+        return json.loads(text) if text.strip() else {}
 
     async def settle(self) -> None:
         """Let background handlers (started after the HTTP ack) finish."""

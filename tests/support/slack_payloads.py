@@ -175,3 +175,23 @@ def block_actions(
             }
         ],
     }
+
+
+def view_submission(view: dict[str, Any], values: dict[str, str], user: str = MEMBER) -> dict[str, Any]:
+    """The payload Slack sends when a member submits an opened modal with these input values."""
+    state: dict[str, dict[str, Any]] = {}
+    for block in view["blocks"]:
+        if block.get("type") == "input":
+            bid, aid = block["block_id"], block["element"]["action_id"]
+            value = values.get(bid, block["element"].get("initial_value"))
+            state[bid] = {aid: {"type": "plain_text_input", "value": value}}  # None when left empty
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID, "domain": "verbinder-test"},
+        "user": {"id": user, "username": "lid.een", "name": "lid.een", "team_id": TEAM_ID},
+        "api_app_id": APP_ID,
+        "token": "verification-token-unused",
+        "trigger_id": f"{next(_ts)}.view.trigger",
+        "view": {**view, "state": {"values": state}},
+        "is_enterprise_install": False,
+    }
