@@ -15,7 +15,8 @@ from app.runtime import open_settings_database
 from app.setup_errors import configuration_errors, settings_or_exit
 from bot.community.drafts import summary
 from bot.community.events import EventBook
-from bot.community.queue import Queue, Refused
+from bot.community.model import Refused
+from bot.community.queue import Queue
 from bot.community.records import STATES
 from bot.delivery.outbox import Outbox
 from bot.people.store import CLI, MODERATOR, People, PeopleError, Person

@@ -18,7 +18,7 @@ from support.clock import Clock
 from support.docs import make_settings
 
 from app.runtime import Runtime, build_runtime
-from bot.community.queue import SUB_APPROVE, SUB_EDIT, SUB_REJECT, SUB_SEND, SUB_WITHDRAW
+from bot.community.model import SUB_APPROVE, SUB_EDIT, SUB_REJECT, SUB_SEND, SUB_WITHDRAW
 from bot.community.records import EventRecord, SubmissionRecord
 from bot.messages import Action, ChatRef, FormSubmit, Reply
 from bot.people.store import People, PeopleError
@@ -186,6 +186,8 @@ def test_reject_asks_a_reason_which_reaches_the_author_with_their_text(w):
     w.deliver()
     [r] = press(w, MOD_TG, SUB_REJECT, sid)
     assert "Reden" in r.text
+    [claimed] = w.deliver()  # the other moderator hears who took it
+    assert claimed.reply.chat.chat_id == "UADMIN" and "heeft #" in claimed.reply.text
     [other] = press(w, ADMIN, SUB_APPROVE, sid)  # the second moderator sees who has it
     assert "al opgepakt" in other.text and "900" in other.text or "telegram:900" in other.text
     assert "De inzender krijgt je reden" in say(w, MOD_TG, "Dit staat al in de kennisbank.")

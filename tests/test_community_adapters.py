@@ -29,7 +29,7 @@ from adapters.runner import calendar_route
 from adapters.slack.adapter import SlackAdapter
 from adapters.telegram.adapter import TelegramAdapter
 from app.runtime import BotCore, Runtime, build_runtime
-from bot.community.queue import SUB_APPROVE, SUB_EDIT, SUB_REJECT
+from bot.community.model import SUB_APPROVE, SUB_EDIT, SUB_REJECT
 
 ADMIN = "U0ADMIN1"
 ANNA = user(4201, "Anna")

@@ -9,16 +9,8 @@ from dataclasses import replace
 from bot.commands import CommandSpec
 from bot.community.drafts import Draft, Drafts, prompt, summary
 from bot.community.forms import EDIT, EVENT, KINDS, PROJECT, REJECT, TIP, FieldError, form, validate
-from bot.community.queue import (
-    SUB_APPROVE,
-    SUB_EDIT,
-    SUB_REJECT,
-    SUB_SEND,
-    SUB_WITHDRAW,
-    Queue,
-    Refused,
-    Submission,
-)
+from bot.community.model import SUB_APPROVE, SUB_EDIT, SUB_REJECT, SUB_SEND, SUB_WITHDRAW, Refused, Submission
+from bot.community.queue import Queue
 from bot.community.records import HELD
 from bot.language import language_of, reply_language
 from bot.messages import Action, Button, FormResult, FormSubmit, Incoming, Reply
@@ -323,7 +315,7 @@ class ContributionDesk:
     def _claim_then_ask(self, act: Action, purpose: str) -> list[Reply]:
         sub, lang = self._sub_lang(act)
         try:
-            sub = self.queue.claim(act.item_id, act.chat.platform, act.user_id)
+            sub = self.queue.claim(act.item_id, act.chat.platform, act.user_id, announce=True)
         except Refused as exc:
             return tell(act, self._refused(exc, lang), lang)
         name = REJECT if purpose == REJECT else f"{EDIT}:{sub.kind}"

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.community.dates import TZ
-from bot.community.queue import Submission
+from bot.community.model import Submission
 from bot.community.records import EventRecord
 from knowledge_base.analysis import places
 from knowledge_base.text import normalise

@@ -14,14 +14,8 @@ from bot.community.desk import ContributionDesk
 from bot.community.drafts import DRAFT_TTL, Drafts
 from bot.community.events import EventBook
 from bot.community.forms import EVENT, KINDS, PROJECT, REJECT, TIP
-from bot.community.queue import (
-    AUTHOR_ACTIONS,
-    MODERATION_ACTIONS,
-    DuplicateCheck,
-    Publish,
-    Queue,
-    QueuePolicy,
-)
+from bot.community.model import AUTHOR_ACTIONS, MODERATION_ACTIONS
+from bot.community.queue import DuplicateCheck, Publish, Queue, QueuePolicy
 from bot.community.roles import IsExpert, RolesDesk
 from bot.delivery.outbox import Outbox, enqueue
 from bot.delivery.scheduler import Job

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.community.forms import themes_of
-from bot.community.queue import Submission
+from bot.community.model import Submission
 from bot.texts import t
 from ingest.loaders import file_hash
 from knowledge_base.models import Document

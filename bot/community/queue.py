@@ -15,90 +15,17 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.community.drafts import summary
+from bot.community.model import Refused, Submission, snapshot
+from bot.community.notices import QueueNotices
 from bot.community.records import APPROVED, HELD, OPEN, PENDING, REJECTED, WITHDRAWN, SubmissionRecord
-from bot.delivery.outbox import Outbox, enqueue
-from bot.messages import Button, ChatRef, Reply
+from bot.delivery.outbox import Outbox
 from bot.people.store import CLI, People, Person, actor_of, audit
-from bot.texts import t
 from knowledge_base.text import normalise
-
-SUB_APPROVE = "sub_approve"
-SUB_EDIT = "sub_edit"
-SUB_REJECT = "sub_reject"
-SUB_SEND = "sub_send"  # "send it anyway" after the near-duplicate check
-SUB_WITHDRAW = "sub_withdraw"
-MODERATION_ACTIONS = (SUB_APPROVE, SUB_EDIT, SUB_REJECT)
-AUTHOR_ACTIONS = (SUB_SEND, SUB_WITHDRAW)
 
 # (kind, fields) -> what the knowledge base already has that looks the same, or "" (nothing).
 DuplicateCheck = Callable[[str, dict[str, str]], str]
 # (submission) -> what publishing it made (a KB path, "event:<id>"); idempotent per submission.
 Publish = Callable[["Submission"], str]
-
-
-class Refused(ValueError):
-    """An action that cannot be taken; `key` names the text that says why."""
-
-    def __init__(self, key: str, **kwargs: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.kwargs = kwargs
-
-
-@dataclass(frozen=True)
-class Submission:
-    """A snapshot of a submission."""
-
-    id: int
-    kind: str
-    state: str
-    author_id: int
-    author_name: str
-    platform: str
-    user_id: str
-    chat_id: str
-    language: str
-    fields: dict[str, Any]
-    duplicate: str
-    claimed_by: int | None
-    claimed_name: str
-    created_at: datetime
-    decided_at: datetime | None
-    reason: str
-    kb_path: str
-
-    @property
-    def title(self) -> str:
-        """The submission's title."""
-        return str(self.fields.get("title") or "")
-
-    @property
-    def author_chat(self) -> ChatRef:
-        """Where the author is told what happened."""
-        return ChatRef(self.platform, self.chat_id)
-
-
-def _snap(r: SubmissionRecord) -> Submission:
-    return Submission(
-        r.id,
-        r.kind,
-        r.state,
-        r.author_id,
-        r.author_name,
-        r.platform,
-        r.user_id,
-        r.chat_id,
-        r.language,
-        dict(r.fields or {}),
-        r.duplicate,
-        r.claimed_by,
-        r.claimed_name,
-        r.created_at,
-        r.decided_at,
-        r.reason,
-        r.kb_path,
-    )
 
 
 @dataclass(frozen=True)
@@ -128,6 +55,7 @@ class Queue:
         self.policy = policy
         self.duplicates = duplicates
         self.publishers: dict[str, Publish] = {}
+        self.notices = QueueNotices(people, clock)
 
     # -- reading --------------------------------------------------------------------------
 
@@ -135,7 +63,7 @@ class Queue:
         """A submission by id."""
         with self.sessions() as s:
             r = s.get(SubmissionRecord, sub_id)
-            return _snap(r) if r is not None else None
+            return snapshot(r) if r is not None else None
 
     def list(self, state: str = "", author_id: int | None = None, limit: int = 50) -> list[Submission]:
         """Submissions, newest first, optionally of one state or author."""
@@ -145,7 +73,7 @@ class Queue:
         if author_id is not None:
             q = q.where(SubmissionRecord.author_id == author_id)
         with self.sessions() as s:
-            return [_snap(r) for r in s.scalars(q)]
+            return [snapshot(r) for r in s.scalars(q)]
 
     def waiting(self, author_id: int) -> int:
         """How many of a member's submissions are still open."""
@@ -192,9 +120,9 @@ class Queue:
             )
             s.add(row)
             s.flush()
-            sub = _snap(row)
+            sub = snapshot(row)
             if not duplicate:
-                self._to_moderators(s, sub)
+                self.notices.to_moderators(s, sub)
         self.outbox.notify()
         return sub
 
@@ -236,9 +164,9 @@ class Queue:
             s.refresh(row)
             if moved != 1:
                 raise Refused(f"sub_state_{row.state}")
-            sub = _snap(row)
+            sub = snapshot(row)
             if to == PENDING:
-                self._to_moderators(s, sub)
+                self.notices.to_moderators(s, sub)
         self.outbox.notify()
         return sub
 
@@ -251,17 +179,20 @@ class Queue:
             raise Refused("not_moderator")
         return self.people.person(platform, user_id)
 
-    def claim(self, sub_id: int, platform: str, user_id: str) -> Submission:
-        """Take a waiting submission on (the first moderator to act); Refused when another has it."""
+    def claim(self, sub_id: int, platform: str, user_id: str, announce: bool = False) -> Submission:
+        """Take a waiting submission on (the first moderator to act); Refused when another has it.
+
+        With `announce`, a fresh claim tells the other moderators who took it (an edit or a
+        rejection in progress); a decision tells them itself."""
         mod = self._moderator(platform, user_id)
         now = self.clock()
         with self.sessions.begin() as s:
-            won = s.execute(
+            fresh = s.execute(
                 update(SubmissionRecord)
                 .where(
                     SubmissionRecord.id == sub_id,
                     SubmissionRecord.state == PENDING,
-                    or_(SubmissionRecord.claimed_by.is_(None), SubmissionRecord.claimed_by == mod.id),
+                    SubmissionRecord.claimed_by.is_(None),
                 )
                 .values(claimed_by=mod.id, claimed_name=mod.label, claimed_at=now)
             ).rowcount  # type: ignore[attr-defined]
@@ -269,11 +200,16 @@ class Queue:
             if row is None:
                 raise Refused("sub_unknown", id=sub_id)
             s.refresh(row)
-            if won != 1:
-                if row.state != PENDING:
-                    raise Refused(f"sub_done_{row.state}", id=sub_id, who=row.claimed_name or "?")
+            if row.state != PENDING:
+                raise Refused(f"sub_done_{row.state}", id=sub_id, who=row.claimed_name or "?")
+            if row.claimed_by != mod.id:
                 raise Refused("sub_claimed", id=sub_id, who=row.claimed_name)
-            return _snap(row)
+            sub = snapshot(row)
+            if fresh == 1 and announce:
+                self.notices.to_others(s, sub, mod, "mod_claimed")
+        if fresh == 1 and announce:
+            self.outbox.notify()
+        return sub
 
     def approve(
         self, sub_id: int, platform: str, user_id: str, fields: dict[str, str] | None = None
@@ -319,7 +255,7 @@ class Queue:
             s.refresh(row)
             if won != 1:
                 raise Refused(f"sub_done_{row.state}", id=sub_id, who=row.claimed_name or "?")
-            sub = _snap(row)
+            sub = snapshot(row)
         if state == APPROVED:
             # Outside the decision's transaction: the knowledge base writes with its own sessions.
             try:
@@ -341,8 +277,8 @@ class Queue:
                 reason or sub.title,
                 now,
             )
-            self._tell_author(s, sub)
-            self._tell_others(s, sub, mod)
+            self.notices.to_author(s, sub)
+            self.notices.to_others(s, sub, mod, f"mod_decided_{sub.state}")
         self.outbox.notify()
         return sub
 
@@ -356,7 +292,7 @@ class Queue:
             row = s.get(SubmissionRecord, sub.id)
             assert row is not None
             row.kb_path = made
-            return _snap(row)
+            return snapshot(row)
 
     def republish(self) -> int:
         """Publish approved submissions a crash left unpublished; how many."""
@@ -375,51 +311,6 @@ class Queue:
                 self._publish(sub)
                 done += 1
         return done
-
-    # -- messages -------------------------------------------------------------------------
-
-    def _to_moderators(self, s: Session, sub: Submission) -> None:
-        """Every moderator, on every platform they use, gets the submission with its buttons."""
-        for platform, uid in self.people.moderator_accounts():
-            lang = sub.language
-            text = t(
-                "mod_new",
-                lang,
-                id=sub.id,
-                kind=t(f"kind_{sub.kind}", lang),
-                author=sub.author_name,
-                platform=sub.platform,
-                fields=summary(sub.kind, sub.fields, lang),
-            )
-            if sub.duplicate:
-                text += "\n" + t("mod_duplicate_note", lang, duplicate=sub.duplicate)
-            buttons = tuple(Button(a, t(f"btn_{a}", lang), str(sub.id)) for a in MODERATION_ACTIONS)
-            enqueue(
-                s, Reply(ChatRef(platform, uid), text, lang, buttons=buttons, kind="notice"), now=self.clock()
-            )
-
-    def _tell_author(self, s: Session, sub: Submission) -> None:
-        lang = sub.language
-        kind = t(f"kind_{sub.kind}", lang)
-        if sub.state == APPROVED:
-            text = t("author_approved", lang, kind=kind, title=sub.title)
-        else:
-            text = t(
-                "author_rejected",
-                lang,
-                kind=kind,
-                title=sub.title,
-                reason=sub.reason,
-                fields=summary(sub.kind, sub.fields, lang),
-            )
-        enqueue(s, Reply(sub.author_chat, text, lang, kind="notice"), now=self.clock())
-
-    def _tell_others(self, s: Session, sub: Submission, mod: Person) -> None:
-        for platform, uid in self.people.moderator_accounts():
-            if (platform, uid) in mod.accounts:
-                continue
-            text = t(f"mod_decided_{sub.state}", sub.language, id=sub.id, who=mod.label, title=sub.title)
-            enqueue(s, Reply(ChatRef(platform, uid), text, sub.language, kind="notice"), now=self.clock())
 
     def remind_stale(self) -> int:
         """Remind the moderators of submissions waiting longer than the policy allows; how many."""
@@ -441,9 +332,6 @@ class Queue:
                 return 0
             for r in rows:
                 r.reminded_at = now
-            for platform, uid in self.people.moderator_accounts():
-                lines = "\n".join(f"#{r.id} {r.fields.get('title', '')} ({r.author_name})" for r in rows)
-                text = t("mod_stale", "nl", n=len(rows), items=lines)
-                enqueue(s, Reply(ChatRef(platform, uid), text, "nl", kind="notice"), now=now)
+            self.notices.stale(s, rows)
         self.outbox.notify()
         return len(rows)

@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 from bot.commands import MODERATOR, CommandSpec
 from bot.community.desk import say
-from bot.community.drafts import summary
-from bot.community.queue import MODERATION_ACTIONS, Queue
+from bot.community.notices import moderation_buttons, submission_text
+from bot.community.queue import Queue
 from bot.community.records import PENDING
 from bot.language import reply_language
-from bot.messages import Button, Incoming, Reply
+from bot.messages import Incoming, Reply
 from bot.people.store import ADMIN, PLATFORMS, People, PeopleError, Person, actor_of
 from bot.texts import t
 
@@ -108,18 +108,10 @@ class RolesDesk:
             return say(msg, t("queue_empty", lang), lang)
         replies = say(msg, t("queue_head", lang, n=len(waiting)), lang)
         for sub in waiting:
-            claimed = t("queue_claimed", lang, who=sub.claimed_name) if sub.claimed_name else ""
-            text = t(
-                "mod_new",
-                lang,
-                id=sub.id,
-                kind=t(f"kind_{sub.kind}", lang),
-                author=sub.author_name,
-                platform=sub.platform,
-                fields=summary(sub.kind, sub.fields, lang),
-            ) + (f"\n{claimed}" if claimed else "")
-            buttons = tuple(Button(a, t(f"btn_{a}", lang), str(sub.id)) for a in MODERATION_ACTIONS)
-            replies += say(msg, text, lang, buttons)
+            text = submission_text(sub, lang)
+            if sub.claimed_name:
+                text += "\n" + t("queue_claimed", lang, who=sub.claimed_name)
+            replies += say(msg, text, lang, moderation_buttons(sub, lang))
         return replies
 
     def _target(self, msg: Incoming, arg: str) -> Person | None:

@@ -261,6 +261,7 @@ COMMUNITY: dict[str, dict[str, str]] = {
     "mod_edit_start": _both(
         "Je hebt #{id} opgepakt om te bewerken:\n{fields}", "You've taken #{id} to edit it:\n{fields}"
     ),
+    "mod_claimed": _both("{who} heeft #{id} ‘{title}’ opgepakt.", "{who} has taken #{id} ‘{title}’."),
     "mod_decided_approved": _both(
         "{who} heeft #{id} ‘{title}’ goedgekeurd.", "{who} approved #{id} ‘{title}’."
     ),
