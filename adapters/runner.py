@@ -175,7 +175,7 @@ def run_delivery(core: Core, adapters: list[ChatAdapter], poll: float) -> list[a
     wake = asyncio.Event()
     # Service calls run in worker threads: wake the loop thread-safely when they queue something.
     core.outbox.on_new = lambda: loop.call_soon_threadsafe(wake.set)
-    senders = {a.name: a.send for a in adapters}
+    senders = {a.name: a for a in adapters}  # they send, and change or delete what they posted
     every = min(5.0, poll)
     return [
         asyncio.create_task(core.outbox.run(senders, wake, interval=every)),

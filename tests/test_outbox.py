@@ -17,6 +17,7 @@ from bot.answering.assistant import Answer
 from bot.commands import RegistrationError
 from bot.conversations.store import QuestionStore
 from bot.delivery.outbox import LEASE, MAX_ATTEMPTS, NOTICE, Outbox, enqueue
+from bot.delivery.pacing import Pacer
 from bot.delivery.records import OutboxRecord
 from bot.experts.notices import DELIVERY, OFFER, SENT_HOOKS
 from bot.experts.records import RoutedMessage
@@ -257,3 +258,74 @@ def test_run_delivers_when_woken(db):
 
     asyncio.run(main())
     assert [r.text for r in got.posted] == ["nu"]
+
+
+class Editing(Recorder):
+    """A platform that also edits and deletes what it posted (like the chat adapters)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changes: list[tuple[str, Posted, str]] = []
+
+    async def send(self, reply: Reply) -> list[Posted]:
+        return await self(reply)
+
+    async def update(self, posted: Posted, reply: Reply) -> None:
+        self.changes.append(("update", posted, reply.text))
+
+    async def delete(self, posted: Posted) -> None:
+        self.changes.append(("delete", posted, ""))
+
+
+def test_posted_messages_are_edited_and_deleted_through_the_outbox(db):
+    chat = ChatRef("slack", "C1")
+    with db.begin() as s:
+        enqueue(s, Reply(chat, "versie 2"), op="update", target=Posted("C1", "1700.1"))
+        enqueue(s, Reply(chat, ""), op="delete", target=Posted("C1", "1700.2"))
+        with pytest.raises(ValueError, match="needs the posted message"):
+            enqueue(s, Reply(chat, "x"), op="update")
+    slack = Editing()
+    assert deliver(Outbox(db), {"slack": slack}) == 2 and slack.posted == []
+    assert slack.changes == [
+        ("update", Posted("C1", "1700.1"), "versie 2"),
+        ("delete", Posted("C1", "1700.2"), ""),
+    ]
+
+
+def test_a_send_only_platform_cannot_edit_and_the_row_says_why(db):
+    with db.begin() as s:
+        enqueue(s, Reply(ChatRef("telegram", "-100"), "nieuw"), op="update", target=Posted("-100", "7"))
+    assert deliver(Outbox(db), {"telegram": Recorder()}) == 0
+    with db() as s:
+        [row] = s.scalars(select(OutboxRecord))
+        assert row.attempts == 1 and "cannot update" in row.error
+
+
+def test_the_pacer_keeps_each_platforms_limits():
+    now = [0.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(round(seconds, 3))
+        now[0] += seconds
+
+    pacer = Pacer(clock=lambda: now[0], sleep=sleep)
+
+    async def send_all(targets: list[tuple[str, str]]) -> None:
+        for platform, chat in targets:
+            await pacer.wait(platform, chat)
+
+    asyncio.run(send_all([("slack", f"C{i}") for i in range(50)]))
+    assert waits == []  # fifty Slack channels: one message each, no wait
+    now[0] += 10
+    asyncio.run(send_all([("slack", "C1"), ("slack", "C1")]))
+    assert waits == [1.0]  # one per second per channel
+    waits.clear()
+    asyncio.run(send_all([("telegram", f"-200{i}") for i in range(31)]))
+    assert len(waits) == 30 and all(abs(w - 1 / 30) < 1e-3 for w in waits)  # 30 per second overall
+    waits.clear()
+    now[0] += 10
+    asyncio.run(
+        send_all([("telegram", "-1005"), ("telegram", "-1005"), ("telegram", "42"), ("telegram", "42")])
+    )
+    assert waits[0] == 3.0 and waits[-1] <= 1.0  # a group 20 a minute, a private chat 1 a second

@@ -14,11 +14,13 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol, cast
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.commands import RegistrationError
+from bot.delivery.pacing import Pacer
 from bot.delivery.records import OutboxRecord
 from bot.messages import Posted, Reply, reply_from_dict, reply_to_dict
 from storage.db import utcnow
@@ -34,6 +36,21 @@ NOTICE = "notice"
 # D… channel; a long Telegram answer is several messages); it raises when nothing was posted.
 Sender = Callable[[Reply], Awaitable[list[Posted]]]
 
+SEND, UPDATE, DELETE = "send", "update", "delete"  # what an outbox row does
+
+
+class Platform(Protocol):
+    """A platform that can also change what it posted (the chat adapters)."""
+
+    async def send(self, reply: Reply) -> list[Posted]:
+        """Post a reply; where each part landed."""
+
+    async def update(self, posted: Posted, reply: Reply) -> None:
+        """Replace a posted message with a new version."""
+
+    async def delete(self, posted: Posted) -> None:
+        """Delete a posted message."""
+
 
 @dataclass(frozen=True)
 class Pending:
@@ -44,6 +61,8 @@ class Pending:
     purpose: str
     question_id: int | None
     expert_id: int | None
+    op: str = SEND
+    target: Posted | None = None  # the message an update or delete changes
 
 
 # on_sent hook: (session, the row, where its parts were posted), inside the marking transaction.
@@ -51,21 +70,34 @@ SentHook = Callable[[Session, Pending, list[Posted]], None]
 
 
 def enqueue(
-    s: Session, reply: Reply, purpose: str = NOTICE, expert_id: int | None = None, now: datetime | None = None
-) -> None:
-    """Add a message to the outbox inside the caller's transaction."""
-    s.add(
-        OutboxRecord(
-            platform=reply.chat.platform,
-            payload=reply_to_dict(reply),
-            question_id=reply.question_id,
-            expert_id=expert_id,
-            purpose=purpose,
-            created_at=now or utcnow(),
-            attempts=0,
-            error="",
-        )
+    s: Session,
+    reply: Reply,
+    purpose: str = NOTICE,
+    expert_id: int | None = None,
+    now: datetime | None = None,
+    *,
+    op: str = SEND,
+    target: Posted | None = None,
+) -> OutboxRecord:
+    """Add a message to the outbox inside the caller's transaction (or an edit or deletion of a
+    posted one: `op` update/delete with its `target`); the row, flushed when it is needed."""
+    if op != SEND and target is None:
+        raise ValueError(f"an outbox {op} needs the posted message it changes")
+    row = OutboxRecord(
+        platform=reply.chat.platform,
+        payload=reply_to_dict(reply),
+        question_id=reply.question_id,
+        expert_id=expert_id,
+        purpose=purpose,
+        op=op,
+        target_chat=target.chat_id if target else "",
+        target_message=target.message_id if target else "",
+        created_at=now or utcnow(),
+        attempts=0,
+        error="",
     )
+    s.add(row)
+    return row
 
 
 def withdraw(s: Session, question_id: int, expert_id: int, purpose: str, now: datetime) -> int:
@@ -138,8 +170,10 @@ class Outbox:
                     continue
                 row = s.get(OutboxRecord, row_id)
                 assert row is not None
+                target = Posted(row.target_chat, row.target_message) if row.op != SEND else None
+                reply = reply_from_dict(row.payload)
                 taken.append(
-                    Pending(row.id, reply_from_dict(row.payload), row.purpose, row.question_id, row.expert_id)
+                    Pending(row.id, reply, row.purpose, row.question_id, row.expert_id, row.op, target)
                 )
         return taken
 
@@ -167,34 +201,63 @@ class Outbox:
             if row.attempts >= MAX_ATTEMPTS:
                 log.error("giving up on outbox message %s (question %s): %s", row.id, row.question_id, error)
 
+    def unsent(self, failed_only: bool = False, limit: int = 100) -> list[OutboxRecord]:
+        """Rows not sent yet, oldest first; `failed_only`: those that failed at least once."""
+        q = select(OutboxRecord).where(OutboxRecord.sent_at.is_(None)).order_by(OutboxRecord.id).limit(limit)
+        if failed_only:
+            q = q.where(OutboxRecord.attempts > 0)
+        with self.sessions() as s:
+            return list(s.scalars(q))
+
     def pending_count(self) -> int:
         """Rows not sent yet (for status output and tests)."""
         with self.sessions() as s:
             return int(s.scalar(select(func.count()).where(OutboxRecord.sent_at.is_(None))) or 0)
 
-    async def deliver(self, senders: Mapping[str, Sender], limit: int = 20) -> int:
-        """Send what is pending for the platforms we have senders for; returns the number sent."""
+    async def deliver(
+        self, senders: Mapping[str, Sender | Platform], limit: int = 20, pacer: Pacer | None = None
+    ) -> int:
+        """Send what is pending for the platforms we have senders for; returns the number sent.
+
+        Each platform's rows go in order, the platforms side by side; with a pacer, within the
+        platform's rate limits (a fan-out to many channels is paced, not burst)."""
         items = await asyncio.to_thread(self.lease, frozenset(senders), limit)
+        by_platform: dict[str, list[Pending]] = {}
+        for item in items:
+            by_platform.setdefault(item.reply.chat.platform, []).append(item)
+        done = await asyncio.gather(
+            *(self._deliver_all(senders[p], rows, pacer) for p, rows in by_platform.items())
+        )
+        return sum(done)
+
+    async def _deliver_all(self, target: Sender | Platform, items: list[Pending], pacer: Pacer | None) -> int:
         done = 0
         for item in items:
+            chat = item.target.chat_id if item.target else item.reply.chat.chat_id
+            if pacer is not None:
+                await pacer.wait(item.reply.chat.platform, chat)
             try:
-                posted = await senders[item.reply.chat.platform](item.reply)
+                posted = await _carry_out(target, item)
             except Exception as exc:  # noqa: BLE001 - one failed send must not stop the others
-                log.warning("outbox %s (question %s) failed: %s", item.id, item.question_id, exc)
+                log.warning("outbox %s (%s, question %s) failed: %s", item.id, item.op, item.question_id, exc)
                 await asyncio.to_thread(self.failed, item, f"{type(exc).__name__}: {exc}")
                 continue
             await asyncio.to_thread(self.sent, item, posted)
             done += 1
         return done
 
-    async def run(self, senders: Mapping[str, Sender], wake: asyncio.Event, interval: float = 2.0) -> None:
-        """Deliver whenever woken, and every `interval` seconds (rows of other processes, retries)."""
+    async def run(
+        self, senders: Mapping[str, Sender | Platform], wake: asyncio.Event, interval: float = 2.0
+    ) -> None:
+        """Deliver whenever woken, and every `interval` seconds (rows of other processes, retries),
+        paced within the platforms' rate limits."""
+        pacer = Pacer()
         while True:
             # Clear before looking, not after: a notify that arrives while we deliver (say, just after
             # the last lease found nothing) must send us round again, not wait for the next interval.
             wake.clear()
             try:
-                while await self.deliver(senders):
+                while await self.deliver(senders, pacer=pacer):
                     pass
             except asyncio.CancelledError:
                 raise
@@ -204,3 +267,20 @@ class Outbox:
                 await asyncio.wait_for(wake.wait(), timeout=interval)
             except TimeoutError:
                 pass
+
+
+async def _carry_out(target: Sender | Platform, item: Pending) -> list[Posted]:
+    """Send, update or delete one row's message; where it is now."""
+    if item.op == SEND:
+        send = target.send if hasattr(target, "send") else target
+        return await send(item.reply)  # type: ignore[operator]
+    editor = cast(Platform, target) if hasattr(target, "update") and hasattr(target, "delete") else None
+    if editor is None or item.target is None:
+        raise RuntimeError(f"this platform cannot {item.op} a posted message")
+    if item.op == UPDATE:
+        await editor.update(item.target, item.reply)
+    elif item.op == DELETE:
+        await editor.delete(item.target)
+    else:
+        raise RuntimeError(f"unknown outbox operation {item.op!r}")
+    return [item.target]

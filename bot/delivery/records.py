@@ -22,6 +22,9 @@ class OutboxRecord(Base):
     question_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     expert_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     purpose: Mapped[str] = mapped_column(String(24), default="notice")
+    op: Mapped[str] = mapped_column(String(8), default="send")  # send | update | delete
+    target_chat: Mapped[str] = mapped_column(String(64), default="")  # the posted message to change
+    target_message: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, index=True)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
