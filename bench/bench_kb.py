@@ -48,6 +48,7 @@ MIB = 1024 * 1024  # ... except RSS, reported in MiB (ru_maxrss is in KiB on Lin
 
 TARGETS = {
     "reingest_ratio_min": 20.0,
+    "ingest_mb_per_s_ratio_min": 1.1,  # Verbinder / plain input MB/s (issue 12)
     "ask_p95_ms_max": 15.0,
     "verbinder_peak_rss_mb_max": 700.0,
 }
@@ -1403,6 +1404,13 @@ def report(results: dict) -> str:
         "ingest throughput (chunks/s)", f(vi, "chunks_per_s", spec=",.0f"), f(pl, "chunks_per_s", spec=",.0f")
     )
     row("ingest throughput (input MB/s)", f(vi, "mb_per_s", spec=".3f"), f(pl, "mb_per_s", spec=".3f"))
+    row(
+        "  Verbinder / plain (x)",
+        _fmt(r.get("mb_per_s_verbinder_over_plain"), ".2f"),
+        "-",
+        f">= {t['ingest_mb_per_s_ratio_min']:.1f}",
+        _verdict(checks.get("ingest_ratio")),
+    )
     re_s = _get(vi, "reingest_s") or [None]
     row("re-ingest unchanged folder (s)", _fmt(re_s[0], ".3f"))
     row(
@@ -1571,6 +1579,11 @@ def orchestrate(args) -> int:  # type: ignore[no-untyped-def]
         "rss_verbinder_over_plain": div(max(v_rss) if v_rss else None, _get(pl, "rss", "ru_maxrss_mb")),
     }
     checks = {
+        "ingest_ratio": (
+            ratios["mb_per_s_verbinder_over_plain"] >= TARGETS["ingest_mb_per_s_ratio_min"]
+            if ratios["mb_per_s_verbinder_over_plain"] is not None
+            else None
+        ),
         "reingest_ratio": (
             ratios["reingest_first_over_reingest"] >= TARGETS["reingest_ratio_min"]
             if ratios["reingest_first_over_reingest"] is not None

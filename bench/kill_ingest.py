@@ -23,7 +23,7 @@ for p in (ROOT, ROOT / "tests"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
-from support.killing import consistency, kill_during_ingest, write_many  # noqa: E402
+from support.killing import KILL_DOCUMENTS, consistency, kill_during_ingest, write_many  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,9 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     killed = survived = 0
     with tempfile.TemporaryDirectory(prefix="kill_ingest_") as tmp:
         src, data = Path(tmp) / "src", Path(tmp) / "data"
-        write_many(src, 2600)
+        write_many(src, KILL_DOCUMENTS)
         for round_no in range(args.kills):
-            for f in rng.sample(sorted(src.glob("*.md")), 520):  # changed documents: updates, not only adds
+            for f in rng.sample(
+                sorted(src.glob("*.md")), KILL_DOCUMENTS // 5
+            ):  # changed documents: updates, not only adds
                 f.write_text(f.read_text(encoding="utf-8") + f"Ronde {round_no}.\n", encoding="utf-8")
             if not kill_during_ingest(data, src, rng):
                 print(f"round {round_no}: the ingest finished before the kill")

@@ -120,7 +120,7 @@ def _token_words(token: str) -> str:
 
 
 def _has_phrase(words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> bool:
-    return bool(phrases) and not set(_by_first(phrases)).isdisjoint(words) and bool(_spots(words, phrases))
+    return bool(phrases) and not _by_first(phrases).keys().isdisjoint(words) and bool(_spots(words, phrases))
 
 
 NEAR = 6  # words: a fact this close to the attribute word is about it ("dirigent Jan Smit")
@@ -131,7 +131,7 @@ def fact_near(kind: str | None, sentence: str, phrases: tuple[tuple[str, ...], .
     if not kind or not phrases:
         return False
     tokens, norm = _tokens(sentence)
-    if set(_by_first(phrases)).isdisjoint(norm):
+    if _by_first(phrases).keys().isdisjoint(norm):
         return False
     for i in _spots(norm, phrases):
         near = " ".join(tokens[max(0, i - NEAR) : i + NEAR + 1])
@@ -308,12 +308,13 @@ def collect(
         doc_credits[dh.doc.path] = (
             [max(a, b) for a, b in zip(prev, chunk_credits, strict=True)] if prev else list(chunk_credits)
         )
+        sent_words = [sentence_words(s) for s in sentences]
         for i, sent in enumerate(sentences):
             win = [head_credits] + sent_credits[max(0, i - 1) : i + 2]
             credits = [max(col) for col in zip(*win, strict=True)]
-            words = sentence_words(sent)
+            words = sent_words[i]
             win_text = " ".join(sentences[max(0, i - 1) : i + 2])
-            win_words = tuple(w for s in sentences[max(0, i - 1) : i + 2] for w in sentence_words(s))
+            win_words = sum(sent_words[max(0, i - 1) : i + 2], ())
             miss_win, gaps_win = missing(credits)
             miss_own, _ = missing(sent_credits[i])
             content = _content_of(sent)

@@ -59,6 +59,13 @@ class Retriever:
             best = np.zeros(lex.size, dtype=np.float32)
             for factor, alts in ((1.0, term.alts), (EXPANSION_FACTOR, term.expansion_alts)):
                 for alt in alts:
+                    if len(alt) == 1:
+                        # One stem: only its own rows can change `best` (elsewhere its score is
+                        # 0 and best >= 0), so work on those rows, not on every chunk.
+                        rows, vals = lex.column(alt[0])
+                        if len(rows):
+                            best[rows] = np.maximum(best[rows], vals * factor)
+                        continue
                     acc = np.zeros(lex.size, dtype=np.float32)
                     for s in alt:
                         rows, vals = lex.column(s)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge_base.dense import DenseIndex
@@ -68,6 +68,12 @@ class ChunkText(NamedTuple):
     id: str
     heading: str
     text: str
+
+
+# Built once (not per ask): the chunks an answer quotes, by id.
+_CHUNK_TEXT = select(ChunkRecord.id, ChunkRecord.heading, ChunkRecord.text).where(
+    ChunkRecord.id.in_(bindparam("ids", expanding=True))
+)
 
 
 class KnowledgeBase:
@@ -157,9 +163,7 @@ class KnowledgeBase:
         if not ids:
             return {}
         with self.sessions() as s:
-            rows = s.execute(
-                select(ChunkRecord.id, ChunkRecord.heading, ChunkRecord.text).where(ChunkRecord.id.in_(ids))
-            )
+            rows = s.execute(_CHUNK_TEXT, {"ids": ids})
             return {r[0]: ChunkText(r[0], r[1] or "", r[2]) for r in rows}
 
     def doc_info(self, paths: Iterable[str]) -> dict[str, DocInfo]:

@@ -94,12 +94,15 @@ class Matcher:
             self.maps.append(m)
             self.multi.append(multi)
         self.total = q.total_weight
+        self.weights = [t.weight for t in q.terms]
 
     def credits(self, stems: frozenset[str] | set[str]) -> list[float]:
         """Match credit (0..1) of every query term in a set of passage stems."""
         out = []
         for m, multi in zip(self.maps, self.multi, strict=True):
-            c = max((m[s] for s in stems if s in m), default=0.0)
+            # The stems both in the passage and in the term's map (a C-level set intersection:
+            # this runs for every sentence of every candidate passage).
+            c = max(map(m.__getitem__, m.keys() & stems), default=0.0)
             for alt, factor in multi:
                 if factor > c and all(s in stems for s in alt):
                     c = factor
@@ -110,7 +113,7 @@ class Matcher:
         """Weighted share of the question's terms that the credits cover."""
         if self.total <= 0:
             return 0.0
-        return sum(t.weight * c for t, c in zip(self.q.terms, credits, strict=True)) / self.total
+        return sum(w * c for w, c in zip(self.weights, credits, strict=True)) / self.total
 
 
 @lru_cache(maxsize=4096)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from support.killing import consistency, kill_during_ingest, write_many
+from support.killing import KILL_DOCUMENTS, consistency, kill_during_ingest, write_many
 
 from app.runtime import build_runtime
 from bot.config import Settings
@@ -14,7 +14,7 @@ from bot.config import Settings
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_killed_ingest_is_repaired_at_the_next_start(tmp_path, seed):
     src, data = tmp_path / "src", tmp_path / "data"
-    write_many(src, 2600)  # three SQL batches: the kill lands between a commit and the rest
+    write_many(src, KILL_DOCUMENTS)  # several SQL batches: the kill lands between a commit and the rest
     rng = random.Random(seed)
     killed = kill_during_ingest(data, src, rng)
     assert killed, "the ingest ended before it could be killed"
@@ -24,9 +24,10 @@ def test_a_killed_ingest_is_repaired_at_the_next_start(tmp_path, seed):
     # A re-run finishes the job, and a document of the last batch is found by its words.
     rt = build_runtime(Settings(data_dir=data, sample_kb=False, _env_file=None))
     report = rt.ingest([src])
-    assert report.ok and len(report.added) + len(report.unchanged) == 2600
-    answer = rt.assistant.ask("Waar repeteert het wijkkoor Klankkast2599?")
-    assert "Vlinder2599" in answer.answer
+    assert report.ok and len(report.added) + len(report.unchanged) == KILL_DOCUMENTS
+    last = KILL_DOCUMENTS - 1
+    answer = rt.assistant.ask(f"Waar repeteert het wijkkoor Klankkast{last}?")
+    assert f"Vlinder{last}" in answer.answer
 
 
 def test_a_vector_index_broken_by_a_kill_is_rebuilt_from_the_database(tmp_path):

@@ -186,3 +186,45 @@ def test_query_terms_carry_translations_and_phrase_equivalents():
     # The phrase 'weinig geld' lends 'laag inkomen' to both of its words.
     for word in ("weinig", "geld"):
         assert ("lag", "inkom") in by_word[word].expansion_alts, word
+
+
+def _lexical_reference(retriever, q) -> list[tuple[int, float]]:
+    """The BM25 term-group scores computed over every chunk for every alternative (the plain way)."""
+    import numpy as np
+
+    from knowledge_base.retrieval import EXPANSION_FACTOR
+
+    lex = retriever.kb.lexical
+    total = np.zeros(lex.size, dtype=np.float32)
+    for term in q.terms:
+        best = np.zeros(lex.size, dtype=np.float32)
+        for factor, alts in ((1.0, term.alts), (EXPANSION_FACTOR, term.expansion_alts)):
+            for alt in alts:
+                acc = np.zeros(lex.size, dtype=np.float32)
+                for s in alt:
+                    rows, vals = lex.column(s)
+                    acc[rows] += vals
+                if len(alt) > 1:
+                    acc *= 0.5
+                np.maximum(best, acc * factor, out=best)
+        total += best
+    if not total.any():
+        return []
+    k = min(retriever.depth, int((total > 0).sum()))
+    top = np.argpartition(-total, k - 1)[:k]
+    top = top[np.argsort(-total[top])]
+    return [(int(i), float(total[i])) for i in top]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [q for q, _ in DUTCH + DUTCH_SINGLE_CHUNK]
+    + ["How long does a museum tour for people with dementia last?", "Wie betaalt dansles bij parkinson?"],
+)
+def test_lexical_scores_touch_only_matching_rows_with_the_same_numbers(kb, question):
+    # Retriever._lexical updates only the rows of a one-stem alternative; scores and their order
+    # must be exactly those of the computation over every chunk.
+    retriever = kb.rt.assistant.retriever
+    q = retriever.analyse(question)
+    assert any(len(alt) == 1 for t in q.terms for alt in t.alts)
+    assert retriever._lexical(q) == _lexical_reference(retriever, q)

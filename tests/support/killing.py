@@ -16,6 +16,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# Five SQL batches of 1,000: the writing after the first commit (Chroma, the later batches, BM25)
+# must outlast the random kill delay (0-0.6 s). With 2,600 it took 0.5 s once embedding got faster,
+# and a kill could land after the end.
+KILL_DOCUMENTS = 5000
 
 
 def write_many(folder: Path, n: int) -> None:
