@@ -14,6 +14,7 @@ from adapters.terminal import error, styled, terminal, tolerant_streams
 from app.boot import runtime_or_exit as _runtime
 from app.cli_community import audit_app, events_app, members_app, moderators_app, submissions_app
 from app.cli_experts import experts_app
+from app.cli_highlights import highlights_app
 from app.cli_outbox import outbox_app
 from app.cli_questions import questions_app
 from app.runtime import ALL_COMMANDS
@@ -301,6 +302,7 @@ app.add_typer(members_app, name="members")
 app.add_typer(audit_app, name="audit")
 app.add_typer(submissions_app, name="submissions")
 app.add_typer(events_app, name="events")
+app.add_typer(highlights_app, name="highlights")
 app.add_typer(outbox_app, name="outbox")
 
 if __name__ == "__main__":

@@ -9,12 +9,14 @@ from __future__ import annotations
 from bot.texts.answering import ANSWERING
 from bot.texts.community import COMMUNITY
 from bot.texts.experts import EXPERTS
+from bot.texts.highlights import HIGHLIGHTS
 from bot.texts.platforms import PLATFORMS
 
 FEATURE_TEXTS: dict[str, dict[str, dict[str, str]]] = {
     "answering": ANSWERING,
     "community": COMMUNITY,
     "experts": EXPERTS,
+    "highlights": HIGHLIGHTS,
     "platforms": PLATFORMS,
 }
 
