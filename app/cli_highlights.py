@@ -76,3 +76,30 @@ def preview(
         print(json.dumps(h.to_dict(), ensure_ascii=False, indent=2))
         return
     _print_as(h, lang, form)
+
+
+@highlights_app.command("post")
+def post(
+    week: str = typer.Option("", "--week", help="ISO week, e.g. 2026-W49; default: the last full week."),
+) -> None:
+    """Post a week's highlights to the highlights channels now (recorded: the schedule skips it)."""
+    from app.boot import runtime_or_exit
+
+    core = runtime_or_exit().bot()
+    poster = core.highlights.poster
+    try:
+        week = week.strip() or poster.covered_week(utcnow())
+        parse_week(week)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    if not poster.policy.channels:
+        raise _fail("No highlights channels: set VERBINDER_HIGHLIGHTS_CHANNELS_SLACK and/or _TELEGRAM.")
+    report = poster.post(week, "cli")
+    if report.skipped:
+        console.print(Text(f"{week}: not posted ({report.skipped})."))
+        return
+    for platform, chat in report.queued:
+        console.print(Text(f"{week}: queued for {platform}:{chat}"))
+    for platform, chat in report.already:
+        console.print(Text(f"{week}: {platform}:{chat} has it already"))
+    console.print(Text("The bot sends what is queued when it runs (verbinder run)."))

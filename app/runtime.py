@@ -6,7 +6,7 @@ import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +27,8 @@ from bot.experts.feature import ExpertsFeature
 from bot.experts.learning import QAPublisher
 from bot.experts.matching import ExpertMatcher, default_spaces
 from bot.experts.router import Router, RoutingPolicy, Timers
+from bot.highlights.feature import HighlightsFeature, editions
+from bot.highlights.posting import HighlightsPolicy
 from bot.people.store import People
 from bot.service import COMMANDS, Service
 from ingest.chunking import Chunker
@@ -43,7 +45,12 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "knowledge_base" / "sample
 log = logging.getLogger(__name__)
 
 # Every command of the assembled bot, for what is built without a running bot (the Slack manifest).
-ALL_COMMANDS: tuple[CommandSpec, ...] = (*COMMANDS, *ExpertsFeature.commands, *CommunityFeature.commands)
+ALL_COMMANDS: tuple[CommandSpec, ...] = (
+    *COMMANDS,
+    *ExpertsFeature.commands,
+    *CommunityFeature.commands,
+    *HighlightsFeature.commands,
+)
 
 
 @dataclass
@@ -56,6 +63,7 @@ class BotCore:
     expert_feature: ExpertsFeature
     community: CommunityFeature
     people: People
+    highlights: HighlightsFeature
 
     @property
     def experts(self) -> ExpertDirectory:
@@ -94,6 +102,20 @@ def routing_policy(s: Settings) -> RoutingPolicy:
     )
     channels = {"slack": s.experts_channel_slack, "telegram": s.experts_channel_telegram}
     return RoutingPolicy(timers, s.route_experts, channels, s.moderator_ids, s.kb_approval)
+
+
+def highlights_policy(s: Settings) -> HighlightsPolicy:
+    """The weekly highlights settings."""
+    hour, minute = (int(x) for x in s.highlights_time.split(":"))
+    return HighlightsPolicy(
+        weekday=s.highlights_day,
+        at=time(hour, minute),
+        tz=s.highlights_timezone,
+        preview_hours=s.highlights_preview_hours,
+        channels=s.highlight_targets,
+        unattended=s.highlights_unattended,
+        when_empty=s.highlights_when_empty,
+    )
 
 
 @dataclass
@@ -154,7 +176,16 @@ class Runtime:
             clock=clock,
         )
         service.register(community)
-        return BotCore(service, outbox, scheduler, experts, community, people)
+        highlights = HighlightsFeature(
+            self.sessions,
+            people,
+            outbox,
+            editions(self.sessions, s.highlights_timezone, "nl", clock),
+            highlights_policy(s),
+            clock,
+        )
+        service.register(highlights)
+        return BotCore(service, outbox, scheduler, experts, community, people, highlights)
 
     def ingest(
         self, paths: list[Path], prune: bool = False, progress: Progress | None = None

@@ -8,11 +8,12 @@ from bot.community import records as community
 from bot.conversations import records as conversations
 from bot.delivery import records as delivery
 from bot.experts import records as experts
+from bot.highlights import records as highlights
 from bot.people import records as people
 from knowledge_base import records as knowledge_base
 from storage.db import Base
 
-MODULES = (knowledge_base, conversations, experts, delivery, people, community)
+MODULES = (knowledge_base, conversations, experts, delivery, people, community, highlights)
 
 
 def metadata() -> MetaData:

@@ -119,6 +119,29 @@ class Settings(BaseSettings):
     form_timeout_minutes: float = Field(
         default=30, gt=0, description="A step-by-step form expires after this."
     )
+    # -- weekly highlights ---------------------------------------------------------------------------
+    highlights_channels_slack: str = Field(
+        default="", description="Slack channel ids for the weekly highlights."
+    )
+    highlights_channels_telegram: str = Field(
+        default="", description="Telegram chat ids for the weekly highlights."
+    )
+    highlights_day: int = Field(default=0, ge=0, le=6, description="Weekday of the post (0 = Monday).")
+    highlights_time: str = Field(
+        default="09:00", pattern=r"^([01]?\d|2[0-3]):[0-5]\d$", description="Local time."
+    )
+    highlights_timezone: str = Field(default="Europe/Amsterdam", description="Time zone of day and time.")
+    highlights_preview_hours: float = Field(
+        default=3, ge=0, le=72, description="Preview to moderators before."
+    )
+    highlights_unattended: str = Field(
+        default="post", pattern="^(post|wait)$", description="Without a moderator's decision: post or wait."
+    )
+    highlights_when_empty: str = Field(
+        default="note",
+        pattern="^(note|skip)$",
+        description="A week with nothing to say: a short note, or skip.",
+    )
     timer_interval_seconds: float = Field(default=60, gt=0, description="How often timers are checked.")
 
     @field_validator("log_level")
@@ -140,6 +163,28 @@ class Settings(BaseSettings):
         """Admins as (platform, user id) pairs."""
         pairs = (m.strip().split(":", 1) for m in self.admins.split(",") if ":" in m)
         return frozenset((p.strip().lower(), u.strip()) for p, u in pairs if u.strip())
+
+    @property
+    def highlight_targets(self) -> tuple[tuple[str, str], ...]:
+        """The highlights channels as (platform, chat id) pairs."""
+        out: list[tuple[str, str]] = []
+        for platform, spec in (
+            ("slack", self.highlights_channels_slack),
+            ("telegram", self.highlights_channels_telegram),
+        ):
+            out += [(platform, c.strip()) for c in spec.split(",") if c.strip()]
+        return tuple(dict.fromkeys(out))
+
+    @field_validator("highlights_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be a time zone name such as Europe/Amsterdam") from None
+        return value
 
     @property
     def answer_channels(self) -> frozenset[str]:

@@ -210,6 +210,9 @@ class Reply:
     ephemeral_user: str | None = None  # show only to this user where the platform can
     kind: str = "answer"  # answer | notice
     form: Form | None = None  # open this form (only in a reply to a message or press with a trigger)
+    # Already formatted for its platform, sent as is (Slack: a JSON list of Block Kit blocks;
+    # Telegram: HTML within one message's limit); `text` is then the plain fallback.
+    formatted: str = ""
 
 
 class Posted(NamedTuple):

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -58,6 +59,20 @@ def open_database(url: str) -> sessionmaker:
     engine = make_engine(url)
     migrate(engine)
     return session_factory(engine)
+
+
+def insert_missing(s: Session, model: type[Base], row: dict[str, Any]) -> None:
+    """INSERT a row unless one with its primary key exists (ON CONFLICT DO NOTHING), inside the
+    caller's transaction: two writers creating the same row at once both go on."""
+    dialect = s.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        module = sqlite if dialect == "sqlite" else postgresql
+        s.execute(module.insert(model).values(row).on_conflict_do_nothing())
+        return
+    key = tuple(row[c.name] for c in model.__table__.primary_key.columns)  # type: ignore[attr-defined]
+    if s.get(model, key) is None:  # another database: not safe against a concurrent writer
+        s.add(model(**row))
+        s.flush()
 
 
 def utcnow() -> datetime:

@@ -313,3 +313,45 @@ def test_moderators_racing_for_a_submission_make_one_decision_on_postgresql(core
         d.path for d in core.service.assistant.retriever.kb.documents() if d.path.startswith("community/")
     ]
     assert len(entries) == ROUNDS
+
+
+def test_two_replicas_post_the_weekly_highlights_once_per_channel_on_postgresql(rt, clock):
+    """Eight schedulers on one PostgreSQL database reach Monday 09:00 together: every highlights
+    channel gets the week exactly once, and a rerun of the week posts nothing."""
+    from bot.delivery.outbox import Outbox
+    from bot.delivery.records import OutboxRecord as Row
+    from bot.highlights.feature import POST_JOB, HighlightsFeature
+    from bot.highlights.posting import Edition, HighlightsPolicy
+    from bot.people.store import People
+
+    channels = (("slack", "CPGHL"), ("telegram", "-100999"))
+
+    def build(week: str, intro: str) -> Edition:
+        return Edition(week, False, week, (week, []), (), (f"<b>{week}</b>",))
+
+    monday = Clock(datetime(2027, 1, 4, 7, 0))  # Monday 4 January 2027, 08:00 local
+    replicas = []
+    for _ in range(THREADS):
+        feature = HighlightsFeature(
+            rt.sessions,
+            People(rt.sessions),
+            Outbox(rt.sessions, monday),
+            build,
+            HighlightsPolicy(channels=channels),
+            monday,
+        )
+        scheduler = Scheduler(rt.sessions, monday)
+        for job in feature.contribution().jobs:
+            scheduler.add(job)
+        replicas.append((feature, scheduler))
+    for _, scheduler in replicas:
+        scheduler.ensure()
+    monday.now = datetime(2027, 1, 4, 8, 0)  # 09:00 in Amsterdam
+    ran = all_at_once(THREADS, lambda i: replicas[i][1].run_due())
+    assert sum(POST_JOB in r for r in ran) == 1
+    assert sorted(c for f, _ in replicas[:1] for c in f.poster.post("2026-W53", "cli").already) == sorted(
+        channels
+    )
+    with rt.sessions() as s:
+        rows = list(s.scalars(select(Row).where(Row.purpose == "highlights")))
+    assert sorted((r.platform, r.payload["chat"]["chat_id"]) for r in rows) == sorted(channels)

@@ -200,6 +200,7 @@ def test_manifest_for_socket_mode(tmp_path):
         "/inzendingen",
         "/moderator_toevoegen",
         "/moderator_verwijderen",
+        "/hoogtepunten",
     }
     assert all(c["description"] and "url" not in c for c in commands.values())
     assert all(len(c["description"]) <= 100 for c in commands.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -135,6 +136,9 @@ def button_blocks(reply: Reply) -> list[Block]:
 
 def render(reply: Reply, header: str = "") -> tuple[str, list[Block]]:
     """The plain `text` fallback and the Block Kit blocks of a reply (`header` is mrkdwn, escaped)."""
+    if reply.formatted:  # composed as Block Kit by the core (weekly highlights)
+        blocks = [b for b in json.loads(reply.formatted) if isinstance(b, dict)][: MAX_BLOCKS - 1]
+        return _clip(escape(reply.text), MAX_FALLBACK), blocks + button_blocks(reply)[:1]
     lang = reply.language
     body = escape(reply.text)
     tail: list[Block] = []

@@ -103,6 +103,8 @@ def _split_text(text: str, limit: int) -> list[str]:
 
 def render_parts(reply: Reply, limit: int = MAX_MESSAGE) -> list[str]:
     """The reply as Telegram HTML messages, each at most `limit` long and never cut inside markup."""
+    if reply.formatted and tg_len(reply.formatted) <= limit:
+        return [reply.formatted]  # composed as Telegram HTML by the core (weekly highlights)
     blocks: list[str] = []
     for line, raw in html_lines(reply):
         if not raw and tg_len(line) > limit:

@@ -120,7 +120,8 @@ class Scheduler:
         return bool(gone == 1)
 
     def ensure(self) -> None:
-        """Store a row for every recurring job that has none yet (its first run is due now).
+        """Store a row for every recurring job that has none yet: an `every` job is due now, a
+        calendar job (weekly highlights) at its next time, not at the first start of the bot.
 
         A stored run of an `every` job is due at most one interval from now: a shorter interval in
         the settings holds from the next start, not only after the old, longer wait.
@@ -131,8 +132,9 @@ class Scheduler:
         for job in self.jobs.values():
             every = job.every.total_seconds() if job.every else None
             if job.recurring and job.name not in have:
+                first = job.next_run(now) if job.next_run is not None else now
                 with self.sessions() as s:
-                    s.add(_row(job.name, job.name, now, every, {}))
+                    s.add(_row(job.name, job.name, first, every, {}))
                     try:
                         s.commit()
                     except IntegrityError:

@@ -10,6 +10,7 @@ from bot.texts.answering import ANSWERING
 from bot.texts.community import COMMUNITY
 from bot.texts.experts import EXPERTS
 from bot.texts.highlights import HIGHLIGHTS
+from bot.texts.highlights_posting import HIGHLIGHTS_POSTING
 from bot.texts.platforms import PLATFORMS
 
 FEATURE_TEXTS: dict[str, dict[str, dict[str, str]]] = {
@@ -17,6 +18,7 @@ FEATURE_TEXTS: dict[str, dict[str, dict[str, str]]] = {
     "community": COMMUNITY,
     "experts": EXPERTS,
     "highlights": HIGHLIGHTS,
+    "highlights_posting": HIGHLIGHTS_POSTING,
     "platforms": PLATFORMS,
 }
 
