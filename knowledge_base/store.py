@@ -54,6 +54,15 @@ class DocInfo:
     n_chunks: int
 
 
+_SEP = "\x1f"  # between the cached tokens of a chunk (no token holds it)
+
+
+def _fingerprint(r: DocumentRecord) -> str:
+    """What a document's index tokens depend on besides a chunk's own heading and text."""
+    meta = json.dumps(r.meta or {}, sort_keys=True, ensure_ascii=False)
+    return f"{r.content_hash}|{r.title}|{r.language}|{r.kind}|{r.url}|{meta}"
+
+
 def passage_header(doc: Document | DocInfo, heading: str) -> str:
     """Title, heading and metadata words that are indexed with every chunk."""
     meta = doc.meta() if isinstance(doc, Document) else doc.meta
@@ -91,6 +100,7 @@ class KnowledgeBase:
         self._lock = threading.RLock()
         self._checked_at = 0.0
         self._doc_cache: dict[str, DocInfo] = {}
+        self._token_cache: dict[str, tuple[str, str]] = {}  # chunk id -> (fingerprint, its tokens)
         self._docs_loaded = False  # the cache holds every document (one query, then per ask none)
 
     # -- metadata -----------------------------------------------------------------
@@ -334,8 +344,13 @@ class KnowledgeBase:
     def _build_lexical(self, version: str) -> None:
         ids: list[str] = []
         tokens: list[list[str]] = []
+        # A rebuild after one new entry (an approved tip, an expert's answer) tokenises only what
+        # changed: the rest comes from the last build, keyed by its document's content and metadata.
+        known, cache = self._token_cache, {}
         with self.sessions() as s:
-            docs = {r.path: self._info(r) for r in s.scalars(select(DocumentRecord))}
+            records = list(s.scalars(select(DocumentRecord)))
+            docs = {r.path: self._info(r) for r in records}
+            prints = {r.path: _fingerprint(r) for r in records}
             rows = s.execute(
                 select(ChunkRecord.id, ChunkRecord.doc_path, ChunkRecord.heading, ChunkRecord.text).order_by(
                     ChunkRecord.doc_path, ChunkRecord.position
@@ -343,9 +358,17 @@ class KnowledgeBase:
             )
             for cid, path, heading, text in rows:
                 d = docs[path]
+                key = f"{prints[path]}\x00{heading}"
+                hit = known.get(cid)
+                if hit is not None and hit[0] == key:
+                    toks = hit[1].split(_SEP) if hit[1] else []
+                else:
+                    toks = index_tokens(passage_header(d, heading) + "\n" + text, d.language)
+                cache[cid] = (key, _SEP.join(toks))
                 ids.append(cid)
-                tokens.append(index_tokens(passage_header(d, heading) + "\n" + text, d.language))
+                tokens.append(toks)
         self.lexical.build(ids, tokens, version)
+        self._token_cache = cache
         self._doc_cache = dict(docs)
         self._docs_loaded = True
 

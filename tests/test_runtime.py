@@ -153,3 +153,30 @@ def test_fast_embedding_path_matches_wordllama_embed():
     assert np.array_equal(emb.embed_array(texts[:40]), ref[:40])  # a small batch: tokenised one by one
     assert np.array_equal(emb.embed_query("kunst op recept"), fast[0])
     assert not np.isnan(emb.embed_array([""])).any()
+
+
+def test_a_rebuild_reuses_tokens_only_of_unchanged_documents(tmp_path):
+    """The BM25 rebuild after an upsert reuses the tokens of unchanged chunks; a document whose
+    title or text changed is tokenised again (its new words are found, its old ones not)."""
+    from ingest.loaders import file_hash
+    from knowledge_base.models import Document
+
+    rt = build_runtime(make_settings(tmp_path / "data"))
+
+    def put(path: str, title: str, text: str) -> None:
+        doc = Document(
+            path=path, title=title, text=text, language="nl", content_hash=file_hash(text.encode())
+        )
+        rt.kb.upsert([(doc, rt.chunker.split(doc))])
+
+    def found(word: str) -> set[str]:
+        _, hits = rt.assistant.retriever.search(word, mode="lexical")
+        return {h.doc.path for h in hits}
+
+    put("a.md", "Kwikstaartenclub", "Een club die samen zingt in de bibliotheek.")
+    put("b.md", "Boekenclub", "Lezen met ouderen in de wijk.")
+    assert "a.md" in found("kwikstaartenclub")
+    put("a.md", "Boomkleverclub", "Een club die samen zingt in de bibliotheek.")  # same text, new title
+    assert "a.md" in found("boomkleverclub") and "a.md" not in found("kwikstaartenclub")
+    put("b.md", "Boekenclub", "Voorlezen met kleuters op het plein.")  # same title, new text
+    assert "b.md" in found("kleuters") and "b.md" in found("boekenclub")
