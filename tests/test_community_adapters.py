@@ -280,3 +280,49 @@ async def test_the_events_feed_is_served_as_icalendar(slack):
         body = await resp.text()
     assert resp.status == 200 and resp.content_type == "text/calendar"
     assert "SUMMARY:Koffieconcert" in body and "DTSTART;TZID=Europe/Amsterdam:20260320T150000" in body
+
+
+async def test_the_weekly_highlights_reach_both_fakes_valid_and_threaded(base, slack, tmp_path):
+    """An approved tip shows up in the week's highlights; Slack gets Block Kit the fake accepts with
+    the details in the post's thread, Telegram HTML the fake accepts."""
+    from dataclasses import replace
+
+    from bot.highlights.compose import week_of
+
+    bot, core = slack
+    author = core.people.person("telegram", str(ANNA["id"]), "Anna")
+    fields = {
+        "title": "Zingen in de wachtkamer",
+        "text": "Elke week zingen we in de wachtkamer.",
+        "themes": "muziek",
+        "region": "Gelderland",
+    }
+    sub = core.community.queue.submit(
+        author, "telegram", str(ANNA["id"]), str(ANNA["id"]), "tip", fields, "nl"
+    )
+    core.community.queue.approve(sub.id, "slack", ADMIN)
+    poster = core.highlights.poster
+    poster.policy = replace(poster.policy, channels=(("slack", "C0HIGHLIGHTS"), ("telegram", str(-1001234))))
+    week = week_of(core.highlights.clock())  # the week the tip was approved in
+    api = FakeBotApi()
+    api.chat(-1001234, "Cultuur & Zorg")
+    api.chat(ANNA["id"], first_name="Anna")
+    tg = await telegram_adapter(base, api, core, tmp_path)
+    try:
+        report = poster.post(week, "cli")
+        assert sorted(report.queued) == [("slack", "C0HIGHLIGHTS"), ("telegram", "-1001234")]
+        await deliver(core, {"slack": bot.adapter, "telegram": tg})
+        await deliver(core, {"slack": bot.adapter, "telegram": tg})  # the thread, queued when the post went
+    finally:
+        await tg.stop()
+    posts = [c for c in bot.fake.to("chat.postMessage") if c.args["channel"] == "C0HIGHLIGHTS"]
+    assert len(posts) >= 2 and "thread_ts" not in posts[0].args
+    assert all(p.args.get("thread_ts") == posts[0].result["ts"] for p in posts[1:])
+    assert any("Zingen in de wachtkamer" in json.dumps(p.args["blocks"]) for p in posts)
+    sent = api.sent(-1001234)
+    assert (
+        sent
+        and sent[0].params.get("parse_mode") == "HTML"
+        and "Zingen in de wachtkamer" in sent[0].params["text"]
+    )
+    assert api.errors == []
