@@ -12,6 +12,7 @@ from rich.table import Table
 
 from adapters.terminal import error, styled, terminal, tolerant_streams
 from app.boot import runtime_or_exit as _runtime
+from app.cli_announcements import announce_app, announcements_app
 from app.cli_community import audit_app, events_app, members_app, moderators_app, submissions_app
 from app.cli_experts import experts_app
 from app.cli_highlights import highlights_app
@@ -304,6 +305,8 @@ app.add_typer(submissions_app, name="submissions")
 app.add_typer(events_app, name="events")
 app.add_typer(highlights_app, name="highlights")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(announce_app, name="announce")
+app.add_typer(announcements_app, name="announcements")
 
 if __name__ == "__main__":
     app()

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.announcements.feature import AnnouncementsFeature
+from bot.announcements.model import Target, parse_channels
+from bot.announcements.store import AnnouncementsPolicy
 from bot.answering.assistant import Assistant
 from bot.answering.llm import load_composer
 from bot.commands import CommandSpec
@@ -50,6 +53,7 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
     *ExpertsFeature.commands,
     *CommunityFeature.commands,
     *HighlightsFeature.commands,
+    *AnnouncementsFeature.commands,
 )
 
 
@@ -64,6 +68,7 @@ class BotCore:
     community: CommunityFeature
     people: People
     highlights: HighlightsFeature
+    announcements: AnnouncementsFeature
 
     @property
     def experts(self) -> ExpertDirectory:
@@ -116,6 +121,19 @@ def highlights_policy(s: Settings) -> HighlightsPolicy:
         unattended=s.highlights_unattended,
         when_empty=s.highlights_when_empty,
     )
+
+
+def announcement_targets(s: Settings) -> tuple[Target, ...]:
+    """The default announcement channels of both platforms."""
+    return (
+        *parse_channels("slack", s.announcement_channels_slack),
+        *parse_channels("telegram", s.announcement_channels_telegram),
+    )
+
+
+def announcements_policy(s: Settings) -> AnnouncementsPolicy:
+    """The announcement settings (times are read in the highlights' time zone)."""
+    return AnnouncementsPolicy(targets=announcement_targets(s), tz=s.highlights_timezone)
 
 
 @dataclass
@@ -185,7 +203,17 @@ class Runtime:
             clock,
         )
         service.register(highlights)
-        return BotCore(service, outbox, scheduler, experts, community, people, highlights)
+        announcements = AnnouncementsFeature(
+            self.sessions,
+            people,
+            outbox,
+            scheduler,
+            announcements_policy(s),
+            clock,
+            interval=timedelta(seconds=max(30.0, s.timer_interval_seconds)),
+        )
+        service.register(announcements)
+        return BotCore(service, outbox, scheduler, experts, community, people, highlights, announcements)
 
     def ingest(
         self, paths: list[Path], prune: bool = False, progress: Progress | None = None

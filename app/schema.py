@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData
 
+from bot.announcements import records as announcements
 from bot.community import records as community
 from bot.conversations import records as conversations
 from bot.delivery import records as delivery
@@ -13,7 +14,7 @@ from bot.people import records as people
 from knowledge_base import records as knowledge_base
 from storage.db import Base
 
-MODULES = (knowledge_base, conversations, experts, delivery, people, community, highlights)
+MODULES = (knowledge_base, conversations, experts, delivery, people, community, highlights, announcements)
 
 
 def metadata() -> MetaData:

@@ -142,6 +142,13 @@ class Settings(BaseSettings):
         pattern="^(note|skip)$",
         description="A week with nothing to say: a short note, or skip.",
     )
+    # -- announcements -------------------------------------------------------------------------------
+    announcement_channels_slack: str = Field(
+        default="", description="Slack channel ids moderators' announcements go to."
+    )
+    announcement_channels_telegram: str = Field(
+        default="", description="Telegram chat ids (chat/topic for a forum topic) for announcements."
+    )
     timer_interval_seconds: float = Field(default=60, gt=0, description="How often timers are checked.")
 
     @field_validator("log_level")

@@ -201,6 +201,8 @@ def test_manifest_for_socket_mode(tmp_path):
         "/moderator_toevoegen",
         "/moderator_verwijderen",
         "/hoogtepunten",
+        "/aankondiging",
+        "/aankondigingen",
     }
     assert all(c["description"] and "url" not in c for c in commands.values())
     assert all(len(c["description"]) <= 100 for c in commands.values())

@@ -18,6 +18,7 @@ from adapters.telegram.render import (
     to_plain,
 )
 from adapters.telegram.shape import problem, readable_updates
+from bot.announcements.model import ACTIONS as ANNOUNCEMENT_ACTIONS
 from bot.messages import ALL_ACTIONS, ASK_EXPERT, HELPFUL, NOT_HELPFUL, Button, ChatRef, Reply, Source
 
 CHAT = ChatRef("telegram", "4201")
@@ -85,8 +86,8 @@ def test_plain_text_fallback():
 
 
 def test_callback_data_round_trip_for_every_action():
-    assert set(CALLBACK_PREFIX) == set(ALL_ACTIONS)
-    for action in ALL_ACTIONS:
+    assert set(CALLBACK_PREFIX) == {*ALL_ACTIONS, *ANNOUNCEMENT_ACTIONS}  # announcements: send / cancel
+    for action in (*ALL_ACTIONS, *ANNOUNCEMENT_ACTIONS):
         data = callback_data(Button(action, "x", "123456789012345678"))
         assert data is not None and len(data.encode()) <= 64
         assert parse_callback(data) == (action, 123456789012345678)

@@ -29,6 +29,7 @@ from adapters.slack.api import (
     error_code,
     make_client,
     respond_safely,
+    why,
 )
 from adapters.slack.config import problems, slack_mode
 from adapters.slack.events import command_text, to_action, to_incoming
@@ -334,16 +335,18 @@ class SlackAdapter:
 
     # -- sending --------------------------------------------------------------------------
 
-    async def post(self, reply: Reply) -> AsyncSlackResponse | None:
-        """Post a reply in its thread (chat.postEphemeral when meant for one member); None if it failed."""
+    async def post(self, reply: Reply, failures: list[str] | None = None) -> AsyncSlackResponse | None:
+        """Post a reply in its thread (ephemeral for one member); None if it failed (why: in failures)."""
         text, blocks = render(reply)
         args: dict[str, Any] = {"channel": reply.chat.chat_id, "text": text, "blocks": blocks}
         thread_ts = reply.chat.thread_id or reply.reply_to
         if thread_ts:
             args["thread_ts"] = thread_ts
         if reply.ephemeral_user:
-            return await self.call("chat_postEphemeral", reply, user=reply.ephemeral_user, **args)
-        return await self.call("chat_postMessage", reply, unfurl_links=False, unfurl_media=False, **args)
+            args.update(user=reply.ephemeral_user)
+            return await call(self.client, "chat_postEphemeral", reply, self.retry_delays, failures, **args)
+        args.update(unfurl_links=False, unfurl_media=False)
+        return await call(self.client, "chat_postMessage", reply, self.retry_delays, failures, **args)
 
     async def reply(self, reply: Reply, respond: AsyncRespond | None = None) -> str | None:
         """Post a direct reply and link it to its question (response_url as fallback); the message ts."""
@@ -361,9 +364,10 @@ class SlackAdapter:
 
     async def send(self, reply: Reply) -> list[Posted]:
         """Send an outbox message; (channel, ts) of the post (a DM to a user id lands in a D… channel)."""
-        sent = await self.post(reply)
+        failures: list[str] = []
+        sent = await self.post(reply, failures)
         if sent is None:
-            raise RuntimeError(f"Slack: could not post to {reply.chat.chat_id} (see the log)")
+            raise RuntimeError(f"Slack: could not post to {reply.chat.chat_id}: {why(failures)}")
         if reply.ephemeral_user:
             return []  # nothing anyone can reply to
         return [Posted(str(sent.get("channel") or reply.chat.chat_id), str(sent.get("ts") or ""))]
@@ -371,18 +375,17 @@ class SlackAdapter:
     async def update(self, posted: Posted, reply: Reply) -> None:
         """Replace a posted message's text and blocks (chat.update)."""
         text, blocks = render(reply)
-        where = {"channel": posted.chat_id, "ts": posted.message_id}
-        if await self.call("chat_update", reply, text=text, blocks=blocks, **where) is None:
-            raise RuntimeError(
-                f"Slack: could not update {posted.message_id} in {posted.chat_id} (see the log)"
-            )
+        await self._must("chat_update", reply, posted, text=text, blocks=blocks)
 
     async def delete(self, posted: Posted) -> None:
         """Delete a posted message (chat.delete)."""
-        if await self.call("chat_delete", None, channel=posted.chat_id, ts=posted.message_id) is None:
-            raise RuntimeError(
-                f"Slack: could not delete {posted.message_id} in {posted.chat_id} (see the log)"
-            )
+        await self._must("chat_delete", None, posted)
+
+    async def _must(self, method: str, reply: Reply | None, posted: Posted, **kwargs: Any) -> None:
+        failures: list[str] = []  # a change of a posted message: raise with Slack's reason when it fails
+        where = {"channel": posted.chat_id, "ts": posted.message_id}
+        if await call(self.client, method, reply, self.retry_delays, failures, **where, **kwargs) is None:
+            raise RuntimeError(f"Slack: {method} of {posted.message_id} in {posted.chat_id}: {why(failures)}")
 
     def _remember(self, reply: Reply, ts: str, thread_ts: str | None) -> None:
         try:

@@ -66,6 +66,11 @@ def make_client(settings: Settings) -> AsyncWebClient:
     )
 
 
+def why(failures: list[str]) -> str:
+    """The last reason a call failed, for an error message."""
+    return failures[-1] if failures else "see the log"
+
+
 def signed_headers(signing_secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
     """The headers Slack sends with a request body (HMAC-SHA256 v0 signature); for tests and benchmarks."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
@@ -79,9 +84,14 @@ def error_code(exc: SlackApiError) -> str:
 
 
 async def call(
-    client: AsyncWebClient, method: str, reply: Reply | None, delays: tuple[float, ...], **kwargs: Any
+    client: AsyncWebClient,
+    method: str,
+    reply: Reply | None,
+    delays: tuple[float, ...],
+    failures: list[str] | None = None,
+    **kwargs: Any,
 ) -> AsyncSlackResponse | None:
-    """A Web API call retried on transient errors (429s are retried by the client); None on failure."""
+    """A Web API call retried on transient errors (429s by the client); None on failure (why: `failures`)."""
     qid = reply.question_id if reply is not None else None
     problem = ""
     for attempt in range(len(delays) + 1):
@@ -95,6 +105,8 @@ async def call(
                 continue
             if error in PERMANENT_ERRORS:
                 log.warning("%s failed for question %s: %s", method, qid, error)
+                if failures is not None:
+                    failures.append(error)
                 return None
             problem = error
         except NETWORK_ERRORS as exc:
@@ -103,6 +115,8 @@ async def call(
             log.info("%s failed (%s); retrying", method, problem)
             await asyncio.sleep(delays[attempt])
     log.error("%s failed for question %s after %d retries: %s", method, qid, len(delays), problem)
+    if failures is not None:
+        failures.append(problem)
     return None
 
 

@@ -281,9 +281,10 @@ class TelegramAdapter:
         """Send an outbox message; (chat id, message id) of each part sent, raises when none was."""
         if self.application is None:
             raise RuntimeError("the Telegram adapter is not running")
-        sent = await self._send_parts(reply)
+        failures: list[str] = []
+        sent = await self._send_parts(reply, failures)
         if not sent and reply.text.strip():
-            raise RuntimeError(f"Telegram: could not send to chat {reply.chat.chat_id} (see the log)")
+            raise RuntimeError(f"Telegram: could not send to {reply.chat.chat_id}: {(failures or ['?'])[-1]}")
         return [Posted(str(m.chat.id), str(m.message_id)) for m in sent]
 
     async def update(self, posted: Posted, reply: Reply) -> None:
@@ -319,19 +320,19 @@ class TelegramAdapter:
         )
         await self._call("deleteMessage", None, delete)
 
-    async def _send_parts(self, reply: Reply) -> list[Message]:
-        """Render and send a reply: split in parts, buttons on the last; failed parts are logged."""
+    async def _send_parts(self, reply: Reply, failures: list[str] | None = None) -> list[Message]:
+        """Render and send a reply: split in parts, buttons on the last; failures logged and kept."""
         parts = render_parts(reply)
         markup = keyboard(reply)
         sent: list[Message] = []
         for i, part in enumerate(parts):
-            message = await self._send_part(reply, part, markup if i == len(parts) - 1 else None)
+            message = await self._send_part(reply, part, markup if i == len(parts) - 1 else None, failures)
             if message is not None:
                 sent.append(message)
         return sent
 
     async def _send_part(
-        self, reply: Reply, text: str, markup: InlineKeyboardMarkup | None
+        self, reply: Reply, text: str, markup: InlineKeyboardMarkup | None, failures: list[str] | None = None
     ) -> Message | None:
         assert self.application is not None
         send = partial(
@@ -351,19 +352,14 @@ class TelegramAdapter:
             return await self._call("sendMessage", qid, partial(send, text=text, parse_mode=ParseMode.HTML))
         except BadRequest as e:
             if "parse entities" not in e.message.lower():
-                log.error("Telegram: sending to chat %s failed (question %s): %s", reply.chat.chat_id, qid, e)
-                return None
+                return _failed(reply, e, failures)
             log.warning("Telegram could not parse our HTML (question %s): %s; sending plain text", qid, e)
         except TelegramError as e:
-            log.error("Telegram: sending to chat %s failed (question %s): %s", reply.chat.chat_id, qid, e)
-            return None
+            return _failed(reply, e, failures)
         try:
             return await self._call("sendMessage", qid, partial(send, text=to_plain(text)))
         except TelegramError as e:
-            log.error(
-                "Telegram: sending plain text to chat %s failed (question %s): %s", reply.chat.chat_id, qid, e
-            )
-            return None
+            return _failed(reply, e, failures)
 
     async def _answer_callback(self, cq: CallbackQuery, text: str, qid: int | None) -> None:
         assert self.application is not None
@@ -394,3 +390,11 @@ class TelegramAdapter:
 
     def _redact(self, text: str) -> str:
         return api.redact(text, self.settings.telegram_bot_token)
+
+
+def _failed(reply: Reply, exc: TelegramError, failures: list[str] | None) -> Message | None:
+    """Log a failed send and keep why (for the outbox row's error); no message, so None."""
+    log.error("Telegram: send to %s failed (question %s): %s", reply.chat.chat_id, reply.question_id, exc)
+    if failures is not None:
+        failures.append(f"{type(exc).__name__}: {exc.message}")
+    return None

@@ -8,6 +8,7 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.announcements.model import AN_CANCEL, AN_SEND
 from bot.messages import (
     ASK_EXPERT,
     CLAIM,
@@ -44,6 +45,8 @@ CALLBACK_PREFIX = {
     KB_APPROVE: "kb:a:",
     KB_REJECT: "kb:r:",
     RESOLVED: "rs:",
+    AN_SEND: "an:s:",
+    AN_CANCEL: "an:c:",
 }
 CALLBACK_DATA = re.compile(
     "^(" + "|".join(re.escape(p) for p in CALLBACK_PREFIX.values()) + ")([0-9]{1,18})$"

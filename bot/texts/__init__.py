@@ -6,6 +6,7 @@ may belong to one module only (a test checks that every key has both languages).
 
 from __future__ import annotations
 
+from bot.texts.announcements import ANNOUNCEMENTS
 from bot.texts.answering import ANSWERING
 from bot.texts.community import COMMUNITY
 from bot.texts.experts import EXPERTS
@@ -14,6 +15,7 @@ from bot.texts.highlights_posting import HIGHLIGHTS_POSTING
 from bot.texts.platforms import PLATFORMS
 
 FEATURE_TEXTS: dict[str, dict[str, dict[str, str]]] = {
+    "announcements": ANNOUNCEMENTS,
     "answering": ANSWERING,
     "community": COMMUNITY,
     "experts": EXPERTS,

@@ -71,6 +71,8 @@ class FakePlatforms:
 
 # Every table a conversation writes, children first (a test on the shared database starts from none).
 ROUTING_TABLES = (
+    "announcement_deliveries",
+    "announcements",
     "events",
     "form_drafts",
     "submissions",
