@@ -298,6 +298,9 @@ def test_slack_mutated_payloads_never_break_the_adapter(
 )
 @example(body=b'{"channel": true}', content_type="application/json", signed="yes")
 @example(body=b'{"type": "event_callback", "event": null}', content_type="application/json", signed="yes")
+@example(
+    body=b'{"type": null, "event": null, "event_id": "Ev1"}', content_type="application/json", signed="yes"
+)
 def test_slack_any_request_body_is_refused_or_handled(
     slack: SlackRig, world: FuzzWorld, errors, body: bytes, content_type: str, signed: str
 ):

@@ -144,3 +144,11 @@ def test_state_survives_a_new_service(kb, svc):
     fresh = kb.rt.service()  # e.g. after a restart: same database
     assert fresh.handle(m) == []
     assert fresh.store.get(r.question_id).text == KOOR_Q
+
+
+def test_a_reply_about_no_stored_question_links_nothing_and_raises_nothing(svc):
+    """A notice about a forged id (a button value, `/antwoord 99999`) is sent, but never linked:
+    the link would name no question (a foreign key) or no id a database holds (found by fuzzing)."""
+    for qid in (99_999, 2**40, 0):
+        svc.store.remember("slack", "C1", f"1772440000.{qid % 1000:06d}", qid)
+    assert svc.store.by_ref("slack", "C1", "1772440000.000999") is None

@@ -72,6 +72,8 @@ def _typed(obj: dict[str, Any], fields: Mapping[str, Kind]) -> bool:
 
 
 def _event_ok(payload: dict[str, Any]) -> bool:
+    if not isinstance(payload.get("type"), str):
+        return False  # Bolt routes an Events API body by its type: one without is no event
     event = payload.get("event")
     if payload.get("type") == "event_callback" and not (isinstance(event, dict) and event.get("type")):
         return False  # an event callback without an event (Bolt reads event.type)

@@ -22,7 +22,7 @@ from bot.conversations.records import (
     QuestionEvent,
     QuestionRecord,
 )
-from bot.messages import Incoming
+from bot.messages import Incoming, question_id_ok
 from storage.db import utcnow
 
 
@@ -83,8 +83,13 @@ class QuestionStore:
             return int(q.id)
 
     def remember(self, platform: str, chat_id: str, message_id: str, question_id: int) -> None:
-        """Link a platform message (a bot reply, a thread root) to a question."""
+        """Link a platform message (a bot reply, a thread root) to a question; a reply that names
+        no stored question (a notice about an id from forged input) links nothing."""
+        if not question_id_ok(question_id):
+            return
         with self.sessions.begin() as s:
+            if s.get(QuestionRecord, question_id) is None:
+                return
             upsert_ref(s, platform, chat_id, message_id, question_id)
 
     def by_ref(self, platform: str, chat_id: str, message_id: str | None) -> QuestionRecord | None:
