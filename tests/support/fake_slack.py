@@ -28,6 +28,7 @@ BOT_ID = "B0VBOT"
 MEMBER = "U0MEMBER1"
 
 _posted = itertools.count(1)
+RATE_LIMITED = frozenset({"chat.postMessage", "chat.update", "chat.delete"})
 
 
 @dataclass
@@ -64,8 +65,13 @@ class FakeSlack:
     views: list[dict[str, Any]] = field(default_factory=list)  # modals opened (views.open)
     triggers: set[str] = field(default_factory=set)  # trigger ids used up
     port: int = 0
+    # Off by default: Slack's ~1 message per second per channel (chat.postMessage/update/delete),
+    # answered with 429 + Retry-After like the real API; `rate_limited` counts those answers.
+    rate_limit: bool = False
+    rate_limited: int = 0
 
     def __post_init__(self) -> None:
+        self._last_write: dict[str, float] = {}
         self._runner: web.AppRunner | None = None
         self._sockets: list[web.WebSocketResponse] = []
         self._changed = asyncio.Condition()
@@ -169,6 +175,13 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": failure.error}, status=failure.status, headers=headers
             )
+        if self.rate_limit and method in RATE_LIMITED and self._too_soon(str(args.get("channel") or "")):
+            call.error = "ratelimited"
+            self.rate_limited += 1
+            await self._record(call)
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"}
+            )
         token = _token(request, args)
         expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
         if not token:
@@ -184,6 +197,14 @@ class FakeSlack:
         if call.error is not None:
             return web.json_response({"ok": False, "error": call.error})
         return web.json_response(body)
+
+    def _too_soon(self, channel: str) -> bool:
+        """Whether a write to this channel comes within a second of the last one (else it counts)."""
+        now = time.monotonic()
+        if now - self._last_write.get(channel, -10.0) < 1.0:
+            return True
+        self._last_write[channel] = now
+        return False
 
     async def _response_url(self, request: web.Request) -> web.Response:
         args = await request.json()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ BOT_USER = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
+WRITES = frozenset({"sendMessage", "editMessageText", "deleteMessage"})  # what flood limits count
 # Unique across fakes: the tests share one database, where message ids are dedup keys.
 _message_ids = itertools.count(1000)
 _update_ids = itertools.count(500000)
@@ -210,6 +212,11 @@ class FakeBotApi(BaseRequest):
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # what the bot posted, by (chat, id)
         self.pending: list[dict[str, Any]] = []
         self._arrived: asyncio.Event | None = None
+        # Off by default: Telegram's flood limits (30 messages per second overall, 20 per minute in
+        # a group), answered with 429 and retry_after like the real API; `rate_limited` counts them.
+        self.rate_limit = False
+        self.rate_limited = 0
+        self._writes: list[tuple[float, Any]] = []
 
     # -- BaseRequest ------------------------------------------------------------------------
 
@@ -239,6 +246,15 @@ class FakeBotApi(BaseRequest):
                 return status, json.dumps({"ok": False, "error_code": status, **body}).encode()
         if api_method not in SPEC["methods"]:
             return self._error(call, 404, "Not Found: method not found")
+        wait = self._flood_wait(params.get("chat_id")) if self.rate_limit and api_method in WRITES else 0
+        if wait:
+            self.rate_limited += 1
+            call.status = 429
+            body = {
+                "description": f"Too Many Requests: retry after {wait}",
+                "parameters": {"retry_after": wait},
+            }
+            return 429, json.dumps({"ok": False, "error_code": 429, **body}).encode()
         problems = self.validate(api_method, params)
         refused = None if problems else self._refused(api_method, params)
         if refused is not None:  # a valid call Telegram still refuses (a message that is gone)
@@ -248,6 +264,19 @@ class FakeBotApi(BaseRequest):
             return self._error(call, 400, f"Bad Request: {problems[0]}")
         call.result = await self._result(api_method, params)
         return 200, json.dumps({"ok": True, "result": call.result}).encode()
+
+    def _flood_wait(self, chat_id: Any) -> int:
+        """Seconds to wait when a message now would break a flood limit (0: it may go, and counts)."""
+        now = time.monotonic()
+        self._writes = [(at, c) for at, c in self._writes if now - at < 60]
+        last_second = sum(1 for at, _ in self._writes if now - at < 1)
+        in_group = [at for at, c in self._writes if c == chat_id] if str(chat_id).startswith("-") else []
+        if last_second >= 30:
+            return 1
+        if len(in_group) >= 20:
+            return max(1, math.ceil(60 - (now - in_group[0])))
+        self._writes.append((now, chat_id))
+        return 0
 
     @staticmethod
     def _error(call: Call, status: int, description: str) -> tuple[int, bytes]:
