@@ -557,6 +557,11 @@ def test_away_available_and_expertise_commands(w):
     [r] = w.handle(cmd("slack", "USAN", "expertise", "#dementie"))  # only tags: description kept
     sanne = w.core.experts.get(team.sanne.id)
     assert sanne.expertise == "Koren en zanggroepen in het noorden" and sanne.tags == ("dementie",)
+    # A description of thousands of characters is refused with its length, and nothing changes
+    # (its echo was two Telegram messages: found by fuzzing).
+    [r] = w.handle(cmd("telegram", "777", "expertise", "koor " * 800))
+    assert "3999" in r.text and "1500" in r.text and len(r.text) < 300
+    assert w.core.experts.get(team.joost.id).expertise != ("koor " * 800).strip()
 
     for command in ("afwezig", "beschikbaar", "expertise", "antwoord", "vrijgeven", "doorgeven"):
         [r] = w.handle(cmd("slack", "UMEMBER", command, "1 iets"))

@@ -31,6 +31,8 @@ from bot.texts import t
 from knowledge_base import text as T
 
 QID = re.compile(r"^#?(\d+)\s*(.*)$", re.S)
+MAX_EXPERTISE = 1500  # characters of an expert's own description: its echo stays one message
+MAX_TAGS = 30
 MENTION = re.compile(r"@?(\S+)")  # a user as the adapters hand it over: "@<user id>" or a bare id
 
 COMMANDS = (
@@ -220,10 +222,15 @@ class ExpertDesk:
         if arg:
             tags = re.findall(r"#([\w&-]+)", arg)
             text = re.sub(r"#[\w&-]+", "", arg).strip()
+            if len(text) > MAX_EXPERTISE or len(tags) > MAX_TAGS:
+                return _say(
+                    msg, t("expertise_too_long", lang, n=len(text), max=MAX_EXPERTISE, tags=MAX_TAGS), lang
+                )
             e = self.experts.set_expertise(e.id, text or None, tags or None) or e
             self.router.matcher.warm([e])  # the new profile is embedded now, not at the next question
             head = t("expertise_set", lang) + "\n"
-        body = t("expertise_show", lang, expertise=e.expertise or "-", tags=", ".join(e.tags) or "-")
+        shown = e.expertise if len(e.expertise) <= MAX_EXPERTISE else e.expertise[:MAX_EXPERTISE] + "…"
+        body = t("expertise_show", lang, expertise=shown or "-", tags=", ".join(e.tags[:MAX_TAGS]) or "-")
         return _say(msg, head + body, lang)
 
     def cmd_answer(self, msg: Incoming, arg: str, lang: str) -> list[Reply]:

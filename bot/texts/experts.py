@@ -162,6 +162,10 @@ EXPERTS: dict[str, dict[str, str]] = {
         "nl": "Je expertise: {expertise}\nTags: {tags}\nWijzig met /expertise <omschrijving> #tag #tag",
         "en": "Your expertise: {expertise}\nTags: {tags}\nChange it with /expertise <description> #tag #tag",
     },
+    "expertise_too_long": {
+        "nl": "Dat is te lang ({n} tekens; maximaal {max}, en hoogstens {tags} #tags). Kun je het korter zeggen?",
+        "en": "That is too long ({n} characters; at most {max}, and at most {tags} #tags). Could you shorten it?",
+    },
     "expertise_set": {"nl": "Je expertise is bijgewerkt.", "en": "Your expertise was updated."},
     "answer_usage": {
         "nl": "Gebruik: /antwoord <vraagnummer> <je antwoord>",
