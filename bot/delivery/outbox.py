@@ -141,23 +141,25 @@ class Outbox:
             self.on_new()
 
     def lease(self, platforms: frozenset[str], limit: int = 20) -> list[Pending]:
-        """Take up to `limit` unsent rows for these platforms; other processes skip them meanwhile."""
+        """Take up to `limit` unsent rows per platform (so a fan-out on one platform does not hold
+        up the other: `deliver` sends each platform's rows side by side); other processes skip them."""
         now = self.clock()
         free = or_(OutboxRecord.lease_until.is_(None), OutboxRecord.lease_until < now)
+        ids: list[int] = []
         with self.sessions() as s:
-            ids = list(
-                s.scalars(
+            for platform in sorted(platforms):
+                ids += s.scalars(
                     select(OutboxRecord.id)
                     .where(
                         OutboxRecord.sent_at.is_(None),
                         OutboxRecord.attempts < MAX_ATTEMPTS,
-                        OutboxRecord.platform.in_(platforms),
+                        OutboxRecord.platform == platform,
                         free,
                     )
                     .order_by(OutboxRecord.id)
                     .limit(limit)
                 )
-            )
+        ids.sort()
         taken: list[Pending] = []
         for row_id in ids:
             with self.sessions.begin() as s:
