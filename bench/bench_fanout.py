@@ -7,7 +7,7 @@ API, both with their optional rate limits switched on (Slack ~1 message per seco
 429 + Retry-After; Telegram 30 per second overall and 20 per minute per group, 429 retry_after).
 
 The announcement is queued (one outbox row per channel), then delivered the way `verbinder run`
-delivers (`Outbox.deliver` in a loop with the outbox's pacing); then it is edited, which updates
+delivers (`Outbox.deliver` in a loop per platform with the outbox's pacing); then it is edited, which updates
 every posted message again (chat.update, editMessageText) right after the posts. Timed per
 platform from the start of each phase to that platform's last call. `--unpaced` runs the same
 without the pacer, to show what the limits do to a burst. Writes bench/out/bench_fanout.json.
@@ -113,8 +113,12 @@ async def run(channels: int, paced: bool, workdir: Path) -> dict[str, Any]:
             for s in senders.values():
                 s.calls = 0
             start = time.perf_counter()
-            while await core.outbox.deliver(senders, pacer=pacer):
-                pass
+
+            async def drain(one: dict[str, Any]) -> None:  # one loop per platform, as Outbox.run
+                while await core.outbox.deliver(one, pacer=pacer):
+                    pass
+
+            await asyncio.gather(*(drain({p: s}) for p, s in senders.items()))
             phases[phase] = {
                 p: {"calls": s.calls, "seconds": round(max(0.0, s.last - start), 2)}
                 for p, s in senders.items()

@@ -252,8 +252,24 @@ class Outbox:
         self, senders: Mapping[str, Sender | Platform], wake: asyncio.Event, interval: float = 2.0
     ) -> None:
         """Deliver whenever woken, and every `interval` seconds (rows of other processes, retries),
-        paced within the platforms' rate limits."""
+        paced within the platforms' rate limits: one loop per platform, so a slow fan-out on one
+        (Telegram's 20 a minute per group) never holds up the other."""
         pacer = Pacer()
+        woken = {platform: asyncio.Event() for platform in senders}
+
+        async def relay() -> None:  # one wake-up reaches every platform's loop
+            while True:
+                await wake.wait()
+                wake.clear()
+                for event in woken.values():
+                    event.set()
+
+        loops = [self._loop({p: senders[p]}, woken[p], interval, pacer) for p in senders]
+        await asyncio.gather(relay(), *loops)
+
+    async def _loop(
+        self, senders: Mapping[str, Sender | Platform], wake: asyncio.Event, interval: float, pacer: Pacer
+    ) -> None:
         while True:
             # Clear before looking, not after: a notify that arrives while we deliver (say, just after
             # the last lease found nothing) must send us round again, not wait for the next interval.
