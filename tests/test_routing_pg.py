@@ -355,3 +355,37 @@ def test_two_replicas_post_the_weekly_highlights_once_per_channel_on_postgresql(
     with rt.sessions() as s:
         rows = list(s.scalars(select(Row).where(Row.purpose == "highlights")))
     assert sorted((r.platform, r.payload["chat"]["chat_id"]) for r in rows) == sorted(channels)
+
+
+def test_a_scheduled_announcement_goes_out_once_with_eight_schedulers_on_postgresql(rt):
+    """Eight replicas reach an announcement's time together: one of them fans it out, every target
+    gets one outbox row, and the author's report is queued once."""
+    from bot.announcements.feature import AnnouncementsFeature
+    from bot.announcements.model import Target
+    from bot.announcements.store import SEND_JOB, AnnouncementsPolicy
+    from bot.delivery.outbox import Outbox
+    from bot.delivery.records import OutboxRecord as Row
+    from bot.people.store import People
+
+    targets = (Target("slack", "CPGAN1"), Target("slack", "CPGAN2"), Target("telegram", "-100888"))
+    clock = Clock(datetime(2026, 12, 1, 9, 0))
+    replicas = []
+    for _ in range(THREADS):
+        people = People(rt.sessions, admins=frozenset({("slack", "UPGMOD")}), clock=clock)
+        scheduler = Scheduler(rt.sessions, clock)
+        feature = AnnouncementsFeature(
+            rt.sessions, people, Outbox(rt.sessions, clock), scheduler, AnnouncementsPolicy(targets), clock
+        )
+        for job in feature.contribution().jobs:
+            scheduler.add(job)
+        replicas.append((feature, scheduler))
+    ann = replicas[0][0].store.create("slack:UPGMOD", "Morgen is het kantoor dicht.", when="2026-12-02 08:00")
+    clock.now = datetime(2026, 12, 2, 7, 0)  # 08:00 in Amsterdam
+    ran = all_at_once(THREADS, lambda i: replicas[i][1].run_due())
+    assert sum(f"{SEND_JOB}:{ann.id}" in r for r in ran) == 1
+    for feature, _ in replicas:
+        feature.store.settle_all(clock())  # the safety net of every replica finds it sent
+    with rt.sessions() as s:
+        rows = list(s.scalars(select(Row).where(Row.purpose.like("announcement%"))))
+    chats = sorted((r.platform, r.payload["chat"]["chat_id"]) for r in rows if r.op == "send")
+    assert chats == sorted((t.platform, t.chat_id) for t in targets)
