@@ -240,7 +240,18 @@ def chat() -> None:
     from adapters.console import run_console
 
     rt = _runtime(sample=True)
-    run_console(rt.assistant, console, sys.stdin)
+    core = rt.bot()
+    run_console(core.service, console, sys.stdin, user_name=_user_name(), outbox=core.outbox)
+
+
+def _user_name() -> str:
+    """The name of the person at the terminal, as the operating system knows it ("" if unknown)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user database or environment: the chat works without a name
+        return ""
 
 
 @app.command()

@@ -11,6 +11,7 @@ Each @example is a bug this suite found, kept so that it stays fixed.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import zipfile
 from dataclasses import replace
@@ -31,6 +32,7 @@ from support.fuzzing import (
     FuzzWorld,
     any_text,
     chaos_text,
+    error_log,
     fuzz,
     json_values,
     mutated,
@@ -41,7 +43,7 @@ from support.fuzzing import (
 )
 from typer.testing import CliRunner
 
-from adapters.console import run_console
+from adapters.console import QUIT, run_console
 from adapters.terminal import terminal
 from app.cli import app
 from app.runtime import ALL_COMMANDS, open_settings_database
@@ -53,6 +55,9 @@ from knowledge_base.models import KINDS, LANGUAGES, Document
 from knowledge_base.retrieval import MODES
 
 runner = CliRunner()
+
+# Console lines beside any text: buttons pressed (or none there), steps of a tip, quitting.
+CONSOLE_LINES = ["!1", "!2", "!3", "!9", "! 0", "/tip", "-", "/annuleren", "/help", "/agenda", "/quit", ""]
 
 STATUSES = {"answered", "routed", "help", "too_long", "smalltalk"}
 
@@ -231,13 +236,24 @@ def _console(buf: io.StringIO):
 
 
 @fuzz(50)
-@given(lines=st.lists(chaos_text(), max_size=4))
-def test_the_console_chat_answers_every_line_once(kb, lines: list[str]):
+@given(lines=st.lists(st.one_of(chaos_text(), st.sampled_from(CONSOLE_LINES)), max_size=4))
+def test_the_console_chat_answers_every_line_once(world: FuzzWorld, lines: list[str]):
+    typed = [line.replace("\n", " ") for line in lines]
+    read = list(itertools.takewhile(lambda x: x.strip().lower() not in QUIT, typed))
     buf = io.StringIO()
-    stdin = io.StringIO("".join(line.replace("\n", " ") + "\n" for line in lines))
-    run_console(kb.rt.assistant, _console(buf), stdin)
-    panels = buf.getvalue().count("Verbinder ─")
-    assert panels <= 1 + len(lines)  # the banner, then at most one answer per line
+    stdin = io.StringIO("".join(line + "\n" for line in typed))
+    with production_stack(), error_log() as errors:
+        run_console(world.service, _console(buf), stdin, outbox=world.core.outbox)
+    assert errors.problems() == []  # nothing failed (the console would log it and say so)
+    out = buf.getvalue()
+    assert "Traceback" not in out
+    prompt = "jij> "
+    turns = out.split(prompt)[1:]
+    assert len(turns) == len(read) + 1  # every line up to /quit (or the end) was read, then no more
+    assert all(turn.strip() for turn in turns[:-1])  # and got its answer
+    panels = out.count("Verbinder ─")
+    assert panels <= 1 + len(read)  # the banner, then at most one answer per line
+    assert world.stored.lost() == []
 
 
 @fuzz(10)

@@ -24,12 +24,27 @@ PLATFORMS: dict[str, dict[str, str]] = {
         ),
     },
     "console_commands": {
-        "nl": "Commando's: /help (uitleg), /quit (stoppen). Typ anders gewoon je vraag.",
-        "en": "Commands: /help (explanation), /quit (stop). Otherwise just type your question.",
+        "nl": (
+            "In deze terminal: /quit stopt, !1 drukt op knop 1 onder een antwoord. "
+            "Verder werkt alles zoals in Slack en Telegram: typ je vraag, of een commando als /tip, "
+            "/agenda of /wie_ben_ik."
+        ),
+        "en": (
+            "In this terminal: /quit stops, !1 presses button 1 under an answer. Everything else works "
+            "as in Slack and Telegram: type your question, or a command such as /tip, /agenda or /wie_ben_ik."
+        ),
     },
-    "console_unknown_command": {
-        "nl": "Onbekend commando {command!r}. ",
-        "en": "Unknown command {command!r}. ",
+    "console_buttons": {
+        "nl": "Knoppen: {choices} — typ !1 om te kiezen",
+        "en": "Buttons: {choices} — type !1 to choose",
+    },
+    "console_no_buttons": {
+        "nl": "Er zijn nu geen knoppen om op te drukken.",
+        "en": "There are no buttons to press right now.",
+    },
+    "console_no_such_button": {
+        "nl": "Er is geen knop {number}: kies !1 tot en met !{last}.",
+        "en": "There is no button {number}: choose !1 to !{last}.",
     },
     "console_prompt": {"nl": "jij>", "en": "you>"},
 }
