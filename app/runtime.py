@@ -120,6 +120,7 @@ def highlights_policy(s: Settings) -> HighlightsPolicy:
         channels=s.highlight_targets,
         unattended=s.highlights_unattended,
         when_empty=s.highlights_when_empty,
+        pin=s.highlights_pin,
     )
 
 

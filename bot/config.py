@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     highlights_unattended: str = Field(
         default="post", pattern="^(post|wait)$", description="Without a moderator's decision: post or wait."
     )
+    highlights_pin: bool = Field(
+        default=False, description="Telegram: pin the week's post, unpin last week's."
+    )
     highlights_when_empty: str = Field(
         default="note",
         pattern="^(note|skip)$",

@@ -302,7 +302,8 @@ async def test_the_weekly_highlights_reach_both_fakes_valid_and_threaded(base, s
     )
     core.community.queue.approve(sub.id, "slack", ADMIN)
     poster = core.highlights.poster
-    poster.policy = replace(poster.policy, channels=(("slack", "C0HIGHLIGHTS"), ("telegram", str(-1001234))))
+    channels = (("slack", "C0HIGHLIGHTS"), ("telegram", str(-1001234)))
+    poster.policy = replace(poster.policy, channels=channels, pin=True)
     week = week_of(core.highlights.clock())  # the week the tip was approved in
     api = FakeBotApi()
     api.chat(-1001234, "Cultuur & Zorg")

@@ -173,3 +173,47 @@ def test_the_schedule_is_local_time_across_summer_time(db):
     assert sorted(scheduler.run_due()) == [POST_JOB, PREVIEW_JOB]
     due = {r.name: r.due_at for r in scheduler.rows()}
     assert due[POST_JOB] == datetime(2026, 11, 2, 8, 0)
+
+
+class Pinning(Net):
+    """A platform that pins too (Telegram)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pins: list[tuple[str, Posted]] = []
+
+    async def send(self, reply: Reply) -> list[Posted]:
+        return await self(reply)
+
+    async def update(self, posted: Posted, reply: Reply) -> None:
+        raise AssertionError("not used")
+
+    async def delete(self, posted: Posted) -> None:
+        raise AssertionError("not used")
+
+    async def pin(self, posted: Posted, on: bool = True) -> None:
+        self.pins.append(("pin" if on else "unpin", posted))
+
+
+def test_telegram_pins_this_weeks_post_and_unpins_last_weeks(db):
+    clock = Clock(MONDAY_9)
+    f = feature(db, clock, channels=(("telegram", "-100777"),), pin=True)
+    tg = Pinning()
+
+    def deliver_all() -> None:
+        while asyncio.run(f.poster.outbox.deliver({"telegram": tg})):
+            pass
+
+    f.poster.post("2026-W49", "cli")
+    deliver_all()
+    first = tg.sent[0]
+    assert tg.pins == [("pin", Posted("-100777", "17000.1"))] and first.formatted.startswith("<b>")
+    f.poster.post("2026-W50", "cli")
+    deliver_all()
+    assert tg.pins[1:] == [("pin", Posted("-100777", "17000.3")), ("unpin", Posted("-100777", "17000.1"))]
+    unpinned = feature(db, clock, channels=(("slack", "C9"),), pin=True)  # Slack posts are never pinned
+    net = Net()
+    unpinned.poster.post("2026-W50", "cli")
+    while asyncio.run(unpinned.poster.outbox.deliver({"slack": net})):
+        pass
+    assert [r.chat.thread_id for r in net.sent] == [None, "17000.1"]

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from aiohttp import web
 from telegram import (
+    Bot,
     CallbackQuery,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
@@ -31,8 +32,8 @@ from adapters.telegram.config import problems
 from adapters.telegram.incoming import PLATFORM, to_incoming
 from adapters.telegram.menu import menus
 from adapters.telegram.render import (
-    MAX_MESSAGE,
     callback_text,
+    edit_text,
     keyboard,
     parse_callback,
     render_parts,
@@ -287,38 +288,44 @@ class TelegramAdapter:
             raise RuntimeError(f"Telegram: could not send to {reply.chat.chat_id}: {(failures or ['?'])[-1]}")
         return [Posted(str(m.chat.id), str(m.message_id)) for m in sent]
 
-    async def update(self, posted: Posted, reply: Reply) -> None:
-        """Edit a sent message to show `reply` (one message: a longer reply is cut with an ellipsis)."""
+    def _bot(self) -> Bot:
         if self.application is None:
             raise RuntimeError("the Telegram adapter is not running")
-        parts = render_parts(reply)
-        text = parts[0] if len(parts) == 1 else to_plain("\n".join(parts), MAX_MESSAGE)
-        mode = ParseMode.HTML if len(parts) == 1 else None
+        return self.application.bot
+
+    async def update(self, posted: Posted, reply: Reply) -> None:
+        """Edit a sent message to show `reply` (one message: a longer reply is cut with an ellipsis)."""
+        text, mode = edit_text(reply)
+        chat, mid, quiet = (
+            chat_id_of(posted.chat_id),
+            int(posted.message_id),
+            LinkPreviewOptions(is_disabled=True),
+        )
         edit = partial(
-            self.application.bot.edit_message_text,
-            text,
-            chat_id=chat_id_of(posted.chat_id),
-            message_id=int(posted.message_id),
-            parse_mode=mode,
-            reply_markup=keyboard(reply),
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            self._bot().edit_message_text, text, chat, mid, parse_mode=mode, link_preview_options=quiet
         )
         try:
-            await self._call("editMessageText", reply.question_id, edit)
+            await self._call(
+                "editMessageText", reply.question_id, partial(edit, reply_markup=keyboard(reply))
+            )
         except BadRequest as e:
             if "not modified" not in e.message.lower():  # the same text again is not a failure
                 raise
 
     async def delete(self, posted: Posted) -> None:
         """Delete a sent message (Telegram allows it up to 48 hours after sending)."""
-        if self.application is None:
-            raise RuntimeError("the Telegram adapter is not running")
-        delete = partial(
-            self.application.bot.delete_message,
-            chat_id=chat_id_of(posted.chat_id),
-            message_id=int(posted.message_id),
+        chat, mid = chat_id_of(posted.chat_id), int(posted.message_id)
+        await self._call("deleteMessage", None, partial(self._bot().delete_message, chat, mid))
+
+    async def pin(self, posted: Posted, on: bool = True) -> None:
+        """Pin a sent message without notifying the members (the weekly highlights), or unpin it."""
+        bot, chat, mid = self._bot(), chat_id_of(posted.chat_id), int(posted.message_id)
+        call = (
+            partial(bot.pin_chat_message, chat, mid, True)
+            if on
+            else partial(bot.unpin_chat_message, chat, mid)
         )
-        await self._call("deleteMessage", None, delete)
+        await self._call("pinChatMessage" if on else "unpinChatMessage", None, call)
 
     async def _send_parts(self, reply: Reply, failures: list[str] | None = None) -> list[Message]:
         """Render and send a reply: split in parts, buttons on the last; failures logged and kept."""
@@ -362,25 +369,18 @@ class TelegramAdapter:
             return _failed(reply, e, failures)
 
     async def _answer_callback(self, cq: CallbackQuery, text: str, qid: int | None) -> None:
-        assert self.application is not None
-        answer = partial(
-            self.application.bot.answer_callback_query,
-            cq.id,
-            text=callback_text(text) if text.strip() else None,
-            show_alert=False,
-        )
+        shown = callback_text(text) if text.strip() else None
+        answer = partial(self._bot().answer_callback_query, cq.id, text=shown, show_alert=False)
         try:
             await self._call("answerCallbackQuery", qid, answer)
         except TelegramError as e:
             log.warning("Telegram: answering callback query %s failed (question %s): %s", cq.id, qid, e)
 
     async def _typing(self, chat: ChatRef) -> None:
-        assert self.application is not None
+        topic = int(chat.thread_id) if chat.thread_id else None
         try:
-            await self.application.bot.send_chat_action(
-                chat_id_of(chat.chat_id),
-                ChatAction.TYPING,
-                message_thread_id=int(chat.thread_id) if chat.thread_id else None,
+            await self._bot().send_chat_action(
+                chat_id_of(chat.chat_id), ChatAction.TYPING, message_thread_id=topic
             )
         except TelegramError as e:
             log.debug("Telegram: typing indicator failed: %s", e)

@@ -180,3 +180,11 @@ def callback_text(text: str) -> str:
     """A notification text cut to what answerCallbackQuery accepts."""
     text = " ".join(text.split())
     return text if len(text) <= MAX_CALLBACK_ANSWER else text[: MAX_CALLBACK_ANSWER - 1].rstrip() + "…"
+
+
+def edit_text(reply: Reply) -> tuple[str, str | None]:
+    """An edit's text and parse mode: one message (a longer reply is cut, as plain text)."""
+    parts = render_parts(reply)
+    if len(parts) == 1:
+        return parts[0], "HTML"
+    return to_plain("\n".join(parts), MAX_MESSAGE), None

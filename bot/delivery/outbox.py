@@ -37,6 +37,7 @@ NOTICE = "notice"
 Sender = Callable[[Reply], Awaitable[list[Posted]]]
 
 SEND, UPDATE, DELETE = "send", "update", "delete"  # what an outbox row does
+PIN, UNPIN = "pin", "unpin"  # only where the platform can (Telegram: the weekly highlights)
 
 
 class Platform(Protocol):
@@ -292,6 +293,12 @@ async def _carry_out(target: Sender | Platform, item: Pending) -> list[Posted]:
     if item.op == SEND:
         send = target.send if hasattr(target, "send") else target
         return await send(item.reply)  # type: ignore[operator]
+    if item.op in (PIN, UNPIN):
+        pin = getattr(target, "pin", None)
+        if pin is None or item.target is None:
+            raise RuntimeError(f"this platform cannot {item.op} a message")
+        await pin(item.target, item.op == PIN)
+        return [item.target]
     editor = cast(Platform, target) if hasattr(target, "update") and hasattr(target, "delete") else None
     if editor is None or item.target is None:
         raise RuntimeError(f"this platform cannot {item.op} a posted message")

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery.outbox import Outbox, Pending, enqueue
+from bot.delivery.outbox import PIN, UNPIN, Outbox, Pending, enqueue
 from bot.highlights.compose import TZ_NAME, parse_week, week_of
 from bot.highlights.records import POSTED, PREVIEWED, SKIPPED, HighlightPostRecord, HighlightWeekRecord
 from bot.messages import Button, ChatRef, Posted, Reply
@@ -59,6 +59,7 @@ class HighlightsPolicy:
     unattended: str = "post"  # post | wait: without a moderator's "post", post as planned or wait
     when_empty: str = "note"  # note | skip: a week with nothing to say gets a short note, or nothing
     language: str = "nl"
+    pin: bool = False  # Telegram: pin this week's post, unpin last week's
 
 
 @dataclass
@@ -247,6 +248,26 @@ class Poster:
         for text, blocks in row.thread or []:
             chat = ChatRef(row.platform, posted[0].chat_id, thread_id=posted[0].message_id)
             enqueue(s, Reply(chat, text, self.policy.language, formatted=blocks), now=self.clock())
+        if self.policy.pin and row.platform == "telegram":
+            self._pin(s, row, posted[0])
+
+    def _pin(self, s: Session, row: HighlightPostRecord, posted: Posted) -> None:
+        """Pin this week's post in its chat and unpin the week before's (the chat shows one)."""
+        here = Reply(ChatRef(row.platform, posted.chat_id), "", self.policy.language, kind="notice")
+        enqueue(s, here, now=self.clock(), op=PIN, target=posted)
+        before = s.scalar(
+            select(HighlightPostRecord)
+            .where(
+                HighlightPostRecord.platform == row.platform,
+                HighlightPostRecord.chat_id == row.chat_id,
+                HighlightPostRecord.week < row.week,
+                HighlightPostRecord.message_id != "",
+            )
+            .order_by(HighlightPostRecord.week.desc())
+            .limit(1)
+        )
+        if before is not None:
+            enqueue(s, here, now=self.clock(), op=UNPIN, target=Posted(posted.chat_id, before.message_id))
 
 
 def _plain(part: str) -> str:
