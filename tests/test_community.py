@@ -100,7 +100,7 @@ def test_a_member_shares_a_tip_and_a_moderator_on_the_other_platform_approves_it
     offer = next(s for s in sent if s.platform == "telegram")
     assert "De Zingende Tram" in offer.reply.text and offer.actions == [SUB_APPROVE, SUB_EDIT, SUB_REJECT]
     [r] = press(w, MOD_TG, SUB_APPROVE, sid)
-    assert "staat nu in de kennisbank" in r.text and r.ephemeral_user == "900"
+    assert "staat nu in de kennisbank" in r.text and r.chat.chat_id == "900"  # in the moderator's chat
     told = w.deliver()
     author = [s for s in told if s.reply.chat.chat_id == "555"]
     assert len(author) == 1 and "goedgekeurd" in author[0].reply.text

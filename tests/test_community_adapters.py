@@ -327,3 +327,39 @@ async def test_the_weekly_highlights_reach_both_fakes_valid_and_threaded(base, s
         and "Zingen in de wachtkamer" in sent[0].params["text"]
     )
     assert api.errors == []
+
+
+async def test_a_telegram_moderator_approves_with_the_inline_button(base, slack, tmp_path):
+    """A Slack member's tip reaches a Telegram moderator with approve / edit / reject under it; the
+    press approves it, the moderator is told in the chat (not in a 200-character toast)."""
+    bot, core = slack
+    core.people.grant("cli", core.people.person("telegram", str(ANNA["id"]), "Anna"), "moderator")
+    await bot.command("/tip", "", "C0VRAGEN")
+    await bot.settle()
+    ack = await bot.submit(
+        bot.fake.views[-1], {"title": "Koffie met kunst", "text": "Elke vrijdag in de bieb."}
+    )
+    assert ack == {}
+    await bot.settle()
+    api = FakeBotApi()
+    api.chat(ANNA["id"], first_name="Anna")
+    tg = await telegram_adapter(base, api, core, tmp_path)
+    try:
+        await deliver(core, {"slack": bot.adapter, "telegram": tg})
+        [offer] = [c for c in api.sent(ANNA["id"]) if "Koffie met kunst" in c.params["text"]]
+        keys = [b["callback_data"] for row in offer.params["reply_markup"]["inline_keyboard"] for b in row]
+        assert [k.split(":")[0] for k in keys] == [SUB_APPROVE, SUB_EDIT, SUB_REJECT]
+        message = api.messages[(ANNA["id"], offer.result["message_id"])]
+        before = len(api.sent(ANNA["id"]))
+        app = tg.application
+        assert app is not None
+        await app.process_update(
+            Update.de_json(api.update(callback_query=api.callback(ANNA, message, keys[0])), app.bot)
+        )
+        [told] = api.sent(ANNA["id"])[before:]
+        assert "staat nu in de kennisbank" in told.params["text"]
+    finally:
+        await tg.stop()
+    sub = core.community.queue.list(state="approved", limit=1)
+    assert sub and sub[0].title == "Koffie met kunst"
+    assert api.errors == []

@@ -94,9 +94,15 @@ def test_callback_data_round_trip_for_every_action():
     assert callback_data(Button(HELPFUL, "x", "12")) == "fb:h:12"
     assert callback_data(Button(NOT_HELPFUL, "x", "12")) == "fb:n:12"
     assert callback_data(Button(ASK_EXPERT, "x", "12")) == "ex:12"
-    for bad in ("", None, "fb:h:", "fb:h:x", "fb:x:1", "ex:1 ", "ex:-1", "ex:1234567890123456789", "zz:1"):
+    for bad in ("", None, "fb:h:", "fb:h:x", "fb:x:1", "ex:1 ", "ex:-1", "ex:1234567890123456789", "Zz:1"):
         assert parse_callback(bad) is None
-    assert callback_data(Button("dance", "x", "1")) is None
+    # A feature's own action (moderation, highlights) travels by its name; the service knows it or not.
+    assert callback_data(Button("sub_approve", "x", "12")) == "sub_approve:12"
+    assert parse_callback("sub_approve:12") == ("sub_approve", 12) and parse_callback("zz:1") == ("zz", 1)
+    assert (
+        callback_data(Button("Dance!", "x", "1")) is None
+        and callback_data(Button("x" * 60, "x", "1")) is None
+    )
     assert callback_data(Button(HELPFUL, "x", "not a number")) is None
 
 
@@ -105,7 +111,7 @@ def test_keyboard_layout():
         Button(HELPFUL, "👍", "7"),
         Button(NOT_HELPFUL, "👎", "7"),
         Button(ASK_EXPERT, "🙋", "7"),
-        Button("dance", "?", "7"),
+        Button("Dance!", "?", "7"),  # no action name a feature could have: no button
     )
     rows = keyboard(_reply("x", buttons=buttons)).to_dict()["inline_keyboard"]
     assert [[b["callback_data"] for b in row] for row in rows] == [["fb:h:7", "fb:n:7"], ["ex:7"]]

@@ -146,23 +146,30 @@ def to_plain(part: str, limit: int = MAX_MESSAGE) -> str:
     return text
 
 
+# Any other action of a feature (moderation, highlights) travels as "<action>:<item id>".
+FEATURE_CALLBACK = re.compile(r"^([a-z][a-z_]{0,39}):([0-9]{1,18})$")
+
+
 def callback_data(button: Button) -> str | None:
-    """The callback_data of a button ("fb:h:<qid>", "fb:n:<qid>", "ex:<qid>"), None if unknown."""
+    """The callback_data of a button ("fb:h:<qid>", "ex:<qid>", "sub_approve:<id>"), None if it has none."""
     prefix = CALLBACK_PREFIX.get(button.action)
-    data = f"{prefix}{button.value}" if prefix else ""
-    if not prefix or not CALLBACK_DATA.match(data) or len(data.encode()) > MAX_CALLBACK_DATA:
+    data = f"{prefix}{button.value}" if prefix else f"{button.action}:{button.value}"
+    fits = CALLBACK_DATA.match(data) if prefix else FEATURE_CALLBACK.match(data)
+    if not fits or len(data.encode()) > MAX_CALLBACK_DATA:
         log.warning("button %r with value %r has no Telegram callback data", button.action, button.value)
         return None
     return data
 
 
 def parse_callback(data: str | None) -> tuple[str, int] | None:
-    """(action, question id) from callback_data, None when it is not one of ours."""
+    """(action, item id) from callback_data, None when it is not one of ours (the service then says
+    whether it knows the action)."""
     m = CALLBACK_DATA.match(data or "")
-    if not m:
-        return None
-    action = next(a for a, p in CALLBACK_PREFIX.items() if p == m.group(1))
-    return action, int(m.group(2))
+    if m:
+        action = next(a for a, p in CALLBACK_PREFIX.items() if p == m.group(1))
+        return action, int(m.group(2))
+    m = FEATURE_CALLBACK.match(data or "")
+    return (m.group(1), int(m.group(2))) if m else None
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

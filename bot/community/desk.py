@@ -44,8 +44,10 @@ def say(msg: Incoming, text: str, lang: str, buttons: tuple[Button, ...] = ()) -
 
 
 def tell(act: Action, text: str, lang: str, buttons: tuple[Button, ...] = ()) -> list[Reply]:
-    """A notice to the person who pressed a button (only to them)."""
-    return [Reply(act.chat, text, lang, buttons=buttons, ephemeral_user=act.user_id, kind="notice")]
+    """A notice to the person who pressed a button: only to them on Slack; on Telegram a message in
+    the (private) chat, where a press's own answer is a toast of 200 characters."""
+    private = act.user_id if act.chat.platform == "slack" else None
+    return [Reply(act.chat, text, lang, buttons=buttons, ephemeral_user=private, kind="notice")]
 
 
 def refusal(exc: Refused | PeopleError, lang: str, moderators: Callable[[], str]) -> str:

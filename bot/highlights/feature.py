@@ -220,7 +220,9 @@ class HighlightsFeature:
 
 
 def _tell(act: Action, text: str, lang: str) -> Reply:
-    return Reply(act.chat, text, lang, ephemeral_user=act.user_id, kind="notice")
+    """Only to the presser on Slack; a message on Telegram (a toast would cut it short)."""
+    private = act.user_id if act.chat.platform == "slack" else None
+    return Reply(act.chat, text, lang, ephemeral_user=private, kind="notice")
 
 
 def _say(msg: Incoming, text: str, lang: str) -> Reply:
