@@ -23,7 +23,7 @@ from support.docs import make_settings
 from support.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 from support.fake_telegram import BASE_URL, TOKEN, FakeBotApi, user
 from support.slack_harness import Bot
-from support.slack_payloads import slash_command
+from support.slack_payloads import block_actions, slash_command
 from telegram import Update
 
 from adapters.slack.adapter import SlackAdapter
@@ -164,14 +164,14 @@ async def test_edit_and_withdraw_reach_both_platforms_and_the_48_hour_rule(both)
     assert {d.state for d in store.get(second.id).deliveries} == {"withdrawn"}
 
 
-async def say(tg: TelegramAdapter, api: FakeBotApi, who: dict[str, Any], text: str) -> Any:
+async def say(tg: TelegramAdapter, api: FakeBotApi, who: dict[str, Any], text: str, replies: int = 1) -> Any:
     before = len(api.sent(who["id"]))
     m = api.message(api.chats[who["id"]], who, text)
     assert tg.application is not None
     await tg.application.process_update(Update.de_json(api.update(message=m), tg.application.bot))
     new = api.sent(who["id"])[before:]
-    assert len(new) == 1, [c.params.get("text") for c in new]
-    return new[0]
+    assert len(new) == replies, [c.params.get("text") for c in new]
+    return new[0] if replies == 1 else new
 
 
 async def test_telegram_confirms_with_buttons_before_anything_is_sent(both):
@@ -192,5 +192,68 @@ async def test_telegram_confirms_with_buttons_before_anything_is_sent(both):
     await deliver(core, bot.adapter, tg)
     assert [c.params["text"] for c in api.sent(GROUP)] == ["Koffie om tien uur!"]
     assert "Verslag van aankondiging" in api.sent(TG_ADMIN["id"])[-1].params["text"]
-    listed = await say(tg, api, TG_ADMIN, "/aankondigingen")
+    listed, item = await say(tg, api, TG_ADMIN, "/aankondigingen", replies=2)
     assert "verstuurd" in listed.params["text"] and "1/1" in listed.params["text"]
+    # Withdraw with the buttons under the listed announcement: it asks once more, then goes.
+    [[edit, withdraw]] = item.params["reply_markup"]["inline_keyboard"]
+    assert edit["callback_data"].startswith("an_edit:") and withdraw["callback_data"].startswith(
+        "an_withdraw:"
+    )
+
+    async def tap(message: dict[str, Any], data: str) -> Any:
+        before = len(api.sent(TG_ADMIN["id"]))
+        press = api.callback(TG_ADMIN, message, data)
+        await tg.application.process_update(
+            Update.de_json(api.update(callback_query=press), tg.application.bot)
+        )  # type: ignore[union-attr]
+        [said] = api.sent(TG_ADMIN["id"])[before:]
+        return said
+
+    assert "/aankondigingen wijzig" in (await tap(item.result, edit["callback_data"])).params["text"]
+    sure = await tap(item.result, withdraw["callback_data"])
+    [[ok]] = sure.params["reply_markup"]["inline_keyboard"]
+    assert "ingetrokken" in (await tap(sure.result, ok["callback_data"])).params["text"]
+    await deliver(core, bot.adapter, tg)
+    assert api.ok("deleteMessage")
+
+
+async def test_slack_edits_a_listed_announcement_in_a_modal(both):
+    bot, tg, api, core, clock = both
+    core.announcements.store.create(f"slack:{ADMIN}", "Open dag om 10 uur.")
+    await deliver(core, bot.adapter, tg)
+    form = slash_command("/aankondigingen", "", f"D{ADMIN[1:]}", bot.fake.response_url("list"), user=ADMIN)
+    assert (await bot.post(urlencode(form), "application/x-www-form-urlencoded")).status == 200
+    await bot.settle()
+    # The listing comes through the command's response_url; its item carries edit / withdraw.
+    listed = [c.args for c in bot.fake.to("response_url.list") if "an_edit" in json.dumps(c.args)]
+    assert listed, [c.method for c in bot.fake.calls]
+    edit = next(
+        e
+        for b in listed[-1]["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "an_edit"
+    )
+    payload = block_actions(
+        "an_edit",
+        edit["value"],
+        f"D{ADMIN[1:]}",
+        "1.1",
+        thread_ts=None,
+        response_url=bot.fake.response_url("edit"),
+        user=ADMIN,
+    )
+    assert (
+        await bot.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+    ).status == 200
+    await bot.settle()
+    opened = bot.fake.views[-1]
+    assert json.loads(opened["private_metadata"])["form"] == "announcement_edit"
+    [text] = [b for b in opened["blocks"] if b["type"] == "input"]
+    assert text["element"]["initial_value"] == "Open dag om 10 uur."
+    assert (await bot.submit(opened, {"text": ""}, user=ADMIN))["response_action"] == "errors"
+    assert await bot.submit(opened, {"text": "Open dag om 11 uur."}, user=ADMIN) == {}
+    await bot.settle()
+    await deliver(core, bot.adapter, tg)
+    assert {c.args["text"] for c in bot.fake.to("chat.update")} >= {"Open dag om 11 uur."}
+    assert api.ok("editMessageText")[-1].params["text"] == "Open dag om 11 uur."

@@ -15,15 +15,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.announcements.delivery import CHANGE, PURPOSE
 from bot.announcements.model import (
+    ACTIONS,
     AN_CANCEL,
+    AN_EDIT,
     AN_SEND,
+    AN_WITHDRAW,
+    AN_WITHDRAW_OK,
     MAX_TEXT,
     Invalid,
     labels,
     local_label,
     split_command,
 )
-from bot.announcements.records import SCHEDULED
+from bot.announcements.records import SCHEDULED, WITHDRAWN
 from bot.announcements.store import SEND_JOB, Announcement, Announcements, AnnouncementsPolicy
 from bot.commands import MODERATOR, Command, CommandSpec
 from bot.delivery.outbox import Outbox
@@ -37,6 +41,7 @@ from storage.db import utcnow
 
 SETTLE_JOB = "announcements.settle"
 FORM = "announcement"
+EDIT_FORM = "announcement_edit"
 COMMANDS = (
     CommandSpec("aankondiging", aliases=("announce",), audience=MODERATOR, slack=True, rank=96),
     CommandSpec("aankondigingen", aliases=("announcements",), audience=MODERATOR, slack=True, rank=97),
@@ -150,6 +155,8 @@ class AnnouncementsFeature:
         if refused:
             return [_tell(act, refused, lang)]
         actor = actor_of(act.chat.platform, act.user_id)
+        if act.action in (AN_EDIT, AN_WITHDRAW, AN_WITHDRAW_OK):
+            return self._manage(act, actor, lang)
         if act.action == AN_CANCEL:
             done = self.store.cancel(act.item_id)
             return [_tell(act, t("an_cancelled" if done else "an_not_draft", lang, id=act.item_id), lang)]
@@ -160,6 +167,81 @@ class AnnouncementsFeature:
         return [_tell(act, _started(ann, lang, self.policy.tz), lang)]
 
     # -- managing ---------------------------------------------------------------------------
+
+    def _manage(self, act: Action, actor: str, lang: str) -> list[Reply]:
+        """edit / withdraw under a listed announcement (withdraw asks once more)."""
+        try:
+            ann = self.store.get(act.item_id)
+            if act.action == AN_EDIT and act.trigger:
+                field = FormField(
+                    "text",
+                    t("an_text_label", lang),
+                    "long",
+                    True,
+                    ann.text,
+                    t("an_text_hint", lang),
+                    MAX_TEXT,
+                )
+                form = Form(
+                    EDIT_FORM,
+                    t("an_edit_title", lang),
+                    t("an_edit_submit", lang),
+                    (field,),
+                    state=str(ann.id),
+                )
+                return [
+                    Reply(
+                        act.chat,
+                        t("form_opened", lang),
+                        lang,
+                        ephemeral_user=act.user_id,
+                        kind="notice",
+                        form=form,
+                    )
+                ]
+            if act.action == AN_EDIT:
+                return [_tell(act, t("an_edit_by_command", lang, id=ann.id), lang)]
+            if act.action == AN_WITHDRAW:
+                sure = (Button(AN_WITHDRAW_OK, t("btn_an_withdraw_ok", lang), str(ann.id)),)
+                return [
+                    Reply(
+                        act.chat,
+                        t("an_withdraw_sure", lang, id=ann.id),
+                        lang,
+                        buttons=sure,
+                        ephemeral_user=act.user_id if act.chat.platform == "slack" else None,
+                        kind="notice",
+                    )
+                ]
+            change = self.store.withdraw(ann.id, actor)
+            said = t("an_withdrawn", lang, id=ann.id, deleted=change.deleted, noticed=change.noticed)
+        except Invalid as exc:
+            said = t(exc.key, lang, **exc.kwargs)
+        return [_tell(act, said, lang)]
+
+    def on_edit_form(self, sub: FormSubmit) -> FormResult:
+        """The edit modal: the new text goes to every channel the announcement reached."""
+        lang = language_of(sub.language) if sub.language else self.policy.language
+        refused = self._refuse(sub.chat.platform, sub.user_id, lang)
+        if refused or not sub.state.isdigit() or len(sub.state) > 9:
+            return FormResult(
+                replies=(Reply(sub.chat, refused or t("an_unknown_id", lang, id="?"), lang, kind="notice"),)
+            )
+        try:
+            change = self.store.edit(
+                int(sub.state), sub.get("text"), actor_of(sub.chat.platform, sub.user_id)
+            )
+        except Invalid as exc:
+            if exc.key in ("an_empty", "an_too_long"):
+                return FormResult(errors=(("text", t(exc.key, lang, **exc.kwargs)),))
+            return FormResult(replies=(Reply(sub.chat, t(exc.key, lang, **exc.kwargs), lang, kind="notice"),))
+        return FormResult(
+            replies=(
+                Reply(
+                    sub.chat, t("an_edited", lang, id=int(sub.state), n=change.updated), lang, kind="notice"
+                ),
+            )
+        )
 
     def cmd_list(self, msg: Incoming, arg: str, lang: str) -> list[Reply]:
         """/aankondigingen [wijzig <nr> <tekst> | intrekken <nr>]."""
@@ -184,7 +266,27 @@ class AnnouncementsFeature:
             except Invalid as exc:
                 said = t(exc.key, lang, **exc.kwargs)
             return [_say(msg, said, lang)]
-        return [_say(msg, self.listing_text(lang), lang)]
+        replies = [_say(msg, self.listing_text(lang), lang)]
+        for a in self.store.listing(10):  # each with its own edit / withdraw buttons
+            if a.state == WITHDRAWN:
+                continue
+            buttons = (
+                Button(AN_EDIT, t("btn_an_edit", lang), str(a.id)),
+                Button(AN_WITHDRAW, t("btn_an_withdraw", lang), str(a.id)),
+            )
+            first = " ".join(a.text.split())
+            head = t("an_item", lang, id=a.id, text=first if len(first) <= 80 else first[:79] + "…")
+            replies.append(
+                Reply(
+                    msg.chat,
+                    head,
+                    lang,
+                    buttons=buttons,
+                    ephemeral_user=None if msg.direct else msg.user_id,
+                    kind="notice",
+                )
+            )
+        return replies
 
     def listing_text(self, lang: str, limit: int = 20) -> str:
         """The scheduled and posted announcements as lines."""
@@ -212,8 +314,8 @@ class AnnouncementsFeature:
         """The two commands, the modal, send / cancel, the send and settle jobs, the outbox hooks."""
         return Contribution(
             commands=(Command(COMMANDS[0], self.cmd_announce), Command(COMMANDS[1], self.cmd_list)),
-            item_actions={AN_SEND: self.on_action, AN_CANCEL: self.on_action},
-            forms={FORM: self.on_form},
+            item_actions={a: self.on_action for a in ACTIONS},
+            forms={FORM: self.on_form, EDIT_FORM: self.on_edit_form},
             jobs=(
                 Job(SEND_JOB, lambda now, payload: self.store.dispatch(int(payload["id"]), now)),
                 Job(SETTLE_JOB, lambda now, payload: self.store.settle_all(now), every=self.interval),

@@ -14,7 +14,10 @@ from bot.community.dates import parse_date, parse_time
 
 AN_SEND = "an_send"  # the Telegram (or Slack without a modal) confirmation: send as written
 AN_CANCEL = "an_cancel"  # ... or drop it
-ACTIONS = (AN_SEND, AN_CANCEL)
+AN_EDIT = "an_edit"  # under a listed announcement: change its text everywhere
+AN_WITHDRAW = "an_withdraw"  # ... or take it back (asks once more)
+AN_WITHDRAW_OK = "an_withdraw_ok"
+ACTIONS = (AN_SEND, AN_CANCEL, AN_EDIT, AN_WITHDRAW, AN_WITHDRAW_OK)
 PLATFORMS = ("slack", "telegram")
 MAX_TEXT = 3000  # a Slack modal input holds 3000 characters; a Telegram message 4096
 MAX_AHEAD = timedelta(days=366)
