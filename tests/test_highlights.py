@@ -37,7 +37,7 @@ from bot.highlights.compose import (
     week_of,
 )
 from bot.highlights.render import plain, slack, telegram, tg_len, to_plain
-from bot.messages import KB_NO, KB_YES, Action, ChatRef
+from bot.messages import KB_APPROVE, KB_NO, KB_YES, Action, ChatRef
 from bot.people.store import CLI
 from bot.texts import t
 from bot.texts.highlights import HIGHLIGHTS
@@ -184,6 +184,12 @@ def test_consent_pending_undecided_and_declined(w):
     h = compose(w.rt.sessions, "2026-W49", clock=w.clock)
     assert h.expert_answers == (ExpertAnswer(zang, ASK_ZANG, "Sanne", False),) and h.kb_answers == ()
     assert "Fatima" not in all_text(h)
+    # A moderator approves it the week after: it is new in the knowledge base in that week.
+    core.people.grant("cli", core.people.person("slack", "UMOD"), "moderator")
+    w.clock.now = utc("2026-12-08 10:00")  # Tuesday of week 50
+    core.service.handle_action(Action(ChatRef("slack", "DMOD"), "UMOD", KB_APPROVE, zang))
+    assert [a.question_id for a in compose(w.rt.sessions, "2026-W50", clock=w.clock).kb_answers] == [zang]
+    assert compose(w.rt.sessions, "2026-W49", clock=w.clock).kb_answers == ()
 
 
 def test_sunday_night_and_monday_morning_fall_in_their_own_weeks(w):

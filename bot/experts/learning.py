@@ -131,7 +131,7 @@ class Learning:
                 s.execute(
                     update(RoutingRecord)
                     .where(RoutingRecord.question_id == r.question_id, RoutingRecord.kb_status == "approved")
-                    .values(kb_status="published", kb_path=path)
+                    .values(kb_status="published", kb_path=path, kb_published_at=self.notices.clock())
                 )
             n += 1
         return n

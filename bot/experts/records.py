@@ -48,6 +48,7 @@ class RoutingRecord(Base):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     kb_status: Mapped[str] = mapped_column(String(16), default="")  # ""|pending|approved|published|declined
     kb_path: Mapped[str] = mapped_column(String(200), default="")
+    kb_published_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # in the KB since
     version: Mapped[int] = mapped_column(Integer, default=0)  # bumped on every change (optimistic lock)
 
 

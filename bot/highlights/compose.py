@@ -280,8 +280,8 @@ def _expert_answers(
     the name: the expert chose not to make the exchange public, and the question may have been asked
     in a private chat. It still counts in `expert_answered`.
 
-    The routing keeps no moment of publishing, so a Q&A entry is new in the week its answer was
-    given (consent follows the answer; with moderator approval it may be published days later).
+    A Q&A entry is new in the week it entered the knowledge base (`kb_published_at`): with a
+    moderator's approval that may be a week after the answer.
     """
     rows = s.execute(
         select(RoutingRecord, QuestionRecord.text, ExpertRecord.name)
@@ -294,13 +294,23 @@ def _expert_answers(
         )
         .order_by(RoutingRecord.answered_at, RoutingRecord.question_id)
     ).all()
-    answers, kb = [], []
-    for r, question, expert in rows:
-        quote = _quote(question)
-        published = r.kb_status == "published"
-        answers.append(ExpertAnswer(r.question_id, quote, expert, published))
-        if published:
-            kb.append(KBAnswer(r.question_id, quote, r.kb_path, expert))
+    answers = [
+        ExpertAnswer(r.question_id, _quote(question), expert, r.kb_status == "published")
+        for r, question, expert in rows
+    ]
+    entries = s.execute(
+        select(RoutingRecord, QuestionRecord.text, ExpertRecord.name)
+        .join(QuestionRecord, QuestionRecord.id == RoutingRecord.question_id)
+        .join(ExpertRecord, ExpertRecord.id == RoutingRecord.answered_by)
+        .where(
+            RoutingRecord.kb_status == "published",
+            # Published before this column existed: counted in the week of the answer, as before.
+            func.coalesce(RoutingRecord.kb_published_at, RoutingRecord.answered_at) >= start,
+            func.coalesce(RoutingRecord.kb_published_at, RoutingRecord.answered_at) < end,
+        )
+        .order_by(RoutingRecord.kb_published_at, RoutingRecord.question_id)
+    ).all()
+    kb = [KBAnswer(r.question_id, _quote(question), r.kb_path, expert) for r, question, expert in entries]
     return tuple(answers), tuple(kb)
 
 
