@@ -81,8 +81,7 @@ class ContributionDesk:
 
     def moderator_names(self) -> str:
         """Who can moderate, for refusals ("ask Anna or Piet")."""
-        names = [p.label for p in self.people.with_role("moderator")][:5]
-        return ", ".join(names) or "-"
+        return self.people.moderator_names()
 
     def _refused(self, exc: Refused | PeopleError, lang: str) -> str:
         return refusal(exc, lang, self.moderator_names)

@@ -100,10 +100,7 @@ class HighlightsFeature:
     # -- moderators -------------------------------------------------------------------------
 
     def _refuse(self, platform: str, user_id: str, lang: str) -> str | None:
-        if self.people.is_moderator(platform, user_id):
-            return None
-        names = ", ".join(p.label for p in self.people.with_role("moderator")[:5]) or "-"
-        return t("not_moderator", lang, who=names)
+        return self.people.refusal(platform, user_id, lang)
 
     def on_action(self, act: Action) -> list[Reply]:
         """post / skip / edit intro under the preview."""

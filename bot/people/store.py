@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.people.records import AccountRecord, AuditRecord, LinkCodeRecord, PersonRecord, RoleRecord
+from bot.texts import t
 from storage.db import utcnow
 
 MODERATOR = "moderator"
@@ -210,6 +211,16 @@ class People:
         # A configured admin or moderator who never wrote to the bot yet: known by the account alone.
         found += [Person(0, "", (a,), roles | ({ADMIN} if a in self.admins else set())) for a in unseen]
         return [p for p in found if not p.blocked]
+
+    def moderator_names(self, limit: int = 5) -> str:
+        """Who can moderate, for a refusal ("ask Anna or Piet")."""
+        return ", ".join(p.label for p in self.with_role(MODERATOR)[:limit]) or "-"
+
+    def refusal(self, platform: str, user_id: str, lang: str) -> str | None:
+        """None for a moderator or admin; for anyone else the polite refusal that names who can."""
+        if self.is_moderator(platform, user_id):
+            return None
+        return t("not_moderator", lang, who=self.moderator_names())
 
     def moderator_accounts(self) -> list[Account]:
         """Every account of every moderator and admin (where to tell them something)."""
