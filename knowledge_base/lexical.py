@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import bm25s
@@ -113,3 +114,28 @@ class LexicalIndex:
         self.ids, self.version, self._bm25 = meta["ids"], meta["version"], bm
         self._df = self._doc_freqs(bm) if bm is not None else {}
         return True
+
+
+class TokenCache:
+    """The index tokens of each chunk from the last build, so a rebuild after one new entry
+    tokenises only what changed (a chunk is reused when its key, its document's content, is the same)."""
+
+    SEP = "\x1f"  # between the cached tokens of a chunk (no token holds it)
+
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[str, str]] = {}
+        self._next: dict[str, tuple[str, str]] = {}
+
+    def tokens(self, chunk_id: str, key: str, make: Callable[[], list[str]]) -> list[str]:
+        """The chunk's tokens: cached when its key is unchanged, else made now."""
+        hit = self._known.get(chunk_id)
+        if hit is not None and hit[0] == key:
+            toks = hit[1].split(self.SEP) if hit[1] else []
+        else:
+            toks = make()
+        self._next[chunk_id] = (key, self.SEP.join(toks))
+        return toks
+
+    def keep(self) -> None:
+        """This build's tokens are the cache now (chunks that are gone are forgotten)."""
+        self._known, self._next = self._next, {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, func
@@ -25,6 +26,11 @@ class DocumentRecord(Base):
     origin: Mapped[str] = mapped_column(String(16), default="file")
     n_chunks: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+    def fingerprint(self) -> str:
+        """What the index tokens of its chunks depend on besides each chunk's heading and text."""
+        meta = json.dumps(self.meta or {}, sort_keys=True, ensure_ascii=False)
+        return f"{self.content_hash}|{self.title}|{self.language}|{self.kind}|{self.url}|{meta}"
 
 
 class ChunkRecord(Base):

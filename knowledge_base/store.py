@@ -10,6 +10,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -17,7 +18,7 @@ from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge_base.dense import DenseIndex
-from knowledge_base.lexical import LexicalIndex, index_tokens
+from knowledge_base.lexical import LexicalIndex, TokenCache, index_tokens
 from knowledge_base.models import Chunk, Document
 from knowledge_base.records import ChunkRecord, DocumentRecord, MetaRecord
 
@@ -54,13 +55,9 @@ class DocInfo:
     n_chunks: int
 
 
-_SEP = "\x1f"  # between the cached tokens of a chunk (no token holds it)
-
-
-def _fingerprint(r: DocumentRecord) -> str:
-    """What a document's index tokens depend on besides a chunk's own heading and text."""
-    meta = json.dumps(r.meta or {}, sort_keys=True, ensure_ascii=False)
-    return f"{r.content_hash}|{r.title}|{r.language}|{r.kind}|{r.url}|{meta}"
+def _index(d: DocInfo, heading: str, text: str) -> list[str]:
+    """The index tokens of a chunk: its document's title and metadata, its heading, its text."""
+    return index_tokens(passage_header(d, heading) + "\n" + text, d.language)
 
 
 def passage_header(doc: Document | DocInfo, heading: str) -> str:
@@ -100,7 +97,7 @@ class KnowledgeBase:
         self._lock = threading.RLock()
         self._checked_at = 0.0
         self._doc_cache: dict[str, DocInfo] = {}
-        self._token_cache: dict[str, tuple[str, str]] = {}  # chunk id -> (fingerprint, its tokens)
+        self._token_cache = TokenCache()
         self._docs_loaded = False  # the cache holds every document (one query, then per ask none)
 
     # -- metadata -----------------------------------------------------------------
@@ -148,22 +145,19 @@ class KnowledgeBase:
     def stats(self) -> dict[str, object]:
         """Counts of documents and chunks by kind and language."""
         docs = self.documents()
-        by_kind: Counter[str] = Counter()
-        by_lang: Counter[str] = Counter()
-        chunks_kind: Counter[str] = Counter()
-        chunks_lang: Counter[str] = Counter()
+        counts: dict[str, Counter[str]] = {k: Counter() for k in ("dk", "dl", "ck", "cl")}
         for d in docs:
-            by_kind[d.kind] += 1
-            by_lang[d.language] += 1
-            chunks_kind[d.kind] += d.n_chunks
-            chunks_lang[d.language] += d.n_chunks
+            counts["dk"][d.kind] += 1
+            counts["dl"][d.language] += 1
+            counts["ck"][d.kind] += d.n_chunks
+            counts["cl"][d.language] += d.n_chunks
         return {
             "documents": len(docs),
             "chunks": sum(d.n_chunks for d in docs),
-            "documents_by_kind": dict(by_kind),
-            "documents_by_language": dict(by_lang),
-            "chunks_by_kind": dict(chunks_kind),
-            "chunks_by_language": dict(chunks_lang),
+            "documents_by_kind": dict(counts["dk"]),
+            "documents_by_language": dict(counts["dl"]),
+            "chunks_by_kind": dict(counts["ck"]),
+            "chunks_by_language": dict(counts["cl"]),
             "embedding_model": self._meta("embedding_model") or self.model_spec,
         }
 
@@ -344,31 +338,22 @@ class KnowledgeBase:
     def _build_lexical(self, version: str) -> None:
         ids: list[str] = []
         tokens: list[list[str]] = []
-        # A rebuild after one new entry (an approved tip, an expert's answer) tokenises only what
-        # changed: the rest comes from the last build, keyed by its document's content and metadata.
-        known, cache = self._token_cache, {}
+        # After one new entry (a tip, an expert's answer) only what changed is tokenised again.
         with self.sessions() as s:
             records = list(s.scalars(select(DocumentRecord)))
             docs = {r.path: self._info(r) for r in records}
-            prints = {r.path: _fingerprint(r) for r in records}
+            prints = {r.path: r.fingerprint() for r in records}
             rows = s.execute(
                 select(ChunkRecord.id, ChunkRecord.doc_path, ChunkRecord.heading, ChunkRecord.text).order_by(
                     ChunkRecord.doc_path, ChunkRecord.position
                 )
             )
             for cid, path, heading, text in rows:
-                d = docs[path]
                 key = f"{prints[path]}\x00{heading}"
-                hit = known.get(cid)
-                if hit is not None and hit[0] == key:
-                    toks = hit[1].split(_SEP) if hit[1] else []
-                else:
-                    toks = index_tokens(passage_header(d, heading) + "\n" + text, d.language)
-                cache[cid] = (key, _SEP.join(toks))
                 ids.append(cid)
-                tokens.append(toks)
+                tokens.append(self._token_cache.tokens(cid, key, partial(_index, docs[path], heading, text)))
         self.lexical.build(ids, tokens, version)
-        self._token_cache = cache
+        self._token_cache.keep()
         self._doc_cache = dict(docs)
         self._docs_loaded = True
 
