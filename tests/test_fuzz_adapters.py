@@ -470,7 +470,10 @@ def test_telegram_messages_get_at_most_one_reply(
 
 
 # "{qid}" is the Telegram member's stored question, "{other}" one asked on Slack (see `_callback`).
-PRESSES = ["fb:h:", "fb:n:", "ex:", "cl:", "rl:", "ky:", "kn:", "ka:", "kr:", "rs:", ""]
+PRESSES = ["fb:h:", "fb:n:", "ex:", "cl:", "rl:", "ky:", "kn:", "ka:", "kr:", "rs:", "an:s:", "an:c:", ""]
+# Feature actions travel by name (moderation, highlights, announcements), and names no feature has.
+PRESSES += ["sub_approve:", "sub_edit:", "sub_reject:", "sub_send:", "sub_withdraw:", "hl_post:", "hl_skip:"]
+PRESSES += ["hl_intro:", "an_edit:", "an_withdraw:", "an_withdraw_ok:", "dance:", "claim:"]
 callback_data = st.one_of(
     st.builds(
         lambda prefix, qid: prefix + qid,
