@@ -228,9 +228,25 @@ def _fill(payload: Any, slack: SlackRig, world: FuzzWorld) -> str:
     return text
 
 
+# The question actions, and the actions of the features (moderation, highlights, announcements).
+FEATURE_ACTIONS = [
+    "sub_approve",
+    "sub_edit",
+    "sub_reject",
+    "sub_send",
+    "sub_withdraw",
+    "hl_post",
+    "hl_skip",
+    "hl_intro",
+    "an_send",
+    "an_cancel",
+    "an_edit",
+    "an_withdraw",
+    "an_withdraw_ok",
+]
 slack_presses = st.builds(
     _press,
-    st.one_of(st.sampled_from(ALL_ACTIONS), st.text(max_size=10)),
+    st.one_of(st.sampled_from([*ALL_ACTIONS, *FEATURE_ACTIONS]), st.text(max_size=10)),
     st.one_of(
         st.sampled_from(["{qid}", "{qid}", "1", "0", "-1", " {qid} ", "{qid}.0"]),
         st.integers().map(str),
