@@ -37,7 +37,7 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _invalid(exc: Invalid) -> typer.Exit:
-    return _fail(t(exc.key, "en", **exc.kwargs))
+    return _fail(exc.say("en"))
 
 
 def _store() -> Announcements:

@@ -20,7 +20,6 @@ from bot.community.queue import Queue
 from bot.community.records import STATES
 from bot.delivery.outbox import Outbox
 from bot.people.store import CLI, MODERATOR, People, PeopleError, Person
-from bot.texts import t
 from storage.db import utcnow
 
 moderators_app = typer.Typer(
@@ -80,7 +79,7 @@ def moderators_remove(
     try:
         p = people.revoke(CLI, _person(people, who), "admin" if admin else MODERATOR)
     except PeopleError as exc:
-        raise _fail(t(exc.key, "en", **exc.kwargs)) from None
+        raise _fail(exc.say("en")) from None
     console.print(f"{p.label} is no longer {'an admin' if admin else 'a moderator'}.", markup=False)
 
 
@@ -101,7 +100,7 @@ def members_block(who: str = typer.Argument(..., help=WHO)) -> None:
     try:
         p = people.set_blocked(CLI, _person(people, who), True)
     except PeopleError as exc:
-        raise _fail(t(exc.key, "en", **exc.kwargs)) from None
+        raise _fail(exc.say("en")) from None
     console.print(f"{p.label} is blocked.", markup=False)
 
 
@@ -173,7 +172,7 @@ def _decide(sub_id: int, reason: str | None) -> None:
         else:
             s = core.community.queue.reject(sub_id, CLI, "operator", reason)
     except Refused as exc:
-        raise _fail(t(exc.key, "en", **exc.kwargs)) from None
+        raise _fail(exc.say("en")) from None
     console.print(f"#{s.id} {s.state}: {s.title} {s.kb_path}".rstrip(), markup=False)
     console.print("The author and the moderators are told when the bot runs (outbox).", markup=False)
 

@@ -91,7 +91,7 @@ class AnnouncementsFeature:
         try:
             ann = self.store.create(author, written.text, written.to, written.when, lang, draft=True)
         except Invalid as exc:
-            return [_say(msg, t(exc.key, lang, **exc.kwargs), lang)]
+            return [_say(msg, exc.say(lang), lang)]
         when = _when(ann, lang, self.policy.tz, draft=True)
         targets = tuple(d.target for d in ann.deliveries)
         text = t(
@@ -140,7 +140,7 @@ class AnnouncementsFeature:
         except Invalid as exc:
             field = {"an_bad_time": "at", "an_time_past": "at", "an_time_far": "at"}.get(exc.key)
             field = field or ("targets" if exc.key in ("an_unknown_target", "an_no_channels") else "text")
-            return FormResult(errors=((field, t(exc.key, lang, **exc.kwargs)),))
+            return FormResult(errors=((field, exc.say(lang)),))
         return FormResult(
             replies=(Reply(sub.chat, _started(ann, lang, self.policy.tz), lang, kind="notice"),)
         )
@@ -160,7 +160,7 @@ class AnnouncementsFeature:
         try:
             ann = self.store.confirm(act.item_id, actor)
         except Invalid as exc:
-            return [_tell(act, t(exc.key, lang, **exc.kwargs), lang)]
+            return [_tell(act, exc.say(lang), lang)]
         return [_tell(act, _started(ann, lang, self.policy.tz), lang)]
 
     # -- managing ---------------------------------------------------------------------------
@@ -213,7 +213,7 @@ class AnnouncementsFeature:
             change = self.store.withdraw(ann.id, actor)
             said = t("an_withdrawn", lang, id=ann.id, deleted=change.deleted, noticed=change.noticed)
         except Invalid as exc:
-            said = t(exc.key, lang, **exc.kwargs)
+            said = exc.say(lang)
         return [_tell(act, said, lang)]
 
     def on_edit_form(self, sub: FormSubmit) -> FormResult:
@@ -230,8 +230,8 @@ class AnnouncementsFeature:
             )
         except Invalid as exc:
             if exc.key in ("an_empty", "an_too_long"):
-                return FormResult(errors=(("text", t(exc.key, lang, **exc.kwargs)),))
-            return FormResult(replies=(Reply(sub.chat, t(exc.key, lang, **exc.kwargs), lang, kind="notice"),))
+                return FormResult(errors=(("text", exc.say(lang)),))
+            return FormResult(replies=(Reply(sub.chat, exc.say(lang), lang, kind="notice"),))
         return FormResult(
             replies=(
                 Reply(
@@ -261,7 +261,7 @@ class AnnouncementsFeature:
                     change = self.store.withdraw(ann_id, actor)
                     said = t("an_withdrawn", lang, id=ann_id, deleted=change.deleted, noticed=change.noticed)
             except Invalid as exc:
-                said = t(exc.key, lang, **exc.kwargs)
+                said = exc.say(lang)
             return [_say(msg, said, lang)]
         replies = [_say(msg, self.listing_text(lang), lang)]
         for a in self.store.listing(10):  # each with its own edit / withdraw buttons

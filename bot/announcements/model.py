@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.community.dates import parse_date, parse_time
+from bot.texts import Refusal
 
 AN_SEND = "an_send"  # the Telegram (or Slack without a modal) confirmation: send as written
 AN_CANCEL = "an_cancel"  # ... or drop it
@@ -25,13 +26,8 @@ TZ_NAME = "Europe/Amsterdam"
 UTC = ZoneInfo("UTC")
 
 
-class Invalid(ValueError):
-    """Input that makes no announcement; `key` names the text saying why."""
-
-    def __init__(self, key: str, **kwargs: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.kwargs = kwargs
+class Invalid(Refusal):
+    """Input that makes no announcement."""
 
 
 @dataclass(frozen=True)

@@ -50,13 +50,6 @@ def tell(act: Action, text: str, lang: str, buttons: tuple[Button, ...] = ()) ->
     return [Reply(act.chat, text, lang, buttons=buttons, ephemeral_user=private, kind="notice")]
 
 
-def refusal(exc: Refused | PeopleError, lang: str, moderators: Callable[[], str]) -> str:
-    """The text of a refusal; one that needs a moderator names the moderators."""
-    if exc.key == "not_moderator":
-        return t("not_moderator", lang, who=moderators())
-    return t(exc.key, lang, **exc.kwargs)
-
-
 class ContributionDesk:
     """Turns members' and moderators' messages, presses and forms into the queue's operations."""
 
@@ -79,13 +72,6 @@ class ContributionDesk:
             SUB_WITHDRAW: self.on_author,
         }
 
-    def moderator_names(self) -> str:
-        """Who can moderate, for refusals ("ask Anna or Piet")."""
-        return self.people.moderator_names()
-
-    def _refused(self, exc: Refused | PeopleError, lang: str) -> str:
-        return refusal(exc, lang, self.moderator_names)
-
     # -- starting -------------------------------------------------------------------------
 
     def cmd_contribute(self, msg: Incoming, arg: str, lang: str) -> list[Reply]:
@@ -100,7 +86,7 @@ class ContributionDesk:
             if self.queue.waiting(person.id) >= self.queue.policy.max_waiting:
                 raise Refused("sub_limit", n=self.queue.policy.max_waiting)
         except Refused as exc:
-            return say(msg, self._refused(exc, lang), lang)
+            return say(msg, exc.say(lang), lang)
         if msg.trigger:
             prefill = {"title": arg[:120]} if arg else None
             opened = form(kind, lang, prefill)
@@ -209,7 +195,7 @@ class ContributionDesk:
                 lambda text, buttons: say(msg, text, lang, buttons),
             )
         except (Refused, PeopleError) as exc:
-            return say(msg, self._refused(exc, lang), lang)
+            return say(msg, exc.say(lang), lang)
 
     def _submitted(
         self,
@@ -270,7 +256,7 @@ class ContributionDesk:
                 )
                 return FormResult(replies=tuple(replies))
         except (Refused, PeopleError) as exc:
-            text = self._refused(exc, lang)
+            text = exc.say(lang)
         return FormResult(replies=(Reply(sub.chat, text, lang, kind="notice"),))
 
     # -- buttons --------------------------------------------------------------------------
@@ -291,7 +277,7 @@ class ContributionDesk:
             sub = self.queue.withdraw(act.item_id, act.chat.platform, act.user_id)
             return tell(act, t("sub_withdrawn", lang, title=sub.title), lang)
         except Refused as exc:
-            return tell(act, self._refused(exc, lang), lang)
+            return tell(act, exc.say(lang), lang)
 
     def _approved_text(self, sub: Submission, lang: str) -> str:
         return t(f"mod_approved_{sub.kind}", lang, id=sub.id, title=sub.title)
@@ -302,7 +288,7 @@ class ContributionDesk:
         try:
             sub = self.queue.approve(act.item_id, act.chat.platform, act.user_id)
         except Refused as exc:
-            return tell(act, self._refused(exc, lang), lang)
+            return tell(act, exc.say(lang), lang)
         return tell(act, self._approved_text(sub, lang), lang)
 
     def on_reject(self, act: Action) -> list[Reply]:
@@ -318,7 +304,7 @@ class ContributionDesk:
         try:
             sub = self.queue.claim(act.item_id, act.chat.platform, act.user_id, announce=True)
         except Refused as exc:
-            return tell(act, self._refused(exc, lang), lang)
+            return tell(act, exc.say(lang), lang)
         name = REJECT if purpose == REJECT else f"{EDIT}:{sub.kind}"
         fields_of = REJECT if purpose == REJECT else sub.kind
         values = {} if purpose == REJECT else {k: str(v or "") for k, v in sub.fields.items()}

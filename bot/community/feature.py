@@ -61,7 +61,7 @@ class CommunityFeature:
             self.queue.publishers[PROJECT] = publish_entry
         self.drafts = Drafts(sessions, clock, draft_ttl)
         self.desk = ContributionDesk(people, self.queue, self.drafts)
-        self.roles = RolesDesk(people, self.queue, is_expert, self.desk.moderator_names)
+        self.roles = RolesDesk(people, self.queue, is_expert)
         self.agenda = Agenda(self.events)
 
     def housekeeping(self) -> dict[str, int]:

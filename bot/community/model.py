@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.community.records import SubmissionRecord
 from bot.messages import ChatRef
+from bot.texts import Refusal
 
 SUB_APPROVE = "sub_approve"
 SUB_EDIT = "sub_edit"
@@ -18,13 +19,8 @@ MODERATION_ACTIONS = (SUB_APPROVE, SUB_EDIT, SUB_REJECT)
 AUTHOR_ACTIONS = (SUB_SEND, SUB_WITHDRAW)
 
 
-class Refused(ValueError):
-    """An action that cannot be taken; `key` names the text that says why."""
-
-    def __init__(self, key: str, **kwargs: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.kwargs = kwargs
+class Refused(Refusal):
+    """An action on a submission that cannot be taken."""
 
 
 @dataclass(frozen=True)

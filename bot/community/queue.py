@@ -176,7 +176,7 @@ class Queue:
         if platform == CLI:  # the operator at the machine (verbinder submissions approve)
             return self.people.person(CLI, user_id, "CLI")
         if not self.people.is_moderator(platform, user_id):
-            raise Refused("not_moderator")
+            raise Refused("not_moderator", who=self.people.moderator_names())
         return self.people.person(platform, user_id)
 
     def claim(self, sub_id: int, platform: str, user_id: str, announce: bool = False) -> Submission:

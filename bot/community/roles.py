@@ -44,13 +44,10 @@ IsExpert = Callable[[str, str], bool]  # (platform, user id) -> is an expert
 class RolesDesk:
     """Who a person is, linking their accounts, and what admins and moderators do in chat."""
 
-    def __init__(
-        self, people: People, queue: Queue, is_expert: IsExpert, moderator_names: Callable[[], str]
-    ) -> None:
+    def __init__(self, people: People, queue: Queue, is_expert: IsExpert) -> None:
         self.people = people
         self.queue = queue
         self.is_expert = is_expert
-        self.moderator_names = moderator_names
         self.handlers = {
             "wie_ben_ik": self.cmd_whoami,
             "koppel": self.cmd_link,
@@ -94,15 +91,16 @@ class RolesDesk:
         try:
             p = self.people.link(platform, msg.user_id, arg)
         except PeopleError as exc:
-            return say(msg, t(exc.key, lang, **exc.kwargs), lang)
+            return say(msg, exc.say(lang), lang)
         accounts = ", ".join(f"{pl}:{uid}" for pl, uid in p.accounts)
         return say(msg, t("link_done", lang, accounts=accounts), lang)
 
     def cmd_queue(self, msg: Incoming, arg: str, lang: str) -> list[Reply]:
         """/inzendingen: every waiting submission, each with its buttons (moderators)."""
         lang = reply_language(arg, msg.language)
-        if not self.people.is_moderator(msg.chat.platform, msg.user_id):
-            return say(msg, t("not_moderator", lang, who=self.moderator_names()), lang)
+        refused = self.people.refusal(msg.chat.platform, msg.user_id, lang)
+        if refused:
+            return say(msg, refused, lang)
         waiting = list(reversed(self.queue.list(state=PENDING, limit=10)))
         if not waiting:
             return say(msg, t("queue_empty", lang), lang)
@@ -150,5 +148,5 @@ class RolesDesk:
                 return say(msg, t("moderator_added", lang, who=p.label), lang)
             p = self.people.revoke(actor, target, "moderator")
         except PeopleError as exc:
-            return say(msg, t(exc.key, lang, **exc.kwargs), lang)
+            return say(msg, exc.say(lang), lang)
         return say(msg, t("moderator_removed", lang, who=p.label), lang)

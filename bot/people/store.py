@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.people.records import AccountRecord, AuditRecord, LinkCodeRecord, PersonRecord, RoleRecord
-from bot.texts import t
+from bot.texts import Refusal, t
 from storage.db import utcnow
 
 MODERATOR = "moderator"
@@ -31,13 +31,8 @@ CLI = "cli"
 Account = tuple[str, str]  # (platform, user id)
 
 
-class PeopleError(ValueError):
-    """A refused change; `key` names the text that explains it (bot/texts/people.py)."""
-
-    def __init__(self, key: str, **kwargs: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.kwargs = kwargs
+class PeopleError(Refusal):
+    """A refused change of roles, links or blocks."""
 
 
 @dataclass(frozen=True)

@@ -42,3 +42,16 @@ def t(key: str, lang: str = "nl", **kwargs: object) -> str:
     """The text for a key in a language (falls back to Dutch)."""
     entry = TEXTS[key]
     return entry.get(lang, entry["nl"]).format(**kwargs)
+
+
+class Refusal(ValueError):
+    """Input or an action the bot refuses; `key` names the text that explains why (every language)."""
+
+    def __init__(self, key: str, **kwargs: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.kwargs = kwargs
+
+    def say(self, lang: str = "nl") -> str:
+        """The explanation in a language."""
+        return t(self.key, lang, **self.kwargs)
