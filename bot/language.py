@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from bot.texts import t
 from knowledge_base import text as T
 
 LANGUAGES = ("nl", "en")
@@ -23,3 +26,13 @@ def reply_language(text: str = "", interface: str | None = None) -> str:
     if text and T.has_letters(text) and len(T.words(text)) >= 3:
         return T.detect_language(text)
     return language_of(interface)
+
+
+def day_label(day: date, lang: str, year: bool = False) -> str:
+    """'di 8 december' ('Tue 8 December'), with the year when asked."""
+    weekday, month = (
+        t("weekdays_short", lang).split()[day.weekday()],
+        t("months", lang).split()[day.month - 1],
+    )
+    label = f"{weekday} {day.day} {month}"
+    return f"{label} {day.year}" if year else label

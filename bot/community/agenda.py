@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from bot.commands import CommandSpec
 from bot.community.desk import say
 from bot.community.events import Event, EventBook
+from bot.language import day_label as calendar_day
 from bot.language import reply_language
 from bot.messages import Incoming, Reply
 from bot.texts import t
@@ -33,41 +34,6 @@ _WEEK = re.compile(r"\b(deze week|this week)\b")
 _NEXT_WEEK = re.compile(r"\b(volgende week|next week)\b")
 _MONTH = re.compile(r"\b(deze maand|this month)\b")
 SOON_DAYS = 30
-
-_WEEKDAYS = {
-    "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-}
-_MONTHS = {
-    "nl": (
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ),
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-}
 
 
 def is_events_question(text: str) -> bool:
@@ -102,9 +68,7 @@ def day_label(day: date, today: date, lang: str) -> str:
         return t("day_today", lang)
     if day == today + timedelta(days=1):
         return t("day_tomorrow", lang)
-    lang = lang if lang in _MONTHS else "nl"
-    label = f"{_WEEKDAYS[lang][day.weekday()]} {day.day} {_MONTHS[lang][day.month - 1]}"
-    return label if day.year == today.year else f"{label} {day.year}"
+    return calendar_day(day, lang, year=day.year != today.year)
 
 
 def event_line(e: Event, today: date, lang: str) -> str:

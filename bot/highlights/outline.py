@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from bot.highlights.compose import UPCOMING_DAYS, Highlights, UpcomingEvent, Waiting
+from bot.language import day_label
 from bot.texts import TEXTS, t
 
 MAX_ITEMS = 20  # items per section; the rest is "… and n more"
@@ -61,18 +62,10 @@ def _names(key: str, lang: str) -> list[str]:
     return t(key, lang).split()
 
 
-def day_label(day: date, lang: str, year: bool = False) -> str:
-    """'di 9 december' (with the year when asked)."""
-    label = (
-        f"{_names('hl_weekdays', lang)[day.weekday()]} {day.day} {_names('hl_months', lang)[day.month - 1]}"
-    )
-    return f"{label} {day.year}" if year else label
-
-
 def period(monday: date, lang: str) -> str:
     """'1–7 december 2026', '29 september – 5 oktober 2026', '29 december 2025 – 4 januari 2026'."""
     sunday = monday + timedelta(days=6)
-    months = _names("hl_months", lang)
+    months = _names("months", lang)
     last = f"{sunday.day} {months[sunday.month - 1]} {sunday.year}"
     if monday.month == sunday.month:
         return f"{monday.day}–{last}"

@@ -11,7 +11,6 @@ from bot.texts.answering import ANSWERING
 from bot.texts.community import COMMUNITY
 from bot.texts.experts import EXPERTS
 from bot.texts.highlights import HIGHLIGHTS
-from bot.texts.highlights_posting import HIGHLIGHTS_POSTING
 from bot.texts.platforms import PLATFORMS
 
 FEATURE_TEXTS: dict[str, dict[str, dict[str, str]]] = {
@@ -20,7 +19,6 @@ FEATURE_TEXTS: dict[str, dict[str, dict[str, str]]] = {
     "community": COMMUNITY,
     "experts": EXPERTS,
     "highlights": HIGHLIGHTS,
-    "highlights_posting": HIGHLIGHTS_POSTING,
     "platforms": PLATFORMS,
 }
 

@@ -371,6 +371,12 @@ COMMUNITY: dict[str, dict[str, str]] = {
     "agenda_more": _both("En nog {n} meer: zie /agenda.", "And {n} more: see /events."),
     "in_region": _both("in {region}", "in {region}"),
     "day_today": _both("vandaag", "today"),
+    # Calendar names, for every feature that writes a date ("di 8 december").
+    "weekdays_short": _both("ma di wo do vr za zo", "Mon Tue Wed Thu Fri Sat Sun"),
+    "months": _both(
+        "januari februari maart april mei juni juli augustus september oktober november december",
+        "January February March April May June July August September October November December",
+    ),
     "day_tomorrow": _both("morgen", "tomorrow"),
     # -- commands -------------------------------------------------------------------------------
     "command_tip": _both("Deel een tip met de community", "Share a tip with the community"),
