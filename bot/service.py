@@ -25,6 +25,7 @@ from bot.messages import (
     Action,
     Button,
     ChatRef,
+    Form,
     FormResult,
     FormSubmit,
     Incoming,
@@ -362,6 +363,11 @@ class Service:
         if not moved:
             return [_action_notice(act, t("expert_already", lang), lang)]
         return [_question_notice(q, t("expert_requested", lang), lang)]
+
+
+def open_form(chat: ChatRef, user_id: str, form: Form, lang: str) -> Reply:
+    """A reply that opens a form for the person who asked (where the platform can; see Incoming.trigger)."""
+    return Reply(chat, t("form_opened", lang), lang, ephemeral_user=user_id, kind="notice", form=form)
 
 
 def _notice(msg: Incoming, text: str, lang: str) -> Reply:

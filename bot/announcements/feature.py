@@ -35,7 +35,7 @@ from bot.delivery.scheduler import Job, Scheduler
 from bot.language import language_of, reply_language
 from bot.messages import Action, Button, Form, FormField, FormResult, FormSubmit, Incoming, Reply
 from bot.people.store import People, actor_of
-from bot.service import Contribution
+from bot.service import Contribution, open_form
 from bot.texts import t
 from storage.db import utcnow
 
@@ -83,7 +83,7 @@ class AnnouncementsFeature:
         if refused:
             return [_say(msg, refused, lang)]
         if msg.trigger:
-            return [_say(msg, t("form_opened", lang), lang, form=self.form(lang, arg))]
+            return [open_form(msg.chat, msg.user_id, self.form(lang, arg), lang)]
         written = split_command(arg)
         if not written.text:
             return [_say(msg, t("an_usage", lang), lang)]
@@ -186,16 +186,7 @@ class AnnouncementsFeature:
                     (field,),
                     state=str(ann.id),
                 )
-                return [
-                    Reply(
-                        act.chat,
-                        t("form_opened", lang),
-                        lang,
-                        ephemeral_user=act.user_id,
-                        kind="notice",
-                        form=form,
-                    )
-                ]
+                return [open_form(act.chat, act.user_id, form, lang)]
             if act.action == AN_EDIT:
                 return [_tell(act, t("an_edit_by_command", lang, id=ann.id), lang)]
             if act.action == AN_WITHDRAW:
@@ -338,7 +329,7 @@ def _tell(act: Action, text: str, lang: str) -> Reply:
     return Reply(act.chat, text, lang, ephemeral_user=private, kind="notice")
 
 
-def _say(msg: Incoming, text: str, lang: str, form: Form | None = None) -> Reply:
+def _say(msg: Incoming, text: str, lang: str) -> Reply:
     return Reply(
         msg.chat,
         text,
@@ -346,5 +337,4 @@ def _say(msg: Incoming, text: str, lang: str, form: Form | None = None) -> Reply
         reply_to=msg.message_id,
         ephemeral_user=None if msg.direct else msg.user_id,
         kind="notice",
-        form=form,
     )

@@ -15,6 +15,7 @@ from bot.community.records import HELD
 from bot.language import language_of, reply_language
 from bot.messages import Action, Button, FormResult, FormSubmit, Incoming, Reply
 from bot.people.store import People, PeopleError
+from bot.service import open_form
 from bot.texts import t
 
 COMMANDS = (
@@ -90,16 +91,7 @@ class ContributionDesk:
         if msg.trigger:
             prefill = {"title": arg[:120]} if arg else None
             opened = form(kind, lang, prefill)
-            return [
-                Reply(
-                    msg.chat,
-                    t("form_opened", lang),
-                    lang,
-                    ephemeral_user=msg.user_id,
-                    kind="notice",
-                    form=opened,
-                )
-            ]
+            return [open_form(msg.chat, msg.user_id, opened, lang)]
         if not msg.direct:
             return say(msg, t("contribute_in_private", lang, command=command), lang)
         draft, replaced = self.drafts.start(
@@ -310,11 +302,7 @@ class ContributionDesk:
         values = {} if purpose == REJECT else {k: str(v or "") for k, v in sub.fields.items()}
         if act.trigger:
             f = replace(form(fields_of, lang, values, json.dumps({"submission": sub.id}), purpose), name=name)
-            return [
-                Reply(
-                    act.chat, t("form_opened", lang), lang, ephemeral_user=act.user_id, kind="notice", form=f
-                )
-            ]
+            return [open_form(act.chat, act.user_id, f, lang)]
         d, _ = self.drafts.start(
             act.chat.platform, act.user_id, act.chat.chat_id, name, lang, act.user_name, values, target=sub.id
         )

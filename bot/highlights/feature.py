@@ -28,7 +28,7 @@ from bot.highlights.posting import (
 from bot.language import language_of, reply_language
 from bot.messages import Action, ChatRef, Form, FormField, FormResult, FormSubmit, Incoming, Reply
 from bot.people.store import People, actor_of
-from bot.service import Contribution
+from bot.service import Contribution, open_form
 from bot.texts import t
 from storage.db import utcnow
 
@@ -127,16 +127,7 @@ class HighlightsFeature:
             form = Form(
                 INTRO_FORM, t("hl_intro_title", lang), t("hl_intro_submit", lang), (field,), state=week
             )
-            return [
-                Reply(
-                    act.chat,
-                    t("form_opened", lang),
-                    lang,
-                    ephemeral_user=act.user_id,
-                    kind="notice",
-                    form=form,
-                )
-            ]
+            return [open_form(act.chat, act.user_id, form, lang)]
         return [_tell(act, t("hl_intro_by_command", lang, week=week), lang)]
 
     def _posted_text(self, report: PostReport, lang: str) -> str:

@@ -87,6 +87,7 @@ ANSWERING: dict[str, dict[str, str]] = {
         "nl": "Gebruik /vraag <je vraag> of stel je vraag gewoon in gewone taal; /help geeft uitleg.",
         "en": "Use /ask <your question> or just ask in plain words; /help explains more.",
     },
+    "form_opened": {"nl": "Ik heb het formulier geopend.", "en": "I've opened the form."},
     "ask_usage": {
         "nl": "Zet je vraag achter het commando, bijvoorbeeld: /vraag Hoe werkt kunst op recept?",
         "en": "Put your question after the command, for example: /ask How does arts on prescription work?",

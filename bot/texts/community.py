@@ -104,7 +104,6 @@ COMMUNITY: dict[str, dict[str, str]] = {
         "Het formulier ging niet open (te laat?). Probeer het commando nog eens.",
         "The form did not open (too late?). Please try the command again.",
     ),
-    "form_opened": _both("Ik heb het formulier geopend.", "I've opened the form."),
     "form_unknown": _both(
         "Dit formulier ken ik niet (meer). Begin opnieuw met /tip, /project of /evenement.",
         "I don't know this form (any more). Start again with /tip, /project or /event.",
