@@ -365,6 +365,14 @@ class Service:
         return [_question_notice(q, t("expert_requested", lang), lang)]
 
 
+def press_notice(act: Action, text: str, lang: str, buttons: tuple[Button, ...] = ()) -> Reply:
+    """A feature's answer to whoever pressed its button: only to them on Slack; on Telegram a message
+    in the chat of the press (moderators press in their private chat), as there a press's own answer
+    is a toast of at most 200 characters."""
+    private = act.user_id if act.chat.platform == "slack" else None
+    return Reply(act.chat, text, lang, buttons=buttons, ephemeral_user=private, kind="notice")
+
+
 def open_form(chat: ChatRef, user_id: str, form: Form, lang: str) -> Reply:
     """A reply that opens a form for the person who asked (where the platform can; see Incoming.trigger)."""
     return Reply(chat, t("form_opened", lang), lang, ephemeral_user=user_id, kind="notice", form=form)

@@ -35,7 +35,7 @@ from bot.delivery.scheduler import Job, Scheduler
 from bot.language import language_of, reply_language
 from bot.messages import Action, Button, Form, FormField, FormResult, FormSubmit, Incoming, Reply
 from bot.people.store import People, actor_of
-from bot.service import Contribution, open_form
+from bot.service import Contribution, open_form, press_notice
 from bot.texts import t
 from storage.db import utcnow
 
@@ -150,18 +150,20 @@ class AnnouncementsFeature:
         lang = language_of(act.language) if act.language else self.policy.language
         refused = self._refuse(act.chat.platform, act.user_id, lang)
         if refused:
-            return [_tell(act, refused, lang)]
+            return [press_notice(act, refused, lang)]
         actor = actor_of(act.chat.platform, act.user_id)
         if act.action in (AN_EDIT, AN_WITHDRAW, AN_WITHDRAW_OK):
             return self._manage(act, actor, lang)
         if act.action == AN_CANCEL:
             done = self.store.cancel(act.item_id)
-            return [_tell(act, t("an_cancelled" if done else "an_not_draft", lang, id=act.item_id), lang)]
+            return [
+                press_notice(act, t("an_cancelled" if done else "an_not_draft", lang, id=act.item_id), lang)
+            ]
         try:
             ann = self.store.confirm(act.item_id, actor)
         except Invalid as exc:
-            return [_tell(act, exc.say(lang), lang)]
-        return [_tell(act, _started(ann, lang, self.policy.tz), lang)]
+            return [press_notice(act, exc.say(lang), lang)]
+        return [press_notice(act, _started(ann, lang, self.policy.tz), lang)]
 
     # -- managing ---------------------------------------------------------------------------
 
@@ -188,24 +190,15 @@ class AnnouncementsFeature:
                 )
                 return [open_form(act.chat, act.user_id, form, lang)]
             if act.action == AN_EDIT:
-                return [_tell(act, t("an_edit_by_command", lang, id=ann.id), lang)]
+                return [press_notice(act, t("an_edit_by_command", lang, id=ann.id), lang)]
             if act.action == AN_WITHDRAW:
                 sure = (Button(AN_WITHDRAW_OK, t("btn_an_withdraw_ok", lang), str(ann.id)),)
-                return [
-                    Reply(
-                        act.chat,
-                        t("an_withdraw_sure", lang, id=ann.id),
-                        lang,
-                        buttons=sure,
-                        ephemeral_user=act.user_id if act.chat.platform == "slack" else None,
-                        kind="notice",
-                    )
-                ]
+                return [press_notice(act, t("an_withdraw_sure", lang, id=ann.id), lang, sure)]
             change = self.store.withdraw(ann.id, actor)
             said = t("an_withdrawn", lang, id=ann.id, deleted=change.deleted, noticed=change.noticed)
         except Invalid as exc:
             said = exc.say(lang)
-        return [_tell(act, said, lang)]
+        return [press_notice(act, said, lang)]
 
     def on_edit_form(self, sub: FormSubmit) -> FormResult:
         """The edit modal: the new text goes to every channel the announcement reached."""
@@ -321,12 +314,6 @@ def _started(ann: Announcement, lang: str, tz: str) -> str:
     if ann.state == SCHEDULED:
         return t("an_scheduled", lang, id=ann.id, at=local_label(ann.at, tz), n=len(ann.deliveries))
     return t("an_queued", lang, id=ann.id, n=len(ann.deliveries))
-
-
-def _tell(act: Action, text: str, lang: str) -> Reply:
-    """A private answer to a press (on Telegram a message, where a toast would be cut short)."""
-    private = act.user_id if act.chat.platform == "slack" else None
-    return Reply(act.chat, text, lang, ephemeral_user=private, kind="notice")
 
 
 def _say(msg: Incoming, text: str, lang: str) -> Reply:

@@ -15,7 +15,7 @@ from bot.community.records import HELD
 from bot.language import language_of, reply_language
 from bot.messages import Action, Button, FormResult, FormSubmit, Incoming, Reply
 from bot.people.store import People, PeopleError
-from bot.service import open_form
+from bot.service import open_form, press_notice
 from bot.texts import t
 
 COMMANDS = (
@@ -42,13 +42,6 @@ def say(msg: Incoming, text: str, lang: str, buttons: tuple[Button, ...] = ()) -
             kind="notice",
         )
     ]
-
-
-def tell(act: Action, text: str, lang: str, buttons: tuple[Button, ...] = ()) -> list[Reply]:
-    """A notice to the person who pressed a button: only to them on Slack; on Telegram a message in
-    the (private) chat, where a press's own answer is a toast of 200 characters."""
-    private = act.user_id if act.chat.platform == "slack" else None
-    return [Reply(act.chat, text, lang, buttons=buttons, ephemeral_user=private, kind="notice")]
 
 
 class ContributionDesk:
@@ -263,13 +256,12 @@ class ContributionDesk:
         try:
             if act.action == SUB_SEND:
                 sub = self.queue.send_anyway(act.item_id, act.chat.platform, act.user_id)
-                return tell(
-                    act, t("sub_queued", lang, kind=t(f"kind_{sub.kind}", lang), title=sub.title), lang
-                )
+                queued = t("sub_queued", lang, kind=t(f"kind_{sub.kind}", lang), title=sub.title)
+                return [press_notice(act, queued, lang)]
             sub = self.queue.withdraw(act.item_id, act.chat.platform, act.user_id)
-            return tell(act, t("sub_withdrawn", lang, title=sub.title), lang)
+            return [press_notice(act, t("sub_withdrawn", lang, title=sub.title), lang)]
         except Refused as exc:
-            return tell(act, exc.say(lang), lang)
+            return [press_notice(act, exc.say(lang), lang)]
 
     def _approved_text(self, sub: Submission, lang: str) -> str:
         return t(f"mod_approved_{sub.kind}", lang, id=sub.id, title=sub.title)
@@ -280,8 +272,8 @@ class ContributionDesk:
         try:
             sub = self.queue.approve(act.item_id, act.chat.platform, act.user_id)
         except Refused as exc:
-            return tell(act, exc.say(lang), lang)
-        return tell(act, self._approved_text(sub, lang), lang)
+            return [press_notice(act, exc.say(lang), lang)]
+        return [press_notice(act, self._approved_text(sub, lang), lang)]
 
     def on_reject(self, act: Action) -> list[Reply]:
         """A moderator rejects: claimed now, the reason asked next (a form, or the next message)."""
@@ -296,7 +288,7 @@ class ContributionDesk:
         try:
             sub = self.queue.claim(act.item_id, act.chat.platform, act.user_id, announce=True)
         except Refused as exc:
-            return tell(act, exc.say(lang), lang)
+            return [press_notice(act, exc.say(lang), lang)]
         name = REJECT if purpose == REJECT else f"{EDIT}:{sub.kind}"
         fields_of = REJECT if purpose == REJECT else sub.kind
         values = {} if purpose == REJECT else {k: str(v or "") for k, v in sub.fields.items()}
@@ -313,7 +305,7 @@ class ContributionDesk:
             title=sub.title,
             fields=summary(sub.kind, sub.fields, lang),
         )
-        return tell(act, f"{head}\n\n{prompt(d)}", lang)
+        return [press_notice(act, f"{head}\n\n{prompt(d)}", lang)]
 
 
 def _state(text: str) -> dict[str, object]:

@@ -28,7 +28,7 @@ from bot.highlights.posting import (
 from bot.language import language_of, reply_language
 from bot.messages import Action, ChatRef, Form, FormField, FormResult, FormSubmit, Incoming, Reply
 from bot.people.store import People, actor_of
-from bot.service import Contribution, open_form
+from bot.service import Contribution, open_form, press_notice
 from bot.texts import t
 from storage.db import utcnow
 
@@ -112,13 +112,15 @@ class HighlightsFeature:
             refused = refused or t("unknown_item", lang)
             week = ""
         if refused:
-            return [_tell(act, refused, lang)]
+            return [press_notice(act, refused, lang)]
         actor = actor_of(act.chat.platform, act.user_id)
         if act.action == HL_POST:
-            return [_tell(act, self._posted_text(self.poster.post(week, actor), lang), lang)]
+            return [press_notice(act, self._posted_text(self.poster.post(week, actor), lang), lang)]
         if act.action == HL_SKIP:
             done = self.poster.skip(week, actor)
-            return [_tell(act, t("hl_skipped" if done else "hl_already_posted", lang, week=week), lang)]
+            return [
+                press_notice(act, t("hl_skipped" if done else "hl_already_posted", lang, week=week), lang)
+            ]
         _, intro = self.poster.state(week)
         if act.trigger:
             field = FormField(
@@ -128,7 +130,7 @@ class HighlightsFeature:
                 INTRO_FORM, t("hl_intro_title", lang), t("hl_intro_submit", lang), (field,), state=week
             )
             return [open_form(act.chat, act.user_id, form, lang)]
-        return [_tell(act, t("hl_intro_by_command", lang, week=week), lang)]
+        return [press_notice(act, t("hl_intro_by_command", lang, week=week), lang)]
 
     def _posted_text(self, report: PostReport, lang: str) -> str:
         if report.skipped:
@@ -205,12 +207,6 @@ class HighlightsFeature:
             ),
             on_sent={PURPOSE: self.poster.on_sent},
         )
-
-
-def _tell(act: Action, text: str, lang: str) -> Reply:
-    """Only to the presser on Slack; a message on Telegram (a toast would cut it short)."""
-    private = act.user_id if act.chat.platform == "slack" else None
-    return Reply(act.chat, text, lang, ephemeral_user=private, kind="notice")
 
 
 def _say(msg: Incoming, text: str, lang: str) -> Reply:
