@@ -25,7 +25,7 @@ COMMANDS = (
     CommandSpec("mijn_bijdragen", aliases=("my_contributions",), slack=True, menu=True, rank=84),
     CommandSpec("annuleren", aliases=("cancel",), menu=True, rank=85),
 )
-KIND_OF_COMMAND = {"tip": TIP, "project": PROJECT, "evenement": EVENT}
+KIND_OF_COMMAND = {"tip": TIP, "project": PROJECT, "evenement": EVENT, "event": EVENT}
 
 
 def say(msg: Incoming, text: str, lang: str, buttons: tuple[Button, ...] = ()) -> list[Reply]:
@@ -71,7 +71,7 @@ class ContributionDesk:
     def cmd_contribute(self, msg: Incoming, arg: str, lang: str) -> list[Reply]:
         """/tip, /project, /evenement: a form where the platform has one, else step by step."""
         command = (msg.command or "tip").lower()
-        kind = KIND_OF_COMMAND.get(command, EVENT if command == "event" else TIP)
+        kind = KIND_OF_COMMAND.get(command, TIP)
         lang = reply_language(arg, msg.language)
         person = self.people.person(msg.chat.platform, msg.user_id, msg.user_name)
         try:

@@ -7,7 +7,7 @@ while without an answer (the feature's job tells the person). `/annuleren` drops
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -158,7 +158,7 @@ class Drafts:
         if moved != 1:  # a second message answered this step at the same moment: it won
             current = self.get(d.platform, d.user_id)
             return current if current is not None else d
-        return Draft(**{**d.__dict__, "step": d.step + 1, "values": values})
+        return replace(d, step=d.step + 1, values=values)
 
     def drop(self, platform: str, user_id: str) -> Draft | None:
         """Remove a person's draft; the one removed (None: there was none)."""
