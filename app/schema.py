@@ -11,10 +11,21 @@ from bot.delivery import records as delivery
 from bot.experts import records as experts
 from bot.highlights import records as highlights
 from bot.people import records as people
+from bot.privacy import records as privacy
 from knowledge_base import records as knowledge_base
 from storage.db import Base
 
-MODULES = (knowledge_base, conversations, experts, delivery, people, community, highlights, announcements)
+MODULES = (
+    knowledge_base,
+    conversations,
+    experts,
+    delivery,
+    people,
+    community,
+    highlights,
+    announcements,
+    privacy,
+)
 
 
 def metadata() -> MetaData:

@@ -152,6 +152,11 @@ class Settings(BaseSettings):
     announcement_channels_telegram: str = Field(
         default="", description="Telegram chat ids (chat/topic for a forum topic) for announcements."
     )
+    # -- privacy ------------------------------------------------------------------------------------
+    pseudonym_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="Key of the pseudonyms in reports and exports; empty = a random key in the database.",
+    )
     timer_interval_seconds: float = Field(default=60, gt=0, description="How often timers are checked.")
 
     @field_validator("log_level")
