@@ -5,6 +5,7 @@ Plain frozen dataclasses with no heavy imports: every renderer and adapter can i
 
 from __future__ import annotations
 
+import base64
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
@@ -196,6 +197,15 @@ class FormResult:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file the bot sends with a reply (a data export, a chart): its name, media type and bytes."""
+
+    name: str
+    mime: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Reply:
     """Something the bot says; adapters render it natively (Block Kit, Telegram HTML, terminal)."""
 
@@ -213,6 +223,7 @@ class Reply:
     # Already formatted for its platform, sent as is (Slack: a JSON list of Block Kit blocks;
     # Telegram: HTML within one message's limit); `text` is then the plain fallback.
     formatted: str = ""
+    files: tuple[Attachment, ...] = ()  # sent with the text (Slack: one upload; Telegram: documents)
 
 
 class Posted(NamedTuple):
@@ -223,8 +234,13 @@ class Posted(NamedTuple):
 
 
 def reply_to_dict(reply: Reply) -> dict[str, Any]:
-    """A reply as JSON (for the outbox)."""
-    return asdict(reply)
+    """A reply as JSON (for the outbox); file contents as base64."""
+    data = asdict(reply)
+    data["files"] = [
+        {"name": f.name, "mime": f.mime, "data": base64.b64encode(f.data).decode("ascii")}
+        for f in reply.files
+    ]
+    return data
 
 
 def reply_from_dict(data: dict[str, Any]) -> Reply:
@@ -237,4 +253,8 @@ def reply_from_dict(data: dict[str, Any]) -> Reply:
         f = dict(d["form"])
         f["fields"] = tuple(FormField(**{**x, "choices": tuple(x.get("choices") or ())}) for x in f["fields"])
         d["form"] = Form(**f)
+    d["files"] = tuple(
+        Attachment(name=x["name"], mime=x["mime"], data=base64.b64decode(x["data"]))
+        for x in d.get("files") or ()
+    )
     return Reply(**d)
