@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.commands import RegistrationError
+from bot.delivery.files import capped
 from bot.delivery.pacing import Pacer
 from bot.delivery.records import OutboxRecord
 from bot.messages import Posted, Reply, reply_from_dict, reply_to_dict
@@ -38,6 +39,16 @@ Sender = Callable[[Reply], Awaitable[list[Posted]]]
 
 SEND, UPDATE, DELETE = "send", "update", "delete"  # what an outbox row does
 PIN, UNPIN = "pin", "unpin"  # only where the platform can (Telegram: the weekly highlights)
+DONE = "_posted"  # payload key: the parts a partly sent row already posted (see PartlySent)
+
+
+class PartlySent(Exception):
+    """A send that posted part of a reply (the text, not all files): where that went, the rest to retry."""
+
+    def __init__(self, posted: list[Posted], rest: Reply, reason: str) -> None:
+        super().__init__(reason)
+        self.posted = posted
+        self.rest = rest
 
 
 class Platform(Protocol):
@@ -64,6 +75,7 @@ class Pending:
     expert_id: int | None
     op: str = SEND
     target: Posted | None = None  # the message an update or delete changes
+    done: tuple[Posted, ...] = ()  # parts an earlier, partly failed attempt posted
 
 
 # on_sent hook: (session, the row, where its parts were posted), inside the marking transaction.
@@ -82,11 +94,12 @@ def enqueue(
 ) -> OutboxRecord:
     """Add a message to the outbox inside the caller's transaction (or an edit or deletion of a
     posted one: `op` update/delete with its `target`); the row, flushed when it is needed."""
+    # Files over the outbox's cap are left out with a note (bot.delivery.files.capped).
     if op != SEND and target is None:
         raise ValueError(f"an outbox {op} needs the posted message it changes")
     row = OutboxRecord(
         platform=reply.chat.platform,
-        payload=reply_to_dict(reply),
+        payload=reply_to_dict(capped(reply)),
         question_id=reply.question_id,
         expert_id=expert_id,
         purpose=purpose,
@@ -174,9 +187,11 @@ class Outbox:
                 row = s.get(OutboxRecord, row_id)
                 assert row is not None
                 target = Posted(row.target_chat, row.target_message) if row.op != SEND else None
-                reply = reply_from_dict(row.payload)
+                payload = dict(row.payload)
+                done = tuple(Posted(str(c), str(m)) for c, m in payload.pop(DONE, ()))
+                reply = reply_from_dict(payload)
                 taken.append(
-                    Pending(row.id, reply, row.purpose, row.question_id, row.expert_id, row.op, target)
+                    Pending(row.id, reply, row.purpose, row.question_id, row.expert_id, row.op, target, done)
                 )
         return taken
 
@@ -190,14 +205,17 @@ class Outbox:
             )
             hook = self._hooks.get(item.purpose)
             if hook is not None:
-                hook(s, item, [Posted(str(c), str(m)) for c, m in posted])
+                hook(s, item, [*item.done, *(Posted(str(c), str(m)) for c, m in posted)])
 
-    def failed(self, item: Pending, error: str) -> None:
-        """Record a failed attempt; the row is retried later with backoff, then given up."""
+    def failed(self, item: Pending, error: str, partly: PartlySent | None = None) -> None:
+        """Record a failed attempt, retried with backoff, then given up (a partial send keeps the rest)."""
         with self.sessions.begin() as s:
             row = s.get(OutboxRecord, item.id)
             if row is None:
                 return
+            if partly is not None:
+                done = [*item.done, *partly.posted]
+                row.payload = {**reply_to_dict(partly.rest), DONE: [[p.chat_id, p.message_id] for p in done]}
             row.attempts += 1
             row.error = error[:1000]
             row.lease_until = self.clock() + timedelta(seconds=min(600, 5 * 2**row.attempts))
@@ -241,6 +259,10 @@ class Outbox:
                 await pacer.wait(item.reply.chat.platform, chat)
             try:
                 posted = await _carry_out(target, item)
+            except PartlySent as exc:  # part went out: only the rest is retried
+                log.warning("outbox %s (question %s) partly sent: %s", item.id, item.question_id, exc)
+                await asyncio.to_thread(self.failed, item, f"PartlySent: {exc}", exc)
+                continue
             except Exception as exc:  # noqa: BLE001 - one failed send must not stop the others
                 log.warning("outbox %s (%s, question %s) failed: %s", item.id, item.op, item.question_id, exc)
                 await asyncio.to_thread(self.failed, item, f"{type(exc).__name__}: {exc}")

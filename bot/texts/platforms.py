@@ -47,4 +47,17 @@ PLATFORMS: dict[str, dict[str, str]] = {
         "en": "There is no button {number}: choose !1 to !{last}.",
     },
     "console_prompt": {"nl": "jij>", "en": "you>"},
+    "console_file_saved": {"nl": "Bestand opgeslagen: {path}", "en": "File saved: {path}"},
+    "file_too_large": {
+        "nl": "Het bestand {name} ({size}) is te groot om hier te versturen (hoogstens {limit}).",
+        "en": "The file {name} ({size}) is too large to send here (at most {limit}).",
+    },
+    "file_empty": {
+        "nl": "Het bestand {name} is leeg en is daarom niet meegestuurd.",
+        "en": "The file {name} is empty, so it was not sent.",
+    },
+    "files_in_dm": {
+        "nl": "De bestanden staan in je privéberichten met Verbinder.",
+        "en": "The files are in your direct messages with Verbinder.",
+    },
 }
