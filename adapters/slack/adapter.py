@@ -33,6 +33,7 @@ from adapters.slack.api import (
 )
 from adapters.slack.config import problems, slack_mode
 from adapters.slack.events import command_text, to_action, to_incoming
+from adapters.slack.files import SlackFiles
 from adapters.slack.forms import CALLBACK_ID
 from adapters.slack.modals import Modals
 from adapters.slack.render import echo, render
@@ -66,6 +67,7 @@ class SlackAdapter:
         self.team_id = ""
         self.client = make_client(settings)
         self.users = UserCache(self.client)
+        self.files = SlackFiles(self.client, retry_delays)  # a reply's files, after its text
         self.modals = Modals(self.client, service, self.users.locale, self._deliver)
         self.app: AsyncApp | None = self._build_app() if settings.slack_bot_token else None
         self._socket: AsyncSocketModeHandler | None = None
@@ -295,9 +297,12 @@ class SlackAdapter:
             if reply.chat.chat_id != msg.chat.chat_id:
                 await self.reply(reply)  # e.g. a notice for someone else's conversation
                 continue
+            private = replace(reply, ephemeral_user=msg.user_id)  # a response_url takes no files: to the DM
+            reply = self.files.prepare(private if reply.files else reply)
             answer = reply.kind == "answer"
             text, blocks = render(reply, header if answer else "")
             await respond_safely(respond, text, blocks, "in_channel" if answer else "ephemeral")
+            await self.files.share(reply, msg.chat.chat_id)
 
     # -- buttons --------------------------------------------------------------------------
 
@@ -349,28 +354,23 @@ class SlackAdapter:
         return await call(self.client, "chat_postMessage", reply, self.retry_delays, failures, **args)
 
     async def reply(self, reply: Reply, respond: AsyncRespond | None = None) -> str | None:
-        """Post a direct reply and link it to its question (response_url as fallback); the message ts."""
+        """Post a direct reply, then its files; link it to its question (response_url as fallback); the ts."""
+        reply = self.files.prepare(reply)
         sent = await self.post(reply)
         if sent is None:
             if respond is not None:
-                text, blocks = render(reply)
                 kind = "ephemeral" if reply.ephemeral_user else "in_channel"
-                await respond_safely(respond, text, blocks, kind)
+                await respond_safely(respond, *render(reply), kind)
             return None
+        await self.files.share(reply, str(sent.get("channel") or reply.chat.chat_id))
         ts = "" if reply.ephemeral_user else str(sent.get("ts") or "")
         if reply.question_id is not None and ts:
             await asyncio.to_thread(self._remember, reply, ts, reply.chat.thread_id or reply.reply_to)
         return ts or None
 
     async def send(self, reply: Reply) -> list[Posted]:
-        """Send an outbox message; (channel, ts) of the post (a DM to a user id lands in a D… channel)."""
-        failures: list[str] = []
-        sent = await self.post(reply, failures)
-        if sent is None:
-            raise RuntimeError(f"Slack: could not post to {reply.chat.chat_id}: {why(failures)}")
-        if reply.ephemeral_user:
-            return []  # nothing anyone can reply to
-        return [Posted(str(sent.get("channel") or reply.chat.chat_id), str(sent.get("ts") or ""))]
+        """Send an outbox message and its files (adapters/slack/files.py); where the text landed."""
+        return await self.files.send(reply, self.post)
 
     async def update(self, posted: Posted, reply: Reply) -> None:
         """Replace a posted message's text and blocks (chat.update)."""

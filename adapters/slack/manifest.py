@@ -20,6 +20,7 @@ BOT_SCOPES = (
     "channels:history",
     "groups:history",
     "reactions:write",
+    "files:write",
     "users:read",
 )
 BOT_EVENTS = ("app_mention", "message.im", "message.channels", "message.groups")

@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from support.slack_files import SlackFiles
 from support.slack_rules import check_blocks, check_view
 
 BOT_TOKEN = "xoxb-1111-2222-verbindertest"
@@ -53,7 +54,7 @@ class Failure:
 
 
 @dataclass
-class FakeSlack:
+class FakeSlack(SlackFiles):
     """The fake server; `url` is the Web API base URL to give the adapter (VERBINDER_SLACK_API_URL)."""
 
     calls: list[Call] = field(default_factory=list)
@@ -85,6 +86,7 @@ class FakeSlack:
             [
                 web.route("*", "/api/{method}", self._api),
                 web.post("/response/{key}", self._response_url),
+                web.post("/upload/{file_id}", self._upload),
                 web.get("/link", self._socket),
             ]
         )
