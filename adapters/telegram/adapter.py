@@ -27,8 +27,9 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from adapters.base import CredentialError
 from adapters.telegram import api
-from adapters.telegram.api import MAX_RETRY_WAIT, chat_id_of, file_url
+from adapters.telegram.api import MAX_RETRY_WAIT, chat_id_of, failed, file_url
 from adapters.telegram.config import problems
+from adapters.telegram.files import TelegramFiles, landed, private, rest_of
 from adapters.telegram.incoming import PLATFORM, to_incoming
 from adapters.telegram.menu import menus
 from adapters.telegram.render import (
@@ -41,6 +42,7 @@ from adapters.telegram.render import (
 )
 from adapters.telegram.shape import CheckedUpdates, problem
 from bot.config import Settings
+from bot.delivery.outbox import PartlySent
 from bot.messages import Action, ChatRef, Posted, Reply
 from bot.service import Service
 
@@ -66,6 +68,7 @@ class TelegramAdapter:
         self.application: Application | None = None  # type: ignore[type-arg]
         self.max_retry_wait = MAX_RETRY_WAIT
         self.backoff = 1.0  # seconds before the first network retry; doubles each time
+        self.files = TelegramFiles(self._call)  # a reply's files, after its text
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -267,26 +270,31 @@ class TelegramAdapter:
         for reply in replies:
             if not reply.ephemeral_user:
                 await self.reply(reply)
+            elif reply.files:  # a toast takes no files: to the member's private chat with the bot
+                await self.files.send(self._bot(), self.files.prepare(private(reply)))
 
     # -- sending --------------------------------------------------------------------------
 
     async def reply(self, reply: Reply) -> list[Message]:
-        """Send a direct reply and link each sent part to its question (replies to it are follow-ups)."""
+        """Send a direct reply, then its files; link each text part to its question (for follow-ups)."""
+        reply = self.files.prepare(reply)
         sent = await self._send_parts(reply)
         if reply.question_id is not None:
             for message in sent:
                 await asyncio.to_thread(self.service.remember, reply, str(message.message_id))
-        return sent
+        return sent + (await self.files.send(self._bot(), reply))[0] if reply.files else sent
 
     async def send(self, reply: Reply) -> list[Posted]:
-        """Send an outbox message; (chat id, message id) of each part sent, raises when none was."""
-        if self.application is None:
-            raise RuntimeError("the Telegram adapter is not running")
-        failures: list[str] = []
+        """Send an outbox message and its files; where each part landed (PartlySent: only files failed)."""
+        bot, failures, reply = self._bot(), list[str](), self.files.prepare(reply)
         sent = await self._send_parts(reply, failures)
-        if not sent and reply.text.strip():
+        if not sent and (reply.text.strip() or reply.formatted):  # a retry of files alone has no text
             raise RuntimeError(f"Telegram: could not send to {reply.chat.chat_id}: {(failures or ['?'])[-1]}")
-        return [Posted(str(m.chat.id), str(m.message_id)) for m in sent]
+        documents, left = await self.files.send(bot, reply, failures)
+        if left:
+            why = f"Telegram: {len(left)} files not sent to {reply.chat.chat_id}: {failures[-1]}"
+            raise PartlySent(landed(sent + documents), rest_of(reply, left), why)
+        return landed(sent + documents)
 
     def _bot(self) -> Bot:
         if self.application is None:
@@ -359,14 +367,14 @@ class TelegramAdapter:
             return await self._call("sendMessage", qid, partial(send, text=text, parse_mode=ParseMode.HTML))
         except BadRequest as e:
             if "parse entities" not in e.message.lower():
-                return _failed(reply, e, failures)
+                return failed(reply, e, failures)
             log.warning("Telegram could not parse our HTML (question %s): %s; sending plain text", qid, e)
         except TelegramError as e:
-            return _failed(reply, e, failures)
+            return failed(reply, e, failures)
         try:
             return await self._call("sendMessage", qid, partial(send, text=to_plain(text)))
         except TelegramError as e:
-            return _failed(reply, e, failures)
+            return failed(reply, e, failures)
 
     async def _answer_callback(self, cq: CallbackQuery, text: str, qid: int | None) -> None:
         shown = callback_text(text) if text.strip() else None
@@ -390,11 +398,3 @@ class TelegramAdapter:
 
     def _redact(self, text: str) -> str:
         return api.redact(text, self.settings.telegram_bot_token)
-
-
-def _failed(reply: Reply, exc: TelegramError, failures: list[str] | None) -> Message | None:
-    """Log a failed send and keep why (for the outbox row's error); no message, so None."""
-    log.error("Telegram: send to %s failed (question %s): %s", reply.chat.chat_id, reply.question_id, exc)
-    if failures is not None:
-        failures.append(f"{type(exc).__name__}: {exc.message}")
-    return None

@@ -8,7 +8,10 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
 
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram import Message
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+
+from bot.messages import Reply
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -66,3 +69,11 @@ def redact(text: str, token: str) -> str:
     """A Bot API error text without the bot token (the URLs in it carry the token)."""
     token = token.strip()
     return text.replace(token, "<token>") if token else text
+
+
+def failed(reply: Reply, exc: TelegramError, failures: list[str] | None) -> Message | None:
+    """Log a failed send and keep why (for the outbox row's error); no message, so None."""
+    log.error("Telegram: send to %s failed (question %s): %s", reply.chat.chat_id, reply.question_id, exc)
+    if failures is not None:
+        failures.append(f"{type(exc).__name__}: {exc.message}")
+    return None

@@ -23,6 +23,9 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
+from support import multipart
+from support.multipart import Upload
+
 SPEC: dict[str, Any] = json.loads(
     (Path(__file__).parent.parent / "fixtures" / "telegram_bot_api.json").read_text()
 )
@@ -37,7 +40,10 @@ BOT_USER = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
-WRITES = frozenset({"sendMessage", "editMessageText", "deleteMessage"})  # what flood limits count
+WRITES = frozenset(
+    {"sendMessage", "sendDocument", "editMessageText", "deleteMessage"}
+)  # flood limits count these
+MAX_UPLOAD = 50 * 1024 * 1024  # bytes a bot may upload per file (sendDocument: "up to 50 MB")
 # Unique across fakes: the tests share one database, where message ids are dedup keys.
 _message_ids = itertools.count(1000)
 _update_ids = itertools.count(500000)
@@ -166,6 +172,8 @@ def _matches(value: Any, kind: str, where: str) -> list[str]:
     }
     if kind in simple:
         return [] if simple[kind](value) else [f"{where}: expected {kind}, got {value!r}"]
+    if kind == "InputFile":  # a file uploaded as a part of the multipart body
+        return [] if isinstance(value, Upload) else [f"{where}: expected an uploaded file"]
     if not isinstance(value, dict):
         return [f"{where}: expected a {kind} object"]
     return check_object(value, kind, where) if kind in SPEC["types"] else []
@@ -210,6 +218,7 @@ class FakeBotApi(BaseRequest):
         self.forums: set[int] = set()
         self.chats: dict[int, dict[str, Any]] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # what the bot posted, by (chat, id)
+        self.documents: list[tuple[int, int | None, Upload]] = []  # files uploaded: (chat, topic, file)
         self.pending: list[dict[str, Any]] = []
         self._arrived: asyncio.Event | None = None
         # Off by default: Telegram's flood limits (30 messages per second overall, 20 per minute in
@@ -234,7 +243,10 @@ class FakeBotApi(BaseRequest):
         self, url: str, method: str, request_data: RequestData | None = None, *args: Any, **kwargs: Any
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
-        params = dict(request_data.parameters) if request_data else {}
+        if request_data is not None and request_data.contains_files:
+            params = self._from_multipart(url, api_method, request_data)
+        else:
+            params = dict(request_data.parameters) if request_data else {}
         call = Call(api_method, params)
         self.calls.append(call)
         if not url.startswith(f"{self.base_url}{self.token}/"):
@@ -264,6 +276,25 @@ class FakeBotApi(BaseRequest):
             return self._error(call, 400, f"Bad Request: {problems[0]}")
         call.result = await self._result(api_method, params)
         return 200, json.dumps({"ok": True, "result": call.result}).encode()
+
+    @staticmethod
+    def _from_multipart(url: str, method: str, data: RequestData) -> dict[str, Any]:
+        """The parameters of an upload as Telegram reads them off the wire: the multipart body PTB's
+        client would send, parsed; a field is JSON where the spec allows more than a string."""
+        content_type, body = multipart.encode(url, data.json_parameters, data.multipart_data)
+        fields, files = multipart.parse(content_type, body)
+        spec = {f["name"]: f["types"] for f in SPEC["methods"].get(method, {"fields": []})["fields"]}
+        params: dict[str, Any] = {}
+        for name, value in fields.items():
+            if value.startswith("attach://") and value[9:] in files:
+                params[name] = files.pop(value[9:])
+                continue
+            try:
+                decoded = json.loads(value)
+            except ValueError:
+                decoded = value
+            params[name] = value if spec.get(name) == ["String"] or isinstance(decoded, str) else decoded
+        return {**params, **files}
 
     def _flood_wait(self, chat_id: Any) -> int:
         """Seconds to wait when a message now would break a flood limit (0: it may go, and counts)."""
@@ -346,6 +377,23 @@ class FakeBotApi(BaseRequest):
                         problems.append("BUTTON_DATA_INVALID")
         return problems
 
+    def _check_sendDocument(self, p: dict[str, Any]) -> list[str]:
+        document, problems = p["document"], []
+        if isinstance(document, Upload):
+            if not document.data:
+                problems.append("file must be non-empty")
+            elif len(document.data) > MAX_UPLOAD:
+                problems.append("Request Entity Too Large")
+        caption = p.get("caption", "")
+        if p.get("parse_mode") == "HTML":
+            caption, html_problems = parse_html(caption)
+            problems += [f"can't parse entities: {x}" for x in html_problems]
+        if utf16_len(caption) > 1024:
+            problems.append("message caption is too long")
+        if "message_thread_id" in p and p["chat_id"] not in self.forums:
+            problems.append("message thread not found")
+        return problems
+
     def _check_editMessageText(self, p: dict[str, Any]) -> list[str]:
         problems = [] if "chat_id" in p and "message_id" in p else ["chat_id and message_id are required"]
         if "text" not in p:
@@ -403,6 +451,24 @@ class FakeBotApi(BaseRequest):
             return BOT_USER
         if method == "sendMessage":
             msg = self._message_result(p)
+            self.messages[(p["chat_id"], msg["message_id"])] = msg
+            return msg
+        if method == "sendDocument":
+            msg = self._message_result({**p, "text": ""})
+            del msg["text"]
+            doc = p["document"]
+            if isinstance(doc, Upload):
+                n = next(_message_ids)
+                msg["document"] = {
+                    "file_id": f"BQACAgQAAxkD{n:08d}",
+                    "file_unique_id": f"AgAD{n:08d}",
+                    "file_name": doc.filename,
+                    "mime_type": doc.mime,
+                    "file_size": len(doc.data),
+                }
+                self.documents.append((p["chat_id"], p.get("message_thread_id"), doc))
+            if p.get("caption"):
+                msg["caption"] = p["caption"]
             self.messages[(p["chat_id"], msg["message_id"])] = msg
             return msg
         if method == "editMessageText":
