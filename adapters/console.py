@@ -8,6 +8,7 @@ import logging
 import re
 import uuid
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
@@ -17,7 +18,7 @@ from rich.text import Text
 from adapters.terminal import styled
 from bot.answering.assistant import Answer
 from bot.delivery.outbox import Outbox
-from bot.messages import Action, Button, ChatRef, Incoming, Posted, Reply, Source
+from bot.messages import Action, Attachment, Button, ChatRef, Incoming, Posted, Reply, Source
 from bot.service import Service
 from bot.texts import t
 
@@ -48,6 +49,23 @@ def render_answer(console: Console, a: Answer) -> None:
     _panel(a.answer, a.language, a.sources, a.routed, console)
 
 
+def save_file(folder: Path, f: Attachment) -> Path:
+    """Write a reply's file into the folder under its own name, never over another (name-2.ext, ...)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = "".join(c for c in Path(f.name.replace("\\", "/")).name if c.isprintable()).strip()
+    name = name if name not in ("", ".", "..") else "bestand"  # a name, never a way out of the folder
+    stem, suffix = Path(name).stem or name, Path(name).suffix
+    path = folder / name
+    for n in itertools.count(2):
+        try:
+            with path.open("xb") as out:  # exclusive: a file of the same name is never overwritten
+                out.write(f.data)
+            return path
+        except FileExistsError:
+            path = folder / f"{stem}-{n}{suffix}"
+    raise AssertionError("unreachable")
+
+
 def render_reply(console: Console, reply: Reply) -> None:
     """Show one reply of the core: an answer in a panel, a notice as plain text."""
     if reply.kind == "notice" and not reply.sources:
@@ -66,8 +84,10 @@ class ConsoleChat:
         user_id: str = "console",
         user_name: str = "",
         outbox: Outbox | None = None,
+        files_dir: Path | None = None,
     ) -> None:
         self.service = service
+        self.files_dir = files_dir or Path("verbinder-bestanden")  # where the files of replies are saved
         self.console = console
         self.user_id = user_id
         self.user_name = user_name
@@ -85,6 +105,9 @@ class ConsoleChat:
         shown: list[Button] = []
         for reply in replies:
             render_reply(self.console, reply)
+            for f in reply.files:
+                path = save_file(self.files_dir, f)
+                self.console.print(Text(t("console_file_saved", reply.language, path=path)))
             shown += reply.buttons
             self.language = reply.language
             message_id = next(self._posted)
@@ -173,9 +196,10 @@ def run_console(
     user_id: str = "console",
     user_name: str = "",
     outbox: Outbox | None = None,
+    files_dir: Path | None = None,
 ) -> None:
     """Read lines until /quit or end of input, each through the core like a chat message."""
-    chat = ConsoleChat(service, console, user_id, user_name, outbox)
+    chat = ConsoleChat(service, console, user_id, user_name, outbox, files_dir)
     console.print(Panel(Text(t("help", "nl") + "\n\n" + t("console_commands", "nl")), title="Verbinder"))
     chat.deliver()  # what was queued for the console while it was closed
     while True:

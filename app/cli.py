@@ -241,7 +241,8 @@ def chat() -> None:
 
     rt = _runtime(sample=True)
     core = rt.bot()
-    run_console(core.service, console, sys.stdin, user_name=_user_name(), outbox=core.outbox)
+    files = rt.settings.data_dir / "files"  # where the files of replies are saved
+    run_console(core.service, console, sys.stdin, user_name=_user_name(), outbox=core.outbox, files_dir=files)
 
 
 def _user_name() -> str:
