@@ -18,6 +18,7 @@ from app.cli_experts import experts_app
 from app.cli_highlights import highlights_app
 from app.cli_outbox import outbox_app
 from app.cli_questions import questions_app
+from app.cli_report import report
 from app.runtime import ALL_COMMANDS
 from app.setup_errors import configuration_errors, settings_or_exit
 from ingest.pipeline import IngestReport
@@ -319,6 +320,7 @@ app.add_typer(highlights_app, name="highlights")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(announce_app, name="announce")
 app.add_typer(announcements_app, name="announcements")
+app.command("report")(report)
 
 if __name__ == "__main__":
     app()

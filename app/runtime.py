@@ -32,7 +32,11 @@ from bot.experts.matching import ExpertMatcher, default_spaces
 from bot.experts.router import Router, RoutingPolicy, Timers
 from bot.highlights.feature import HighlightsFeature, editions
 from bot.highlights.posting import HighlightsPolicy
-from bot.people.store import People
+from bot.insight.feature import InsightFeature, InsightPolicy
+from bot.insight.gaps import Embed
+from bot.insight.report import Reports
+from bot.people.store import People, parse_accounts
+from bot.privacy.pseudonyms import Pseudonyms
 from bot.service import COMMANDS, Service
 from ingest.chunking import Chunker
 from ingest.pipeline import IngestReport, Progress, ingest_paths
@@ -54,6 +58,7 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
     *CommunityFeature.commands,
     *HighlightsFeature.commands,
     *AnnouncementsFeature.commands,
+    *InsightFeature.commands,
 )
 
 
@@ -69,6 +74,7 @@ class BotCore:
     people: People
     highlights: HighlightsFeature
     announcements: AnnouncementsFeature
+    insight: InsightFeature
 
     @property
     def experts(self) -> ExpertDirectory:
@@ -121,6 +127,15 @@ def highlights_policy(s: Settings) -> HighlightsPolicy:
         unattended=s.highlights_unattended,
         when_empty=s.highlights_when_empty,
         pin=s.highlights_pin,
+    )
+
+
+def insight_policy(s: Settings) -> InsightPolicy:
+    """The weekly report's settings (its time is read in the highlights' time zone)."""
+    hour, minute = (int(x) for x in s.report_time.split(":"))
+    channels = tuple((p, c) for p, c in sorted(parse_accounts(s.report_channels)))
+    return InsightPolicy(
+        s.report_weekly, s.report_day, time(hour, minute), s.highlights_timezone, s.report_weeks, channels
     )
 
 
@@ -214,7 +229,32 @@ class Runtime:
             interval=timedelta(seconds=max(30.0, s.timer_interval_seconds)),
         )
         service.register(announcements)
-        return BotCore(service, outbox, scheduler, experts, community, people, highlights, announcements)
+        reports = Reports(
+            self.sessions,
+            s.highlights_timezone,
+            embed=self.sentence_embed(),
+            pseudonyms=Pseudonyms(self.sessions, s.pseudonym_key.get_secret_value()),
+            clock=clock,
+        )
+        insight = InsightFeature(
+            reports,
+            people,
+            outbox,
+            insight_policy(s),
+            service.store,
+            experts.route,
+            service.commands.get,
+            clock,
+        )
+        service.register(insight)
+        return BotCore(
+            service, outbox, scheduler, experts, community, people, highlights, announcements, insight
+        )
+
+    def sentence_embed(self) -> Embed | None:
+        """The bundled model the answerer compares sentences with (None: loaded when first needed)."""
+        embed = getattr(self.assistant.answerer, "embed", None)
+        return embed if callable(embed) else None
 
     def ingest(
         self, paths: list[Path], prune: bool = False, progress: Progress | None = None

@@ -152,6 +152,16 @@ class Settings(BaseSettings):
     announcement_channels_telegram: str = Field(
         default="", description="Telegram chat ids (chat/topic for a forum topic) for announcements."
     )
+    # -- the moderators' report ----------------------------------------------------------------------
+    report_weekly: bool = Field(default=False, description="Post the report with its charts every week.")
+    report_day: int = Field(default=0, ge=0, le=6, description="Weekday of the report (0 = Monday).")
+    report_time: str = Field(
+        default="08:30", pattern=r"^([01]?\d|2[0-3]):[0-5]\d$", description="Local time of the report."
+    )
+    report_weeks: int = Field(default=4, ge=1, le=52, description="Weeks a report covers.")
+    report_channels: str = Field(
+        default="", description="platform:chat list for the weekly report; empty = every moderator privately."
+    )
     # -- privacy ------------------------------------------------------------------------------------
     pseudonym_key: SecretStr = Field(
         default=SecretStr(""),

@@ -11,6 +11,7 @@ from bot.texts.answering import ANSWERING
 from bot.texts.community import COMMUNITY
 from bot.texts.experts import EXPERTS
 from bot.texts.highlights import HIGHLIGHTS
+from bot.texts.insight import INSIGHT
 from bot.texts.platforms import PLATFORMS
 
 FEATURE_TEXTS: dict[str, dict[str, dict[str, str]]] = {
@@ -19,6 +20,7 @@ FEATURE_TEXTS: dict[str, dict[str, dict[str, str]]] = {
     "community": COMMUNITY,
     "experts": EXPERTS,
     "highlights": HIGHLIGHTS,
+    "insight": INSIGHT,
     "platforms": PLATFORMS,
 }
 

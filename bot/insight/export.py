@@ -1,0 +1,121 @@
+"""The questions of the report's period as CSV for moderators: pseudonyms instead of ids, no names.
+
+What members type can be personal and even special-category data (health, poverty), so the export
+holds no question or answer text and no name: the themes say what a question was about. Question,
+asker (platform account) and expert are keyed pseudonyms (bot/privacy/pseudonyms.py): stable across
+exports under one installation key, so rows can be counted and joined, but not traced back.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from sqlalchemy import Integer, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.conversations.records import FeedbackRecord, QuestionRecord
+from bot.experts.records import RoutingRecord
+from bot.highlights.compose import question_themes, zone
+from bot.insight.figures import asker, outcome_of
+from bot.messages import HELPFUL, NOT_HELPFUL
+from bot.privacy.pseudonyms import Pseudonyms
+
+COLUMNS = (
+    "question",
+    "follow_up_of",
+    "asker",
+    "week",
+    "asked_at",
+    "platform",
+    "language",
+    "status",
+    "outcome",
+    "routed",
+    "helpful",
+    "not_helpful",
+    "hours_to_claim",
+    "hours_to_answer",
+    "expert",
+    "in_knowledge_base",
+    "themes",
+)
+
+
+def _hours(a: datetime | None, b: datetime | None) -> str:
+    return "" if a is None or b is None else f"{(b - a).total_seconds() / 3600:.2f}"
+
+
+def questions_csv(
+    sessions: sessionmaker[Session], start: datetime, end: datetime, tz: str, pseudonyms: Pseudonyms
+) -> tuple[bytes, int]:
+    """The CSV (UTF-8 with a byte-order mark, for spreadsheets) of the questions asked between
+    `start` and `end` (naive UTC), oldest first; and its number of rows."""
+    votes = (
+        select(
+            FeedbackRecord.question_id.label("qid"),
+            func.sum((FeedbackRecord.value == HELPFUL).cast(Integer)).label("up"),
+            func.sum((FeedbackRecord.value == NOT_HELPFUL).cast(Integer)).label("down"),
+        )
+        .group_by(FeedbackRecord.question_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            QuestionRecord.id,
+            QuestionRecord.parent_id,
+            asker(),
+            QuestionRecord.created_at,
+            QuestionRecord.platform,
+            QuestionRecord.language,
+            QuestionRecord.status,
+            outcome_of(),
+            RoutingRecord.routed_at,
+            RoutingRecord.claimed_at,
+            RoutingRecord.answered_at,
+            RoutingRecord.answered_by,
+            RoutingRecord.kb_status,
+            votes.c.up,
+            votes.c.down,
+            QuestionRecord.text,
+        )
+        .outerjoin(RoutingRecord, RoutingRecord.question_id == QuestionRecord.id)
+        .outerjoin(votes, votes.c.qid == QuestionRecord.id)
+        .where(QuestionRecord.created_at >= start, QuestionRecord.created_at < end)
+        .order_by(QuestionRecord.created_at, QuestionRecord.id)
+    )
+    where = zone(tz)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    n = 0
+    of = pseudonyms.of
+    with sessions() as s:
+        for row in s.execute(stmt.execution_options(yield_per=5000)):
+            (qid, parent, who, at, platform, lang, status, outcome) = row[:8]
+            routed_at, claimed_at, answered_at, expert, kb, up, down, text = row[8:]
+            local = at.replace(tzinfo=UTC).astimezone(where)
+            writer.writerow(
+                (
+                    of(qid, kind="question"),
+                    of(parent, kind="question") if parent else "",
+                    of(who, kind="account"),
+                    f"{local.isocalendar()[0]}-W{local.isocalendar()[1]:02d}",
+                    local.strftime("%Y-%m-%d %H:%M"),
+                    platform,
+                    lang,
+                    status,
+                    outcome,
+                    "yes" if routed_at is not None else "no",
+                    int(up or 0),
+                    int(down or 0),
+                    _hours(routed_at, claimed_at),
+                    _hours(routed_at, answered_at),
+                    of(expert, kind="expert") if expert else "",
+                    "yes" if kb == "published" else "no",
+                    ";".join(question_themes(text)),
+                )
+            )
+            n += 1
+    return ("\ufeff" + out.getvalue()).encode("utf-8"), n

@@ -1,0 +1,236 @@
+"""The moderators' report as a feature: /rapport (/report), its buttons and the weekly post.
+
+The report, its charts and the CSV go to a moderator privately (a report in a shared channel would
+show every member what only moderators may see); /rapport in a channel says where it went. Under
+each knowledge gap: ✍ opens the /tip flow with the gap's question as its title (a Slack form, or the
+steps in a private Telegram chat), ❓ sends the question to the experts through the router as the
+moderator's own question, so the expert's answer reaches the moderator and, with the expert's
+consent, the knowledge base.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+
+from bot.answering.assistant import Answer
+from bot.commands import MODERATOR, Command, CommandSpec
+from bot.conversations.store import QuestionStore
+from bot.delivery.outbox import Outbox, enqueue
+from bot.delivery.scheduler import Job, weekly
+from bot.highlights.compose import TZ_NAME, week_of
+from bot.insight.figures import DEFAULT_WEEKS, MAX_WEEKS, WeeksError, check_weeks
+from bot.insight.render import period_label
+from bot.insight.report import Report, Reports
+from bot.language import language_of, reply_language
+from bot.messages import Action, Button, ChatRef, Incoming, Reply
+from bot.people.records import AuditRecord
+from bot.people.store import People, actor_of, audit
+from bot.service import Contribution, RouteListener, press_notice
+from bot.texts import t
+from storage.db import utcnow
+
+REPORT_JOB = "insight.report"
+IN_CSV, IN_KB, IN_EXPERT = "in_csv", "in_kb", "in_expert"
+ACTIONS = (IN_CSV, IN_KB, IN_EXPERT)
+POSTED = "insight_report"  # the audit action of a weekly post: one per week, however often the job runs
+COMMANDS = (CommandSpec("rapport", aliases=("report",), audience=MODERATOR, slack=True, rank=99),)
+CommandLookup = Callable[[str], Command | None]
+
+
+@dataclass(frozen=True)
+class InsightPolicy:
+    """Whether, when and where the weekly report goes."""
+
+    weekly: bool = False
+    weekday: int = 0  # Monday
+    at: time = time(8, 30)
+    tz: str = TZ_NAME
+    weeks: int = DEFAULT_WEEKS
+    channels: tuple[tuple[str, str], ...] = ()  # (platform, chat id); none: every moderator privately
+    language: str = "nl"
+
+
+def private(chat: ChatRef, user_id: str) -> bool:
+    """Whether a chat is the person's one-to-one chat with the bot (Slack D…, Telegram = user id)."""
+    if chat.platform == "slack":
+        return chat.chat_id.startswith("D")
+    return chat.chat_id == user_id
+
+
+class InsightFeature:
+    """The report for moderators in chat and every week."""
+
+    name = "insight"
+    commands = COMMANDS
+
+    def __init__(
+        self,
+        reports: Reports,
+        people: People,
+        outbox: Outbox,
+        policy: InsightPolicy = InsightPolicy(),
+        store: QuestionStore | None = None,
+        route: RouteListener | None = None,
+        command: CommandLookup | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.reports = reports
+        self.people = people
+        self.outbox = outbox
+        self.policy = policy
+        self.store = store
+        self.route = route  # the experts' router (None: a bot without expert routing)
+        self.command = command  # finds /tip at the moment of a press
+        self.clock = clock
+
+    # -- the report ------------------------------------------------------------------------
+
+    def replies(self, report: Report, chat: ChatRef, lang: str, head: str = "") -> list[Reply]:
+        """The report with its charts and buttons (the CSV, and ✍ / ❓ under each gap)."""
+        if report.empty:
+            return [Reply(chat, t("in_empty", lang, period=period_label(report.figures, lang)), lang)]
+        buttons = [Button(IN_CSV, t("btn_in_csv", lang), str(len(report.figures.weeks)))]
+        for i, gap in enumerate(report.gaps.gaps, 1):
+            buttons.append(Button(IN_KB, t("btn_in_kb", lang, i=i), str(gap.question_id)))
+            buttons.append(Button(IN_EXPERT, t("btn_in_expert", lang, i=i), str(gap.question_id)))
+        text = f"{head}\n\n{report.text(lang)}" if head else report.text(lang)
+        return [Reply(chat, text, lang, buttons=tuple(buttons), files=report.charts(lang), kind="notice")]
+
+    def _csv(self, weeks: int, chat: ChatRef, lang: str) -> Reply:
+        report = self.reports.build(weeks)
+        attachment, n = self.reports.csv(report.figures)
+        text = t("in_csv_caption", lang, period=period_label(report.figures, lang), n=n)
+        return Reply(chat, text, lang, files=(attachment,), kind="notice")
+
+    def cmd_report(self, msg: Incoming, arg: str, lang: str) -> list[Reply]:
+        """/rapport [weeks] | /rapport csv [weeks]: privately to the moderator."""
+        lang = reply_language(arg, msg.language)
+        refused = self.people.refusal(msg.chat.platform, msg.user_id, lang)
+        if refused:
+            return [_say(msg, refused, lang)]
+        words = arg.lower().split()
+        csv = bool(words) and words[0] == "csv"
+        rest = words[1:] if csv else words
+        if len(rest) > 1 or (rest and not rest[0].lstrip("-").isdigit()):
+            return [_say(msg, t("in_usage", lang, n=self.policy.weeks), lang)]
+        weeks = int(rest[0]) if rest else self.policy.weeks
+        try:
+            check_weeks(weeks)
+        except WeeksError:
+            return [_say(msg, t("in_weeks_bad", lang, max=MAX_WEEKS, n=weeks), lang)]
+        here = msg.chat if msg.direct else ChatRef(msg.chat.platform, msg.user_id)
+        out = [self._csv(weeks, here, lang)] if csv else self.replies(self.reports.build(weeks), here, lang)
+        if not msg.direct:
+            out.append(_say(msg, t("in_sent_privately", lang), lang))
+        return out
+
+    # -- the buttons -----------------------------------------------------------------------
+
+    def on_action(self, act: Action) -> list[Reply]:
+        """The CSV, ✍ (a knowledge-base entry) and ❓ (ask an expert) under a report."""
+        lang = language_of(act.language) if act.language else self.policy.language
+        refused = self.people.refusal(act.chat.platform, act.user_id, lang)
+        if refused:
+            return [press_notice(act, refused, lang)]
+        if act.action == IN_CSV:
+            if not 1 <= act.item_id <= MAX_WEEKS:
+                return [press_notice(act, t("unknown_item", lang), lang)]
+            return [self._csv(act.item_id, ChatRef(act.chat.platform, act.user_id), lang)]
+        q = self.store.get(act.item_id) if self.store is not None else None
+        if q is None:
+            return [press_notice(act, t("in_gap_gone", lang), lang)]
+        if act.action == IN_KB:
+            return self._write_entry(act, q.text, lang)
+        return self._ask_experts(act, q.text, q.language or lang, lang)
+
+    def _write_entry(self, act: Action, question: str, lang: str) -> list[Reply]:
+        title = " ".join(question.split())[:120]
+        tip = self.command("tip") if self.command is not None else None
+        if tip is None:
+            return [press_notice(act, f"/tip {title}", lang)]
+        msg = Incoming(
+            act.chat,
+            f"insight-{act.event_id or self.clock().timestamp()}",
+            act.user_id,
+            title,
+            user_name=act.user_name,
+            command="tip",
+            direct=private(act.chat, act.user_id),
+            language=act.language,
+            trigger=act.trigger,
+        )
+        return tip.handler(msg, title, lang)
+
+    def _ask_experts(self, act: Action, question: str, qlang: str, lang: str) -> list[Reply]:
+        if self.route is None or self.store is None:
+            return [press_notice(act, t("in_no_experts", lang), lang)]
+        msg = Incoming(
+            act.chat,
+            f"insight-{act.event_id or self.clock().timestamp()}",
+            act.user_id,
+            question,
+            user_name=act.user_name,
+            direct=private(act.chat, act.user_id),
+        )
+        qid = self.store.record_question(msg, question, Answer(question, "", True, qlang, status="routed"))
+        said = self.route(qid, actor_of(act.chat.platform, act.user_id)) or ""
+        text = t("in_gap_to_experts", lang, id=qid, question=question, said=said).strip()
+        return [press_notice(act, text, lang)]
+
+    # -- every week ------------------------------------------------------------------------
+
+    def run_weekly(self, now: datetime) -> int:
+        """The weekly job: the report to the report channels or every moderator, once per week."""
+        week = week_of(now - timedelta(days=7), self.policy.tz)
+        report = self.reports.build(self.policy.weeks)
+        if report.empty:
+            return 0
+        lang = self.policy.language
+        targets = list(self.policy.channels) or self.people.moderator_accounts()
+        replies = [
+            r
+            for platform, chat in targets
+            for r in self.replies(report, ChatRef(platform, chat), lang, t("in_weekly_head", lang))
+        ]
+        with self.outbox.sessions.begin() as s:
+            done = s.scalar(
+                select(AuditRecord.id).where(
+                    AuditRecord.action == POSTED, AuditRecord.target == f"week:{week}"
+                )
+            )
+            if done is not None:
+                return 0
+            for reply in replies:
+                enqueue(s, reply, now=self.clock())
+            audit(s, "scheduler", POSTED, f"week:{week}", f"{len(replies)} message(s)", self.clock())
+        self.outbox.notify()
+        return len(replies)
+
+    def contribution(self) -> Contribution:
+        """/rapport, the report's buttons, and the weekly job when it is switched on."""
+        p = self.policy
+        jobs = (
+            (
+                Job(
+                    REPORT_JOB,
+                    lambda now, payload: self.run_weekly(now),
+                    next_run=weekly(p.weekday, p.at, p.tz),
+                ),
+            )
+            if p.weekly
+            else ()
+        )
+        return Contribution(
+            commands=(Command(COMMANDS[0], self.cmd_report),),
+            item_actions={a: self.on_action for a in ACTIONS},
+            jobs=jobs,
+        )
+
+
+def _say(msg: Incoming, text: str, lang: str) -> Reply:
+    private_to = None if msg.direct else msg.user_id
+    return Reply(msg.chat, text, lang, reply_to=msg.message_id, ephemeral_user=private_to, kind="notice")
