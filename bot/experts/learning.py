@@ -15,6 +15,7 @@ from bot.experts.notices import Notices
 from bot.experts.records import RoutingRecord
 from bot.experts.router import Outcome
 from bot.messages import KB_APPROVE, KB_REJECT, Button
+from bot.privacy.paraphrase import anonymise, without_names
 from bot.texts import t
 from ingest.loaders import file_hash
 from knowledge_base.models import Document
@@ -27,7 +28,11 @@ Publisher = Callable[[QuestionRecord, str, str], str]  # (question, answer, expe
 
 
 class QAPublisher:
-    """Writes an expert's answer into the knowledge base as a Q&A entry (`qa/vraag-<id>.md`)."""
+    """Writes an expert's answer into the knowledge base as a Q&A entry (`qa/vraag-<id>.md`).
+
+    The expert consented to publish their answer; the asker did not, so the entry carries an
+    anonymised version of the question (bot/privacy/paraphrase.py: no names, numbers, places,
+    contact details) and the answer without the asker's name."""
 
     def __init__(self, kb: KnowledgeBase, chunker: Chunker) -> None:
         self.kb = kb
@@ -36,10 +41,13 @@ class QAPublisher:
     def __call__(self, q: QuestionRecord, answer: str, expert: str) -> str:
         path = f"qa/vraag-{q.id}.md"
         when = q.updated_at.strftime("%Y-%m-%d")
-        text = t("qa_entry", q.language, question=q.text, answer=answer, expert=expert, date=when)
+        asker = [q.user_name] if q.user_name else []
+        question = anonymise(q.text, asker)
+        answer = without_names(answer, asker)
+        text = t("qa_entry", q.language, question=question, answer=answer, expert=expert, date=when)
         doc = Document(
             path=path,
-            title=q.text[:300],
+            title=question[:300],
             text=text,
             language=q.language,
             kind="qa",
