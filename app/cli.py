@@ -17,6 +17,7 @@ from app.cli_community import audit_app, events_app, members_app, moderators_app
 from app.cli_experts import experts_app
 from app.cli_highlights import highlights_app
 from app.cli_outbox import outbox_app
+from app.cli_privacy import privacy_app
 from app.cli_questions import questions_app
 from app.cli_report import report
 from app.runtime import ALL_COMMANDS
@@ -274,6 +275,12 @@ def run() -> None:
     rt = _runtime(sample=True)
     core = rt.bot()
     core.service.store.prune_events()
+    if core.privacy is not None and core.privacy.retention.overdue():
+        error(
+            err,
+            "the daily retention job has not run for 2 days (see `verbinder privacy retention`)",
+            "Warning:",
+        )
     # Embed the expert profiles in the background (about 60 ms each): the bot answers meanwhile.
     threading.Thread(target=core.warm, name="warm-expert-profiles", daemon=True).start()
     try:
@@ -320,6 +327,7 @@ app.add_typer(highlights_app, name="highlights")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(announce_app, name="announce")
 app.add_typer(announcements_app, name="announcements")
+app.add_typer(privacy_app, name="privacy")
 app.command("report")(report)
 
 if __name__ == "__main__":

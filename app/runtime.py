@@ -36,7 +36,11 @@ from bot.insight.feature import InsightFeature, InsightPolicy
 from bot.insight.gaps import Embed
 from bot.insight.report import Reports
 from bot.people.store import People, parse_accounts
+from bot.privacy.erase import Eraser
+from bot.privacy.feature import PrivacyFeature
+from bot.privacy.kbscrub import KBScrubber
 from bot.privacy.pseudonyms import Pseudonyms
+from bot.privacy.retention import Retention, RetentionPolicy
 from bot.service import COMMANDS, Service
 from ingest.chunking import Chunker
 from ingest.pipeline import IngestReport, Progress, ingest_paths
@@ -59,6 +63,7 @@ ALL_COMMANDS: tuple[CommandSpec, ...] = (
     *HighlightsFeature.commands,
     *AnnouncementsFeature.commands,
     *InsightFeature.commands,
+    *PrivacyFeature.commands,
 )
 
 
@@ -75,6 +80,7 @@ class BotCore:
     highlights: HighlightsFeature
     announcements: AnnouncementsFeature
     insight: InsightFeature
+    privacy: PrivacyFeature | None = None
 
     @property
     def experts(self) -> ExpertDirectory:
@@ -150,6 +156,22 @@ def announcement_targets(s: Settings) -> tuple[Target, ...]:
 def announcements_policy(s: Settings) -> AnnouncementsPolicy:
     """The announcement settings (times are read in the highlights' time zone)."""
     return AnnouncementsPolicy(targets=announcement_targets(s), tz=s.highlights_timezone)
+
+
+def retention_policy(s: Settings) -> RetentionPolicy:
+    """How long questions, answers and logs are kept."""
+    return RetentionPolicy(s.retention_questions_days, s.retention_answers_days, s.retention_logs_days)
+
+
+def privacy_feature(
+    rt: Runtime, people: People, outbox: Outbox, scheduler: Scheduler, clock: Callable[[], datetime]
+) -> PrivacyFeature:
+    """The data export, forget-me and retention, with the settings' grace period and terms."""
+    s = rt.settings
+    eraser = Eraser(rt.sessions, KBScrubber(rt.kb, rt.chunker), clock)
+    retention = Retention(rt.sessions, retention_policy(s), clock)
+    grace = timedelta(hours=s.forget_grace_hours)
+    return PrivacyFeature(rt.sessions, people, outbox, scheduler, eraser, retention, grace, clock)
 
 
 @dataclass
@@ -247,8 +269,19 @@ class Runtime:
             clock,
         )
         service.register(insight)
+        privacy = privacy_feature(self, people, outbox, scheduler, clock)
+        service.register(privacy)
         return BotCore(
-            service, outbox, scheduler, experts, community, people, highlights, announcements, insight
+            service,
+            outbox,
+            scheduler,
+            experts,
+            community,
+            people,
+            highlights,
+            announcements,
+            insight,
+            privacy,
         )
 
     def sentence_embed(self) -> Embed | None:

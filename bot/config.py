@@ -167,6 +167,20 @@ class Settings(BaseSettings):
         default=SecretStr(""),
         description="Key of the pseudonyms in reports and exports; empty = a random key in the database.",
     )
+    forget_grace_hours: float = Field(
+        default=72, ge=0, le=24 * 60, description="/vergeet_mij erases after this long (cancel until then)."
+    )
+    retention_questions_days: float = Field(
+        default=365, gt=0, description="Questions older than this are deleted (published ones anonymised)."
+    )
+    retention_answers_days: float = Field(
+        default=365,
+        gt=0,
+        description="Bot and expert answers older than this are blanked (unless published).",
+    )
+    retention_logs_days: float = Field(
+        default=90, gt=0, description="Handled events, sent outbox messages, audit entries and done jobs."
+    )
     timer_interval_seconds: float = Field(default=60, gt=0, description="How often timers are checked.")
 
     @field_validator("log_level")

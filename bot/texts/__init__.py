@@ -13,6 +13,7 @@ from bot.texts.experts import EXPERTS
 from bot.texts.highlights import HIGHLIGHTS
 from bot.texts.insight import INSIGHT
 from bot.texts.platforms import PLATFORMS
+from bot.texts.privacy import PRIVACY
 
 FEATURE_TEXTS: dict[str, dict[str, dict[str, str]]] = {
     "announcements": ANNOUNCEMENTS,
@@ -22,6 +23,7 @@ FEATURE_TEXTS: dict[str, dict[str, dict[str, str]]] = {
     "highlights": HIGHLIGHTS,
     "insight": INSIGHT,
     "platforms": PLATFORMS,
+    "privacy": PRIVACY,
 }
 
 
