@@ -258,10 +258,12 @@ async def test_slack_a_file_too_large_is_refused_with_a_note_and_the_text_arrive
     assert not [r for r in caplog.records if r.exc_info]  # an error line, no traceback
 
 
-async def test_slack_an_empty_file_is_shared_as_it_is(slack_bot: Bot):
-    await slack_bot.adapter.send(Reply(ChatRef("slack", "C0MODS"), "Leeg bestand.", files=(EMPTY,)))
-    [share] = slack_bot.fake.shares
-    assert share.names == [EMPTY.name] and share.data(EMPTY.name) == b""
+async def test_slack_an_empty_file_is_left_out_with_a_note(slack_bot: Bot):
+    await slack_bot.adapter.send(Reply(ChatRef("slack", "C0MODS"), "Leeg bestand.", files=(EMPTY, EXPORT)))
+    text = slack_bot.fake.to("chat.postMessage")[0].args["text"]
+    assert t("file_empty", "nl", name=EMPTY.name) in text
+    assert [s.names for s in slack_bot.fake.shares] == [[EXPORT.name]]
+    assert slack_bot.fake.to("files.getUploadURLExternal", ok=False) == []  # never asked Slack for it
 
 
 # -- Telegram -------------------------------------------------------------------------------

@@ -57,10 +57,11 @@ class SlackFiles:
         self.max_file = MAX_FILE
 
     def prepare(self, reply: Reply) -> Reply:
-        """The reply without files Slack refuses (too large), noted; a private one says where files go."""
+        """The reply without files Slack refuses (too large, empty), noted; private: where files go."""
         if not reply.files:
             return reply
-        reply = refuse(reply, self.max_file, platform="slack", noter=with_notes)
+        # Slack answers an error for an empty upload (slackapi/node-slack-sdk#1569): left out like Telegram's.
+        reply = refuse(reply, self.max_file, empty_ok=False, platform="slack", noter=with_notes)
         if (
             reply.files
             and reply.ephemeral_user
@@ -120,8 +121,12 @@ class SlackFiles:
         if left:
             log.error(
                 "Slack: %d of %d files not shared in %s (question %s): %s",
-                len(left), len(reply.files), channel, reply.question_id, why(failures),
-            )  # fmt: skip
+                len(left),
+                len(reply.files),
+                channel,
+                reply.question_id,
+                why(failures),
+            )
         return left
 
     async def _upload(
@@ -130,9 +135,14 @@ class SlackFiles:
         uploaded: list[tuple[int, str]] = []  # (index in reply.files, file id)
         for i, f in enumerate(reply.files):
             got = await call(
-                self.client, "files_getUploadURLExternal", reply, self.delays, failures,
-                filename=f.name, length=len(f.data),
-            )  # fmt: skip
+                self.client,
+                "files_getUploadURLExternal",
+                reply,
+                self.delays,
+                failures,
+                filename=f.name,
+                length=len(f.data),
+            )
             if got is None or not got.get("upload_url") or not got.get("file_id"):
                 continue
             if await self._post_bytes(str(got["upload_url"]), f, failures):

@@ -88,8 +88,11 @@ class TelegramFiles:
             except TelegramError as e:
                 log.error(
                     "Telegram: file %r to %s failed (question %s): %s",
-                    f.name, reply.chat.chat_id, reply.question_id, e,
-                )  # fmt: skip
+                    f.name,
+                    reply.chat.chat_id,
+                    reply.question_id,
+                    e,
+                )
                 if failures is not None:
                     failures.append(f"{type(e).__name__}: {e.message}")
                 left.append(f)

@@ -90,7 +90,8 @@ class SlackFiles:
 
     def _files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
         filename, length = str(args.get("filename") or ""), str(args.get("length", ""))
-        if not filename or not length.isdigit():
+        if not filename or not length.isdigit() or int(length) == 0:
+            # Slack refuses empty files (slackapi/node-slack-sdk#1569); the exact code is not documented.
             return {"ok": False, "error": "invalid_arguments"}
         file_id = f"F0FILE{next(_file_ids):05d}"
         key = secrets.token_hex(8)
