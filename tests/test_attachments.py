@@ -258,6 +258,17 @@ async def test_slack_a_file_too_large_is_refused_with_a_note_and_the_text_arrive
     assert not [r for r in caplog.records if r.exc_info]  # an error line, no traceback
 
 
+async def test_slack_a_note_under_composed_block_kit_is_a_context_block(slack_bot: Bot):
+    slack_bot.adapter.files.max_file = 10
+    section = {"type": "section", "text": {"type": "mrkdwn", "text": "*Week 12*"}}
+    reply = Reply(ChatRef("slack", "C0MODS"), "Week 12", formatted=json.dumps([section]), files=(CHART,))
+    await slack_bot.adapter.send(reply)
+    blocks = slack_bot.fake.to("chat.postMessage")[0].args["blocks"]
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    assert blocks[0] == section and blocks[-1]["type"] == "context"
+    assert CHART.name in blocks[-1]["elements"][0]["text"] and slack_bot.fake.shares == []
+
+
 async def test_slack_an_empty_file_is_left_out_with_a_note(slack_bot: Bot):
     await slack_bot.adapter.send(Reply(ChatRef("slack", "C0MODS"), "Leeg bestand.", files=(EMPTY, EXPORT)))
     text = slack_bot.fake.to("chat.postMessage")[0].args["text"]
