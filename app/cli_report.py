@@ -55,9 +55,8 @@ def report(
     if out is None:
         return
     if built.empty:
-        console.print(
-            Text(f"Nothing written to {out}: {t('in_empty', 'en', period=period_label(built.figures, 'en'))}")
-        )
+        why = t("in_empty", "en", period=period_label(built.figures, "en"))
+        console.print(Text(f"Nothing written to {out}: {why}"), soft_wrap=True)
         return
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -67,4 +66,4 @@ def report(
     except OSError as exc:
         raise _fail(f"cannot write to {out}: {exc.strerror or exc}") from None
     for f in files:
-        console.print(Text(f"written: {out / f.name}"))
+        console.print(Text(f"written: {out / f.name}"), soft_wrap=True)

@@ -1,7 +1,7 @@
 """The questions of the report's period as CSV for moderators: pseudonyms instead of ids, no names.
 
 What members type can be personal and even special-category data (health, poverty), so the export
-holds no question or answer text and no name: the themes say what a question was about. Question,
+holds no question or answer text and no name (the report's topics and gaps say what was asked). Question,
 asker (platform account) and expert are keyed pseudonyms (bot/privacy/pseudonyms.py): stable across
 exports under one installation key, so rows can be counted and joined, but not traced back.
 """
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversations.records import FeedbackRecord, QuestionRecord
 from bot.experts.records import RoutingRecord
-from bot.highlights.compose import question_themes, zone
+from bot.highlights.compose import zone
 from bot.insight.figures import asker, outcome_of
 from bot.messages import HELPFUL, NOT_HELPFUL
 from bot.privacy.pseudonyms import Pseudonyms
@@ -39,7 +39,6 @@ COLUMNS = (
     "hours_to_answer",
     "expert",
     "in_knowledge_base",
-    "themes",
 )
 
 
@@ -78,7 +77,6 @@ def questions_csv(
             RoutingRecord.kb_status,
             votes.c.up,
             votes.c.down,
-            QuestionRecord.text,
         )
         .outerjoin(RoutingRecord, RoutingRecord.question_id == QuestionRecord.id)
         .outerjoin(votes, votes.c.qid == QuestionRecord.id)
@@ -90,17 +88,25 @@ def questions_csv(
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     n = 0
-    of = pseudonyms.of
+    seen: dict[tuple[object, str], str] = {}
+
+    def of(value: object, kind: str) -> str:
+        """A pseudonym, computed once per value (an asker has many rows)."""
+        key = (value, kind)
+        if key not in seen:
+            seen[key] = pseudonyms.of(value, kind=kind)
+        return seen[key]
+
     with sessions() as s:
         for row in s.execute(stmt.execution_options(yield_per=5000)):
             (qid, parent, who, at, platform, lang, status, outcome) = row[:8]
-            routed_at, claimed_at, answered_at, expert, kb, up, down, text = row[8:]
+            routed_at, claimed_at, answered_at, expert, kb, up, down = row[8:]
             local = at.replace(tzinfo=UTC).astimezone(where)
             writer.writerow(
                 (
-                    of(qid, kind="question"),
-                    of(parent, kind="question") if parent else "",
-                    of(who, kind="account"),
+                    of(qid, "question"),
+                    of(parent, "question") if parent else "",
+                    of(who, "account"),
                     f"{local.isocalendar()[0]}-W{local.isocalendar()[1]:02d}",
                     local.strftime("%Y-%m-%d %H:%M"),
                     platform,
@@ -112,9 +118,8 @@ def questions_csv(
                     int(down or 0),
                     _hours(routed_at, claimed_at),
                     _hours(routed_at, answered_at),
-                    of(expert, kind="expert") if expert else "",
+                    of(expert, "expert") if expert else "",
                     "yes" if kb == "published" else "no",
-                    ";".join(question_themes(text)),
                 )
             )
             n += 1

@@ -34,7 +34,7 @@ from storage.db import utcnow
 MIN_GROUP = 5  # fewer people than this are never shown as a group of their own
 MAX_WEEKS = 52
 DEFAULT_WEEKS = 4
-TOPIC_SAMPLE = 20_000  # the most recent questions of the period whose themes are counted
+TOPIC_SAMPLE = 10_000  # the most recent questions of the period whose themes are counted
 MAX_TOPICS = 5
 BOT, EXPERT, EXPIRED_OUT, OPEN = "bot", "expert", "expired", "open"
 OUTCOMES = (BOT, EXPERT, EXPIRED_OUT, OPEN)

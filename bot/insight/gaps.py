@@ -4,8 +4,9 @@ A candidate is a question of the period that went to the experts (and whose answ
 knowledge base yet) or that a member marked 👎. Only the latest `GAP_SAMPLE` candidates are grouped,
 so the work is bounded however busy the community is (the report says how many there were).
 
-Each candidate's content words are embedded with the bundled wordllama model, the one the answerer
-compares sentences with (no other model is loaded). Grouping is greedy: the question with the most
+Each candidate's content words, without place names (the same question about another town is the
+same gap), are embedded with the bundled wordllama model, the one the answerer compares sentences
+with (no other model is loaded). Grouping is greedy: the question with the most
 neighbours above `SIMILAR` (cosine) founds a group and takes its unassigned neighbours, then the next.
 The founder is the group's representative. Groups rank by how many questions they hold; a group is
 shown only when at least `MIN_GROUP` different askers asked its questions (the small-group rule).
@@ -28,6 +29,7 @@ from bot.highlights.compose import question_themes, zone
 from bot.insight.figures import MIN_GROUP, asker
 from bot.messages import NOT_HELPFUL
 from knowledge_base import text as T
+from knowledge_base.analysis import places
 
 GAP_SAMPLE = 2000  # the latest candidates that are grouped
 SIMILAR = 0.45  # cosine of the content-word embeddings for two questions to be "the same question"
@@ -112,6 +114,13 @@ def _candidates(s: Session, start: datetime, end: datetime, limit: int) -> tuple
     return list(rows), total
 
 
+def meaning(text: str) -> str:
+    """What is embedded of a question: its content words without the gazetteer's place names."""
+    gazetteer = places()
+    words = [w for w in T.content_words(text) if w not in gazetteer]
+    return " ".join(words) or text
+
+
 def group(vectors: np.ndarray, similar: float = SIMILAR) -> list[list[int]]:
     """Greedy grouping of unit vectors: the densest unassigned row founds a group (founder first)."""
     n = len(vectors)
@@ -149,7 +158,7 @@ def find_gaps(
         rows, total = _candidates(s, start, end, sample)
     if not rows:
         return Gaps((), 0, 0, total, 0)
-    texts = [" ".join(T.content_words(r[1])) or r[1] for r in rows]
+    texts = [meaning(r[1]) for r in rows]
     vectors = (embed or bundled_embed)(texts)
     where = zone(tz)
     found: list[Gap] = []
