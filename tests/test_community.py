@@ -322,6 +322,10 @@ def test_approved_events_answer_what_is_coming_by_region_and_past_ones_stop(make
     assert "Open repetitie koor" in ics and "Dansmiddag" not in ics and "BEGIN:VCALENDAR" in ics
     # How to organise an event is a question for the knowledge base, not the agenda.
     assert w.handle(msg(*MEMBER, "Hoe organiseer ik een evenement voor ouderen?"))[0].kind == "answer"
+    # So is a question that asks for something else about events: funds, subsidies, organisations.
+    for other in ("Welke fondsen financieren een evenement in de wijk?", "Is er subsidie voor activiteiten?"):
+        assert "Open repetitie" not in say(w, MEMBER, other), other
+    assert "Open repetitie" in say(w, MEMBER, "Welke workshops en voorstellingen zijn er binnenkort?")
     with w.rt.sessions() as s:
         assert s.scalar(select(func.count()).select_from(EventRecord)) == 2
 

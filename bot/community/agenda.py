@@ -13,14 +13,17 @@ from bot.language import reply_language
 from bot.messages import Incoming, Reply
 from bot.texts import t
 from knowledge_base import text as T
-from knowledge_base.analysis import find_places
+from knowledge_base.analysis import analyse_question, find_places
 
 COMMANDS = (CommandSpec("agenda", aliases=("events", "upcoming"), slack=True, menu=True, rank=83),)
 
-_EVENT = re.compile(
-    r"\b(evenement(en)?|events?|bijeenkomst(en)?|meetups?|meet-ups?|agenda|activiteiten|happenings?|"
-    r"netwerkbijeenkomst(en)?|symposi(um|a)|congress?(en)?|conferenties?)\b"
+_EVENT_WORDS = (
+    r"evenement(en)?|events?|bijeenkomst(en)?|meetups?|meet-ups?|agenda|activiteit(en)?|happenings?|"
+    r"netwerkbijeenkomst(en)?|symposi(um|a)|congress?(en)?|conferenties?|workshops?|lezing(en)?|"
+    r"voorstelling(en)?|concert(en)?|optreden(s)?|exposities?|tentoonstelling(en)?|talks?|sessions?"
 )
+_EVENT = re.compile(rf"\b({_EVENT_WORDS})\b")
+_EVENT_WORD = re.compile(rf"^({_EVENT_WORDS}|iets|anything|something)$")
 _ASKS = re.compile(
     r"\b(welke|wat|wanneer|zijn er|is er|staat er|staan er|which|what|when|are there|is there|any)\b"
 )
@@ -29,21 +32,52 @@ _SOON = re.compile(
     r"\b(binnenkort|komende|deze week|volgende week|deze maand|upcoming|soon|coming up|this week|next week|"
     r"this month|te doen|on the agenda|op de agenda|what'?s on)\b"
 )
-_SOON_ASKS = re.compile(r"\b(wat is er|wat staat er|what'?s|what is|is er iets|gebeurt er|happening)\b")
+_SOON_ASKS = re.compile(
+    r"\b(wat is er|wat staat er|what'?s|what is|is er iets|gebeurt er|happening|is there anything|"
+    r"anything on)\b"
+)
+# "Is er SUBSIDIE voor activiteiten?", "zijn er deze maand nog BIJEENKOMSTEN?": after these words the
+# first word that is not about time is what the question asks for.
+_EXISTS = re.compile(r"\b(is er|zijn er|is there|are there|any)\b((?:\s+\w[\w'-]*){1,6})")
+_TIME_WORDS = frozenset(
+    "deze dit die de het een nog ook weer binnenkort volgende komende maand week weken dagen jaar er "
+    "this next the a an any some still upcoming soon coming month week weeks in op".split()
+)
 _WEEK = re.compile(r"\b(deze week|this week)\b")
 _NEXT_WEEK = re.compile(r"\b(volgende week|next week)\b")
 _MONTH = re.compile(r"\b(deze maand|this month)\b")
 SOON_DAYS = 30
 
 
+def _asked_thing(q: str) -> str | None:
+    """What a question asks for: the focus after its wh-word, else the noun after "is er"/"any"."""
+    focus = [w for w in analyse_question(q).focus if w not in _TIME_WORDS]
+    if focus:
+        return focus[0]
+    m = _EXISTS.search(q)
+    if m:
+        return next((w for w in m.group(2).split() if w not in _TIME_WORDS), None)
+    return None
+
+
 def is_events_question(text: str) -> bool:
-    """Whether a question asks what events are coming (not how to organise one)."""
+    """Whether a question asks what events are coming (not how to organise one, nor which funds
+    pay for one: what it asks for must itself be an event)."""
     q = T.normalise(text)
     if len(q) > 300 or _HOW.search(q):
         return False
-    if _EVENT.search(q) and (_ASKS.search(q) or _SOON.search(q) or q.strip().endswith("?")):
+    soon = bool(_SOON.search(q))
+    if not (_EVENT.search(q) or (soon and _SOON_ASKS.search(q))):
+        return False
+    asked = _asked_thing(q)
+    if asked is not None and not _EVENT_WORD.match(asked) and asked not in ("staat", "is", "gebeurt"):
+        return False
+    # A bare "?" counts only for a short question ("Evenementen in Utrecht?"): in a longer one
+    # ("kun je me tips geven voor een activiteit?") the event is what the member wants to make.
+    short = len(q.split()) <= 6 and q.strip().endswith("?")
+    if _EVENT.search(q) and (_ASKS.search(q) or soon or short):
         return True
-    return bool(_SOON.search(q) and _SOON_ASKS.search(q))
+    return bool(soon and _SOON_ASKS.search(q))
 
 
 def window(text: str, today: date) -> tuple[date, date | None]:
