@@ -35,6 +35,9 @@ from knowledge_base.text import words
         ("Wanneer is de volgende repetitie?", "date"),
         ("Hoeveel leden heeft het koor?", "number"),
         ("Wat kost een les?", "money"),
+        ("Hoeveel extra geld heeft het ministerie erin gestoken?", "money"),
+        ("How much funding did the pilot get?", "money"),
+        ("Hoeveel gemeenten doen mee?", "number"),
         ("Wie is de dirigent?", "person_org"),
     ],
 )
