@@ -58,9 +58,10 @@ def report(
         why = t("in_empty", "en", period=period_label(built.figures, "en"))
         console.print(Text(f"Nothing written to {out}: {why}"), soft_wrap=True)
         return
+    with configuration_errors(settings):
+        files = [*built.charts(lang), reports.csv(built.figures)[0]]
     try:
         out.mkdir(parents=True, exist_ok=True)
-        files = [*built.charts(lang), reports.csv(built.figures)[0]]
         for f in files:
             (out / f.name).write_bytes(f.data)
     except OSError as exc:

@@ -171,3 +171,11 @@ def test_verbinder_report_json_has_the_figures(cli_month: Path) -> None:
     data = json.loads(done.output)
     assert data["figures"]["weeks"] == ["2026-W45", "2026-W46", "2026-W47", "2026-W48"]
     assert data["figures"]["asked"] == sum(w["asked"] for w in data["figures"]["per_week"])
+
+
+def test_verbinder_report_into_a_folder_it_cannot_write_says_so(cli_month: Path) -> None:
+    blocker = cli_month / "a-file"
+    blocker.write_text("not a folder")
+    done = verbinder(cli_month, "--out", str(blocker / "out"))
+    assert done.exit_code == 2 and "Traceback" not in done.output
+    assert f"Error: cannot write to {blocker / 'out'}" in done.output

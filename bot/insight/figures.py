@@ -198,16 +198,18 @@ def compute(
     n = len(names)
     counts: dict[tuple[int, str], int] = defaultdict(int)
     with sessions() as s:
-        wk = bucket(QuestionRecord.created_at, edges)
+        # One expression object each, in SELECT and GROUP BY: PostgreSQL then sees the same bound
+        # parameters in both (two copies of a CASE are two different expressions to it).
+        wk, outcome = bucket(QuestionRecord.created_at, edges), outcome_of()
         rows = s.execute(
-            select(wk, outcome_of(), func.count())
+            select(wk, outcome, func.count())
             .select_from(QuestionRecord)
             .outerjoin(RoutingRecord, RoutingRecord.question_id == QuestionRecord.id)
             .where(*in_period)
-            .group_by(wk, outcome_of())
+            .group_by(wk, outcome)
         )
-        for i, outcome, c in rows:
-            counts[(int(i), str(outcome))] += int(c)
+        for i, what, c in rows:
+            counts[(int(i), str(what))] += int(c)
         askers_by_week: dict[int, int] = dict(
             s.execute(select(wk, func.count(func.distinct(asker()))).where(*in_period).group_by(wk)).all()
         )
