@@ -1,7 +1,7 @@
 """Question analysis beyond terms: what kind of answer is asked for, which attribute, which constraints.
 
 All word lists are data files in knowledge_base/data (question_types.tsv, attributes.tsv,
-places.tsv, common_words.txt, request_cues.txt), so they can be read, reviewed and translated
+places.tsv, common_words.txt, request_cues.txt, name_heads.tsv), so they can be read, reviewed and translated
 without the code. The expert matcher uses the same analyser (places, the request of a question).
 """
 
@@ -19,6 +19,12 @@ _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 _CAPITALISED = re.compile(
     r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w'’-]+(?:\s+(?:van|de|der|den|het|in|op|on|of)?\s*[A-Z][\w'’-]+)*"
 )
+
+
+# A phrase the member put in quotes ('cultuur verbindt'); an apostrophe inside a word (zzp'er,
+# foundation's) opens nothing: the quote must follow a space and close before a space or a stop.
+_QUOTED = re.compile(r"(?:(?<=\s)|^)['‘“\"]([^'‘’“”\"]{3,60})['’”\"](?=[\s.,;:!?)]|$)")
+_NAME_WORDS = 3  # at most this many words of a name after or before its head
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,38 @@ def places() -> dict[str, Place]:
 
 
 @lru_cache(maxsize=1)
+def name_heads() -> dict[str, frozenset[str]]:
+    """The heads that introduce a name, by where the name stands ("after" or "before" the head)."""
+    return {pos: frozenset(heads.split("|")) for pos, heads in _rows("name_heads.tsv")}
+
+
+def named_things(question: str) -> list[tuple[str, ...]]:
+    """Names the member wrote without capitals: quoted phrases, and the words after "stichting",
+    "regeling", "programma" … or before "foundation", "instituut" … (up to a function word)."""
+    out = [
+        tuple(w for w in _plain_words(m.group(1)) if w not in T.STOPWORDS) for m in _QUOTED.finditer(question)
+    ]
+    words = _plain_words(question)
+    heads = name_heads()
+    for i, w in enumerate(words):
+        if w in heads.get("after", ()):
+            out.append(tuple(_run(words[i + 1 : i + 1 + _NAME_WORDS])))
+        if w in heads.get("before", ()):
+            out.append(tuple(reversed(_run(list(reversed(words[max(0, i - _NAME_WORDS) : i]))))))
+    return [ws for ws in dict.fromkeys(out) if ws]
+
+
+def _run(words: list[str]) -> list[str]:
+    """The leading words that are not function words (a name ends where "van", "voor", "the" begin)."""
+    out: list[str] = []
+    for w in words:
+        if w in T.STOPWORDS or w.isdigit() or w in name_heads().get("after", ()):
+            break
+        out.append(w)
+    return out
+
+
+@lru_cache(maxsize=1)
 def common_words() -> frozenset[str]:
     """Words common in Dutch or English (wordfreq Zipf >= 3)."""
     return frozenset((DATA / "common_words.txt").read_text(encoding="utf-8").split())
@@ -147,6 +185,11 @@ def analyse_question(question: str) -> Analysis:
     for m in _CAPITALISED.finditer(question):  # capitalised mid-sentence: a name the member typed
         ws = tuple(w for w in _plain_words(m.group(0)) if w not in T.STOPWORDS and w not in named)
         if ws and (len(ws) > 1 or ws[0] not in common):
+            constraints.append(Constraint("name", ws))
+            named |= set(ws)
+    for ws in named_things(question):  # names typed in lower case, or quoted
+        ws = tuple(w for w in ws if w not in named)
+        if ws:
             constraints.append(Constraint("name", ws))
             named |= set(ws)
     seen = set(words)

@@ -178,3 +178,28 @@ def test_one_very_long_word_is_analysed_without_recursion():
     # "o" * 3999 drove the compound check 1,300 calls deep (RecursionError, found by the fuzz suite).
     analysis = analyse_question("o" * 3999)
     assert analysis.rare == ("o" * 3999,)  # no compound of known words: a name to match
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("wat doet stichting oud & creatief voor ouderen?", ("oud", "creatief")),
+        ("doet het programma 'cultuur verbindt' iets in de wijk?", ("cultuur", "verbindt")),
+        ("what did the baring foundation's report recommend?", ("baring",)),
+        ("hoe werkt de regeling impuls muziekonderwijs van het fonds?", ("impuls", "muziekonderwijs")),
+    ],
+)
+def test_a_name_typed_in_lower_case_or_in_quotes_is_a_constraint(question, name):
+    assert name in [c.words for c in analyse_question(question).constraints if c.kind == "name"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ik ben zzp'er, mag ik een aanvraag doen?",
+        "wat is de regeling voor ouderen?",
+        "hoeveel leden heeft het platform?",
+    ],
+)
+def test_apostrophes_and_heads_without_a_name_add_no_constraint(question):
+    assert [c for c in analyse_question(question).constraints if c.kind == "name"] == []
