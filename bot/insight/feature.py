@@ -10,6 +10,7 @@ consent, the knowledge base.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -39,6 +40,7 @@ ACTIONS = (IN_CSV, IN_KB, IN_EXPERT)
 POSTED = "insight_report"  # the audit action of a weekly post: one per week, however often the job runs
 COMMANDS = (CommandSpec("rapport", aliases=("report",), audience=MODERATOR, slack=True, rank=99),)
 CommandLookup = Callable[[str], Command | None]
+NUMBER = re.compile(r"-?\d+")
 
 
 @dataclass(frozen=True)
@@ -115,13 +117,14 @@ class InsightFeature:
         words = arg.lower().split()
         csv = bool(words) and words[0] == "csv"
         rest = words[1:] if csv else words
-        if len(rest) > 1 or (rest and not rest[0].lstrip("-").isdigit()):
+        if len(rest) > 1 or (rest and not NUMBER.fullmatch(rest[0])):
             return [_say(msg, t("in_usage", lang, n=self.policy.weeks), lang)]
-        weeks = int(rest[0]) if rest else self.policy.weeks
+        given = rest[0] if rest else str(self.policy.weeks)
         try:
-            check_weeks(weeks)
+            weeks = check_weeks(int(given) if len(given) <= 9 else MAX_WEEKS + 1)
         except WeeksError:
-            return [_say(msg, t("in_weeks_bad", lang, max=MAX_WEEKS, n=weeks), lang)]
+            shown = given if len(given) <= 12 else given[:12] + "…"
+            return [_say(msg, t("in_weeks_bad", lang, max=MAX_WEEKS, n=shown), lang)]
         here = msg.chat if msg.direct else ChatRef(msg.chat.platform, msg.user_id)
         out = [self._csv(weeks, here, lang)] if csv else self.replies(self.reports.build(weeks), here, lang)
         if not msg.direct:
