@@ -197,6 +197,8 @@ def test_manifest_for_socket_mode(tmp_path):
         "/mijn_bijdragen",
         "/wie_ben_ik",
         "/koppel",
+        "/mijn_gegevens",
+        "/vergeet_mij",
         "/inzendingen",
         "/moderator_toevoegen",
         "/moderator_verwijderen",

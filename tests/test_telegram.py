@@ -114,6 +114,8 @@ async def test_start_registers_menus_and_webhook(runtime, fake, tmp_path):
                         "annuleren",
                         "wie_ben_ik",
                         "koppel",
+                        "mijn_gegevens",
+                        "vergeet_mij",
                     ),
                 )
             ]

@@ -29,8 +29,8 @@ FORGET_JOB = "privacy.forget"
 WATCH_JOB = "privacy.retention_watch"
 PV_FORGET_OK, PV_FORGET_NO, PV_FORGET_CANCEL = "pv_forget_ok", "pv_forget_no", "pv_forget_cancel"
 COMMANDS = (
-    CommandSpec("mijn_gegevens", aliases=("my_data",), slack=True, menu=True, rank=90),
-    CommandSpec("vergeet_mij", aliases=("forget_me",), slack=True, menu=True, rank=91),
+    CommandSpec("mijn_gegevens", aliases=("my_data",), slack=True, menu=True, rank=92),
+    CommandSpec("vergeet_mij", aliases=("forget_me",), slack=True, menu=True, rank=93),
 )
 ENGLISH = {"my_data", "forget_me"}
 EN = "_en"  # a button's action ends in this when its person speaks English (a press carries no language)
