@@ -21,6 +21,7 @@ from bot.experts.records import RoutingRecord
 from bot.messages import HELPFUL, Action, ChatRef
 from bot.people.store import People
 from bot.privacy.retention import RETENTION_JOB
+from bot.privacy.traces import find
 
 MEMBER = ("telegram", "730012345")
 MOD = ("slack", "UMODERAT1")
@@ -80,6 +81,10 @@ def test_retention_deletes_and_anonymises_by_age_and_the_dry_run_counts_it(base)
     assert (
         kept is not None and kept.text and kept.user_id == "" and kept.user_name == "" and kept.chat_id == ""
     )
+    assert [e.actor for e in w.store.events(published) if e.actor == MEMBER[1]] == []
+    with w.rt.sessions() as s:  # what still names the member belongs to the question of day 200
+        left = {(tr.table, tr.key) for tr in find(s, [MEMBER[1], "Marieke"]) if tr.table == "questions"}
+    assert left == {("questions", (recent,))}
     assert w.store.get(recent).answer == ""  # day 101 of its life: past the 100 days of answers
     assert privacy.retention.preview()["questions"] == {"deleted": 0, "anonymised": 0}
     assert privacy.retention.last_run() == w.clock() and not privacy.retention.overdue()

@@ -111,9 +111,14 @@ class Retention:
             c = self._clauses(s, now)
             old = select(qt.c.id).where(c["questions"]["deleted"]).scalar_subquery()
             s.execute(update(qt).where(qt.c.parent_id.in_(old)).values(parent_id=None))
-            s.execute(
-                delete(qt).where(c["questions"]["deleted"])
-            )  # events, refs, feedback, routings go along
+            # Their lifecycle events, message links, feedback and routings go with them.
+            s.execute(delete(qt).where(c["questions"]["deleted"]))
+            kept = list(s.scalars(select(qt.c.id).where(c["questions"]["anonymised"])))
+            ev, fb, mr = table("question_events"), table("feedback"), table("message_refs")
+            asker = select(qt.c.user_id).where(qt.c.id == ev.c.question_id).scalar_subquery()
+            s.execute(update(ev).where(ev.c.question_id.in_(kept), ev.c.actor == asker).values(actor=""))
+            s.execute(delete(fb).where(fb.c.question_id.in_(kept)))  # who voted: a log of its time
+            s.execute(delete(mr).where(mr.c.question_id.in_(kept)))  # which chat it was asked in
             s.execute(
                 update(qt)
                 .where(c["questions"]["anonymised"])
