@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import os
 import re
 import uuid
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from rich.text import Text
 
 from adapters.terminal import styled
 from bot.answering.assistant import Answer
+from bot.delivery.files import safe_name
 from bot.delivery.outbox import Outbox
 from bot.messages import Action, Attachment, Button, ChatRef, Incoming, Posted, Reply, Source
 from bot.service import Service
@@ -50,19 +52,25 @@ def render_answer(console: Console, a: Answer) -> None:
 
 
 def save_file(folder: Path, f: Attachment) -> Path:
-    """Write a reply's file into the folder under its own name, never over another (name-2.ext, ...)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    name = "".join(c for c in Path(f.name.replace("\\", "/")).name if c.isprintable()).strip()
-    name = name if name not in ("", ".", "..") else "bestand"  # a name, never a way out of the folder
+    """Write a reply's file into the folder under its own name, never over another (name-2.ext, ...).
+
+    Only the name is used (bot.delivery.files.safe_name: no folders, no "..", no control characters,
+    not too long), so nothing lands outside the folder. Data exports are personal: the folder is
+    made for the owner alone (0700) and each file is readable by the owner only (0600)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    name = safe_name(f.name)
     stem, suffix = Path(name).stem or name, Path(name).suffix
     path = folder / name
     for n in itertools.count(2):
         try:
-            with path.open("xb") as out:  # exclusive: a file of the same name is never overwritten
-                out.write(f.data)
-            return path
+            # Exclusive, never through a link: a file or link of the same name is never written to.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
         except FileExistsError:
             path = folder / f"{stem}-{n}{suffix}"
+            continue
+        with os.fdopen(fd, "wb") as out:
+            out.write(f.data)
+        return path
     raise AssertionError("unreachable")
 
 

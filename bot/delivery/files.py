@@ -10,6 +10,8 @@ MAX_REPLY_FILES bytes together (see `capped`).
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -22,6 +24,18 @@ MB = 1024 * 1024
 # The files of one reply together, as the outbox stores them (base64 in a JSON column: about 13 MB
 # of row for 10 MB of files). Data exports and weekly charts are far smaller.
 MAX_REPLY_FILES = 10 * MB
+
+# A file's name as sent or saved: at most this many UTF-8 bytes (file systems allow 255; room is
+# left for the console's "-2" counter), the extension kept when it is a short one.
+MAX_NAME_BYTES = 200
+MAX_SUFFIX = 16
+FALLBACK_NAME = "bestand"
+OCTET_STREAM = "application/octet-stream"
+# A media type as RFC 6838 spells it (type/subtype, optional token=token parameters): anything else,
+# say a CR/LF that would start a new header in a multipart body, becomes application/octet-stream.
+_TOKEN = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
+_MIME = re.compile(rf"{_TOKEN}/{_TOKEN}(?:;[ \t]*{_TOKEN}={_TOKEN})*")
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})  # control, format, lone surrogates, line breaks
 
 # Appends notes to a reply in the platform's own format (plain text, Block Kit, Telegram HTML).
 Noter = Callable[[Reply, list[str]], Reply]
@@ -47,10 +61,40 @@ def plain_notes(reply: Reply, notes: list[str]) -> Reply:
     return replace(reply, text=text)
 
 
+def safe_name(name: str) -> str:
+    """A file name that is only a name: no folders (/ or \\), no control or invisible characters,
+    no leading dots (no "..", no hidden file), at most MAX_NAME_BYTES; FALLBACK_NAME when nothing is left."""
+    base = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
+    base = "".join(c for c in base if unicodedata.category(c) not in _INVISIBLE).strip().lstrip(".").strip()
+    if not base:
+        return FALLBACK_NAME
+    stem, dot, suffix = base.rpartition(".")
+    if not dot or not stem.strip() or len(suffix) > MAX_SUFFIX:
+        stem, suffix = base, ""
+    tail = f".{suffix}" if suffix else ""
+    room = MAX_NAME_BYTES - len(tail.encode())
+    stem = stem.encode()[:room].decode("utf-8", "ignore")  # never half a character
+    return (stem.rstrip() or FALLBACK_NAME) + tail
+
+
+def safe_mime(mime: str) -> str:
+    """A well-formed media type, or application/octet-stream."""
+    mime = mime.strip()
+    return mime if _MIME.fullmatch(mime) else OCTET_STREAM
+
+
+def tidy(reply: Reply) -> Reply:
+    """The reply with every file under a safe name and media type (see safe_name, safe_mime)."""
+    files = tuple(replace(f, name=safe_name(f.name), mime=safe_mime(f.mime)) for f in reply.files)
+    return reply if files == reply.files else replace(reply, files=files)
+
+
 def refuse(
     reply: Reply, per_file: int, *, empty_ok: bool = True, platform: str = "", noter: Noter = plain_notes
 ) -> Reply:
-    """The reply without files a platform refuses (too large; empty unless `empty_ok`), logged and noted."""
+    """The reply without files a platform refuses (too large; empty unless `empty_ok`), logged and noted;
+    the files it keeps under safe names and media types (tidy)."""
+    reply = tidy(reply)
     kept: list[Attachment] = []
     notes: list[str] = []
     where = platform or reply.chat.platform
