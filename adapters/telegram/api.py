@@ -19,6 +19,7 @@ T = TypeVar("T")
 MAX_RETRY_WAIT = 60.0  # seconds: longer flood-control waits are cut to this
 NETWORK_RETRIES = 3
 FLOOD_RETRIES = 5
+TOO_LARGE = "entity too large"  # how Telegram's HTTP 413 reads ("Request Entity Too Large")
 
 
 def seconds(value: int | float | timedelta) -> float:
@@ -58,6 +59,8 @@ async def call(
         except BadRequest:
             raise  # a NetworkError subclass, but retrying will not help
         except NetworkError as e:  # includes TimedOut
+            if TOO_LARGE in e.message.lower():
+                raise  # HTTP 413 (PTB makes it a NetworkError): the same upload will not fit next time
             failures += 1
             if failures > NETWORK_RETRIES:
                 raise  # the caller logs it with what it was for

@@ -3,6 +3,9 @@
 sendDocument keeps a file as it is (sendPhoto would recompress a PNG chart), with its filename.
 Bots may upload at most 50 MB per file; Telegram refuses empty files ("file must be non-empty"),
 so both are left out with a note under the text. No captions: the text goes as its own message.
+Telegram has no messages only one member sees: the files of a reply meant for one member
+(`ephemeral_user`) go to that member's private chat with the bot, never into a group, whatever
+path the reply takes (an answer, the outbox and its retries, a button press).
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from typing import TypeVar
 from telegram import Bot, InputFile, Message
 from telegram.error import TelegramError
 
-from adapters.telegram.api import chat_id_of
+from adapters.telegram.api import TOO_LARGE, chat_id_of
 from adapters.telegram.render import MAX_MESSAGE, tg_len
-from bot.delivery.files import MB, refuse
+from bot.delivery.files import MB, refuse, safe_mime, safe_name, too_large_note
 from bot.messages import Attachment, ChatRef, Posted, Reply
+from bot.texts import t
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -49,6 +53,17 @@ def private(reply: Reply) -> Reply:
     return replace(reply, chat=ChatRef(reply.chat.platform, reply.ephemeral_user), reply_to=None)
 
 
+def elsewhere(reply: Reply) -> bool:
+    """Whether a reply is meant for one member but addressed to another chat (a group)."""
+    return reply.ephemeral_user is not None and reply.chat.chat_id != reply.ephemeral_user
+
+
+def destination(reply: Reply) -> Reply:
+    """The reply as its files are sent: to the member's private chat when it is meant for them alone
+    (a private chat's id is the member's user id)."""
+    return private(reply) if elsewhere(reply) else reply
+
+
 def rest_of(reply: Reply, left: tuple[Attachment, ...]) -> Reply:
     """What a retry of a partly sent reply sends: only the files that did not go."""
     return replace(reply, text="", formatted="", sources=(), buttons=(), files=left)
@@ -65,21 +80,27 @@ class TelegramFiles:
         """The reply without the files Telegram refuses (too large, empty), with notes for them."""
         if not reply.files:
             return reply
-        return refuse(reply, self.max_file, empty_ok=False, platform="telegram", noter=with_notes)
+        reply = refuse(reply, self.max_file, empty_ok=False, platform="telegram", noter=with_notes)
+        if reply.files and elsewhere(reply) and reply.text.strip():
+            reply = with_notes(reply, [t("files_in_dm", reply.language)])  # the text says where they are
+        return reply
 
     async def send(
         self, bot: Bot, reply: Reply, failures: list[str] | None = None
     ) -> tuple[list[Message], tuple[Attachment, ...]]:
-        """Send the reply's files in its chat and topic; the messages sent and the files that failed."""
+        """Send the reply's files in its chat and topic (a private reply's: the member's private chat);
+        the messages sent and the files that failed."""
         sent: list[Message] = []
         left: list[Attachment] = []
-        topic = int(reply.chat.thread_id) if reply.chat.thread_id else None
+        refused: list[str] = []  # notes on files Telegram refused as too large
+        to = destination(reply)
+        topic = int(to.chat.thread_id) if to.chat.thread_id else None
         for f in reply.files:
-            document = InputFile(f.data, filename=f.name)
-            document.mimetype = f.mime or document.mimetype  # PTB guesses it from the name; ours is known
+            document = InputFile(f.data, filename=safe_name(f.name))
+            document.mimetype = safe_mime(f.mime)  # ours is known; never a header break in the multipart body
             request = partial(
                 bot.send_document,
-                chat_id=chat_id_of(reply.chat.chat_id),
+                chat_id=chat_id_of(to.chat.chat_id),
                 document=document,
                 message_thread_id=topic,
             )
@@ -89,13 +110,24 @@ class TelegramFiles:
                 log.error(
                     "Telegram: file %r to %s failed (question %s): %s",
                     f.name,
-                    reply.chat.chat_id,
+                    to.chat.chat_id,
                     reply.question_id,
                     e,
                 )
+                if TOO_LARGE in e.message.lower():  # HTTP 413: no retry fits it in; the member is told
+                    refused.append(too_large_note(f, self.max_file, reply.language))
+                    continue
                 if failures is not None:
                     failures.append(f"{type(e).__name__}: {e.message}")
                 left.append(f)
+        if refused:
+            note = partial(bot.send_message, chat_id_of(to.chat.chat_id), "\n\n".join(refused))
+            try:
+                sent.append(
+                    await self.call("sendMessage", reply.question_id, partial(note, message_thread_id=topic))
+                )
+            except TelegramError as e:
+                log.error("Telegram: the note on refused files to %s failed: %s", to.chat.chat_id, e)
         return sent, tuple(left)
 
 
