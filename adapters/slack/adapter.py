@@ -297,11 +297,11 @@ class SlackAdapter:
             if reply.chat.chat_id != msg.chat.chat_id:
                 await self.reply(reply)  # e.g. a notice for someone else's conversation
                 continue
+            shown = reply.kind == "answer" and not reply.ephemeral_user  # a private reply stays private
             private = replace(reply, ephemeral_user=msg.user_id)  # a response_url takes no files: to the DM
             reply = self.files.prepare(private if reply.files else reply)
-            answer = reply.kind == "answer"
-            text, blocks = render(reply, header if answer else "")
-            await respond_safely(respond, text, blocks, "in_channel" if answer else "ephemeral")
+            text, blocks = render(reply, header if reply.kind == "answer" else "")
+            await respond_safely(respond, text, blocks, "in_channel" if shown else "ephemeral")
             await self.files.share(reply, msg.chat.chat_id)
 
     # -- buttons --------------------------------------------------------------------------
@@ -357,12 +357,12 @@ class SlackAdapter:
         """Post a direct reply, then its files; link it to its question (response_url as fallback); the ts."""
         reply = self.files.prepare(reply)
         sent = await self.post(reply)
+        await self.files.after(reply, sent)  # where the text went; a private reply's: the DM
         if sent is None:
             if respond is not None:
                 kind = "ephemeral" if reply.ephemeral_user else "in_channel"
                 await respond_safely(respond, *render(reply), kind)
             return None
-        await self.files.share(reply, str(sent.get("channel") or reply.chat.chat_id))
         ts = "" if reply.ephemeral_user else str(sent.get("ts") or "")
         if reply.question_id is not None and ts:
             await asyncio.to_thread(self._remember, reply, ts, reply.chat.thread_id or reply.reply_to)

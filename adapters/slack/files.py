@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 MAX_FILE = 1024 * 1024 * 1024  # Slack's limit per uploaded file (1 GB)
 UPLOAD_TIMEOUT = 60.0  # seconds for the bytes of one file to reach the upload URL
+MAX_RETRY_WAIT = 60.0  # seconds: a longer Retry-After of the upload URL is cut to this
 
 # The adapter's post: a reply's text in its channel (None when it failed, why: in failures).
 Post = Callable[[Reply, list[str]], Awaitable[AsyncSlackResponse | None]]
@@ -55,6 +56,7 @@ class SlackFiles:
         self.client = client
         self.delays = delays
         self.max_file = MAX_FILE
+        self.upload_timeout = UPLOAD_TIMEOUT
 
     def prepare(self, reply: Reply) -> Reply:
         """The reply without files Slack refuses (too large, empty), noted; private: where files go."""
@@ -99,6 +101,23 @@ class SlackFiles:
             names = ", ".join(f.name for f in left)
             raise PartlySent(posted, rest, f"Slack: files {names} not shared in {channel}: {why(failures)}")
         return posted
+
+    async def after(self, reply: Reply, sent: AsyncSlackResponse | None) -> None:
+        """A direct reply's files after its text: where the text went (a private reply's: the DM).
+        When the text did not go, a private reply's files still go to the DM (the member reads the
+        text through response_url, if at all); any other reply's files are dropped, logged."""
+        if not reply.files:
+            return
+        if sent is not None:
+            await self.share(reply, str(sent.get("channel") or reply.chat.chat_id))
+        elif reply.ephemeral_user:
+            await self.share(reply, reply.chat.chat_id)
+        else:
+            log.error(
+                "Slack: %d files of question %s not sent: their text did not go",
+                len(reply.files),
+                reply.question_id,
+            )
 
     async def share(
         self, reply: Reply, channel: str, failures: list[str] | None = None
@@ -164,32 +183,48 @@ class SlackFiles:
         return tuple(f for i, f in enumerate(reply.files) if i not in shared)
 
     async def _post_bytes(self, url: str, f: Attachment, failures: list[str]) -> bool:
-        """The file's raw bytes to its upload URL (no token: the URL is signed), retried like calls."""
+        """The file's raw bytes to its upload URL (no token: the URL is signed), retried like calls;
+        a 429 waits as long as its Retry-After says (at most MAX_RETRY_WAIT)."""
         problem = ""
         for attempt in range(len(self.delays) + 1):
+            wait = self.delays[attempt] if attempt < len(self.delays) else 0.0
             try:
                 session = self.client.session
                 if session is None or session.closed:
                     async with aiohttp.ClientSession() as own:
-                        status, body = await _post(own, url, f)
+                        status, body, after = await _post(own, url, f, self.upload_timeout)
                 else:
-                    status, body = await _post(session, url, f)
+                    status, body, after = await _post(session, url, f, self.upload_timeout)
                 if status == 200:
                     return True
                 problem = f"upload of {f.name} answered HTTP {status}: {body[:200]}"
                 if status < 500 and status != 429:
                     break  # a refusal a retry cannot change
+                if status == 429 and after is not None:
+                    wait = min(after, MAX_RETRY_WAIT)
             except NETWORK_ERRORS as exc:
                 problem = f"upload of {f.name} failed: {exc or type(exc).__name__}"
             if attempt < len(self.delays):
-                await asyncio.sleep(self.delays[attempt])
+                await asyncio.sleep(wait)
         log.warning("Slack: %s", problem)
         failures.append(problem)
         return False
 
 
-async def _post(session: aiohttp.ClientSession, url: str, f: Attachment) -> tuple[int, str]:
+def retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds; None when absent or not a number)."""
+    try:
+        seconds = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return seconds if seconds is not None and 0 <= seconds < float("inf") else None
+
+
+async def _post(
+    session: aiohttp.ClientSession, url: str, f: Attachment, timeout: float
+) -> tuple[int, str, float | None]:
     headers = {"Content-Type": "application/octet-stream"}
-    timeout = aiohttp.ClientTimeout(total=UPLOAD_TIMEOUT)
-    async with session.post(url, data=f.data, headers=headers, timeout=timeout) as resp:
-        return resp.status, await resp.text()
+    limit = aiohttp.ClientTimeout(total=timeout)
+    async with session.post(url, data=f.data, headers=headers, timeout=limit) as resp:
+        # The body is Slack's short answer ("OK - 123" or an error), never the file: safe to log.
+        return resp.status, await resp.text(errors="replace"), retry_after(resp.headers.get("Retry-After"))
