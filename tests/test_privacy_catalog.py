@@ -9,7 +9,7 @@ from bot.config import Settings
 from bot.privacy.catalog import COVERAGE, NOT_PERSONAL, unclassified
 from bot.privacy.paraphrase import GONE, anonymise, without_names
 from bot.privacy.statement import statement
-from bot.privacy.traces import text_columns
+from bot.privacy.traces import mentions, text_columns
 
 PERSONAL = re.compile(r"user|person|author|actor|name|chat|expert|_by$|claimed|decided|target|payload")
 
@@ -67,3 +67,10 @@ def test_the_statement_names_the_settings_and_the_providers(tmp_path):
         Settings(data_dir=tmp_path, llm="ollama:llama3.1", llm_base_url="https://llm.example.org")
     )
     assert "sent to the server at llm.example.org" in remote
+
+
+def test_ids_and_full_names_match_in_any_case_a_one_word_name_only_as_written():
+    pattern = mentions(["Zorg", "730012345", "Marieke Zonnebloem"])
+    assert pattern is not None
+    found = pattern.findall("Zorg en zorg; MARIEKE ZONNEBLOEM; 17300123456; id 730012345.")
+    assert found == ["Zorg", "MARIEKE ZONNEBLOEM", "730012345"]

@@ -3,7 +3,6 @@ what stays public, take back the bot's messages that quote them, and wipe every 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -16,7 +15,7 @@ from bot.messages import ChatRef, Posted, Reply, reply_to_dict
 from bot.privacy.catalog import COVERAGE, rows_about
 from bot.privacy.paraphrase import anonymise
 from bot.privacy.subject import Subject, accounts_clause, subject_of, table
-from bot.privacy.traces import wipe
+from bot.privacy.traces import mentions, wipe
 from bot.texts import t
 
 if TYPE_CHECKING:
@@ -85,11 +84,7 @@ class Eraser:
     def _public_entries(self, s: Session, sub: Subject) -> dict[str, Callable[[str], str]]:
         """How each public entry of theirs is rewritten: credited to "een lid" / "een expert"."""
         names = [n for n in sub.names if len(n) >= 3]
-        pattern = (
-            re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)), re.I)
-            if names
-            else None
-        )
+        pattern = mentions(names)
         rt, qt = table("routings"), table("questions")
         as_expert = set(
             s.scalars(select(rt.c.kb_path).where(rt.c.answered_by.in_(sub.expert_ids), rt.c.kb_path != ""))

@@ -2,7 +2,7 @@
 
 The search reads the metadata, not a list: every text, string and JSON column of every table is
 looked at, so a table added later is searched too. A needle matches as a whole word (so the id
-"4242" is not found in "142420"), case-insensitively.
+"4242" is not found in "142420"); see `mentions` for case.
 """
 
 from __future__ import annotations
@@ -30,11 +30,17 @@ class Trace:
 
 
 def mentions(needles: Iterable[str]) -> re.Pattern[str] | None:
-    """A pattern that finds any of the needles as a whole word, in any case (None: no needles)."""
+    """A pattern that finds any of the needles as a whole word (None: no needles).
+
+    Ids and names of two or more words match in any case; a one-word name only as written, so
+    forgetting someone called "Zorg" does not take the word "zorg" out of everyone's questions."""
     words = sorted({n for n in needles if n}, key=len, reverse=True)
     if not words:
         return None
-    return re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+    loose = [re.escape(w) for w in words if not w.isalpha()]
+    exact = [re.escape(w) for w in words if w.isalpha()]
+    parts = ([f"(?i:{'|'.join(loose)})"] if loose else []) + exact
+    return re.compile(r"(?<!\w)(" + "|".join(parts) + r")(?!\w)")
 
 
 def text_columns(t: Table) -> list[str]:
