@@ -4,139 +4,50 @@ Through the fakes at the HTTP boundary (the fake Slack serves the upload URL too
 parses the multipart body PTB's client would send) and through the outbox's real database.
 """
 
+# ruff: noqa: F811 - the shared fixtures are imported (support.files_harness) and named as arguments
+
 from __future__ import annotations
 
 import io
 import json
 import logging
-import zlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 from rich.console import Console
-from sqlalchemy import select
 from support.clock import Clock
 from support.docs import make_settings
-from support.fake_slack import BOT_TOKEN, MEMBER, SIGNING_SECRET, FakeSlack
-from support.fake_telegram import BASE_URL, BOT_USER, TOKEN, FakeBotApi, user
+from support.fake_slack import MEMBER, FakeSlack
+from support.fake_telegram import BOT_USER
+from support.files_harness import (  # noqa: F401 - fixtures
+    ANNA,
+    CHART,
+    EMPTY,
+    EXPORT,
+    GROUP,
+    UNICODE,
+    db,
+    queue,
+    row,
+    rt,
+    slack,
+    slack_bot,
+    telegram,
+)
 from support.slack_harness import Bot
 from support.slack_payloads import slash_command
 from telegram import InputFile, Update
 from telegram.error import BadRequest
 
 from adapters.console import ConsoleChat
-from adapters.slack.adapter import SlackAdapter
 from adapters.slack.manifest import manifest
-from adapters.telegram.adapter import TelegramAdapter
-from app.runtime import Runtime, build_runtime
-from bot.commands import Command, CommandSpec
+from app.runtime import Runtime
 from bot.delivery.files import MAX_REPLY_FILES
-from bot.delivery.outbox import Outbox, enqueue
-from bot.delivery.records import OutboxRecord
-from bot.messages import Action, Attachment, ChatRef, Incoming, Posted, Reply, reply_from_dict, reply_to_dict
-from bot.service import Contribution
+from bot.delivery.outbox import Outbox
+from bot.messages import Attachment, ChatRef, Posted, Reply, reply_from_dict, reply_to_dict
 from bot.texts import t
-from storage.db import make_engine, migrate, session_factory
-
-
-def _png() -> bytes:
-    """A real 2x2 PNG (signature, IHDR, IDAT, IEND), bytes a text decoder would mangle."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
-
-    raw = b"".join(b"\x00" + b"\xff\x00\x80" * 2 for _ in range(2))
-    ihdr = (2).to_bytes(4, "big") * 2 + bytes([8, 2, 0, 0, 0])
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
-    )
-
-
-EXPORT = Attachment(
-    "mijn-gegevens.json", "application/json", json.dumps({"naam": "Anna", "vragen": 3}).encode()
-)
-CHART = Attachment("vragen-per-week.png", "image/png", _png())
-UNICODE = Attachment("Overzicht — café ü 😀.csv", "text/csv", "naam;plaats\nAnna;Zoë\n".encode())
-EMPTY = Attachment("leeg.csv", "text/csv", b"")
-ANNA = user(4201, "Anna")
-
-
-class FilesFeature:
-    """A feature with one command whose reply carries files (as /mijn_gegevens will)."""
-
-    name = "bestanden_test"
-
-    def contribution(self) -> Contribution:
-        spec = CommandSpec("bestand_test")
-        return Contribution(commands=(Command(spec, self._files),), item_actions={"files_press": self._press})
-
-    def _press(self, act: Action) -> list[Reply]:  # a press answered privately, with a file
-        return [Reply(act.chat, "Verstuurd.", kind="notice", ephemeral_user=act.user_id, files=(EXPORT,))]
-
-    def _files(self, msg: Incoming, arg: str, lang: str) -> list[Reply]:
-        return [Reply(msg.chat, "Hier zijn je gegevens.", lang, kind="notice", files=(EXPORT, CHART))]
-
-
-@pytest.fixture(scope="module")
-def rt(tmp_path_factory: pytest.TempPathFactory) -> Runtime:
-    return build_runtime(make_settings(tmp_path_factory.mktemp("files") / "data"))
-
-
-@pytest.fixture
-def db(tmp_path: Path):  # type: ignore[no-untyped-def]
-    engine = make_engine(f"sqlite:///{tmp_path / 'outbox.db'}")
-    migrate(engine)
-    yield session_factory(engine)
-    engine.dispose()
-
-
-def queue(sessions, reply: Reply, purpose: str = "notice") -> None:  # type: ignore[no-untyped-def]
-    with sessions.begin() as s:
-        enqueue(s, reply, purpose)
-
-
-def row(sessions) -> OutboxRecord:  # type: ignore[no-untyped-def]
-    with sessions() as s:
-        found = s.scalar(select(OutboxRecord).order_by(OutboxRecord.id.desc()))
-        assert found is not None
-        return found
-
-
-# -- Slack ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def slack():
-    server = await FakeSlack().start()
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-async def slack_bot(slack: FakeSlack, rt: Runtime, tmp_path: Path):
-    service = rt.service()
-    service.register(FilesFeature())
-    settings = make_settings(
-        tmp_path / "data",
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=slack.url,
-        slack_mode="http",
-    )
-    adapter = SlackAdapter(settings, service, retry_delays=(0.01, 0.02, 0.03))
-    await adapter.start()
-    app = web.Application()
-    app.add_routes(adapter.routes())
-    http = TestClient(TestServer(app))
-    await http.start_server()
-    yield Bot(adapter, http, slack, service)
-    await http.close()
-    await adapter.stop()
 
 
 def _uploads(slack: FakeSlack) -> list[Any]:
@@ -280,38 +191,14 @@ async def test_slack_an_empty_file_is_left_out_with_a_note(slack_bot: Bot):
 # -- Telegram -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-async def telegram(rt: Runtime, tmp_path: Path):
-    api = FakeBotApi()
-    api.chat(ANNA["id"], first_name="Anna")
-    api.chat(-1009876543210, "Netwerk", forum=True)
-    service = rt.service()
-    service.register(FilesFeature())
-    settings = make_settings(
-        tmp_path / "data",
-        telegram_bot_token=TOKEN,
-        telegram_api_url=BASE_URL,
-        telegram_webhook_url="https://bot.example.org/telegram/webhook",
-        telegram_webhook_secret="geheim_Token-123",
-    )
-    adapter = TelegramAdapter(settings, service, request=api)
-    adapter.backoff = 0.01
-    await adapter.start()
-    api.calls.clear()
-    yield adapter, api
-    await adapter.stop()
-
-
 async def test_telegram_an_outbox_reply_sends_each_file_as_a_document(telegram, db):
     adapter, api = telegram
-    queue(
-        db, Reply(ChatRef("telegram", "-1009876543210", "77"), "Grafieken.", files=(EXPORT, CHART, UNICODE))
-    )
+    queue(db, Reply(ChatRef("telegram", str(GROUP), "77"), "Grafieken.", files=(EXPORT, CHART, UNICODE)))
     assert await Outbox(db).deliver({"telegram": adapter}) == 1
     [text] = api.sent()
     assert text.params["message_thread_id"] == 77
     docs = api.ok("sendDocument")
-    assert [c.params["chat_id"] for c in docs] == [-1009876543210] * 3
+    assert [c.params["chat_id"] for c in docs] == [GROUP] * 3
     assert [(topic, d.filename, d.mime, d.data) for _, topic, d in api.documents] == [
         (77, f.name, f.mime, f.data) for f in (EXPORT, CHART, UNICODE)
     ]  # bytes, unicode filename and media type as they arrived in the multipart body
@@ -370,7 +257,7 @@ async def test_telegram_refuses_empty_and_too_large_files_with_a_note(telegram, 
 async def test_telegram_a_private_answer_to_a_press_sends_its_file_to_the_private_chat(telegram):
     adapter, api = telegram
     app = adapter.application
-    group = api.chats[-1009876543210]
+    group = api.chats[GROUP]
     shown = api.message(group, BOT_USER, "Knop")
     press = api.callback(ANNA, shown, "files_press:7")
     await app.process_update(Update.de_json(api.update(callback_query=press), app.bot))

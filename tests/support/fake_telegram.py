@@ -44,6 +44,7 @@ WRITES = frozenset(
     {"sendMessage", "sendDocument", "editMessageText", "deleteMessage"}
 )  # flood limits count these
 MAX_UPLOAD = 50 * 1024 * 1024  # bytes a bot may upload per file (sendDocument: "up to 50 MB")
+TOO_LARGE = "Request Entity Too Large"
 # Unique across fakes: the tests share one database, where message ids are dedup keys.
 _message_ids = itertools.count(1000)
 _update_ids = itertools.count(500000)
@@ -219,6 +220,9 @@ class FakeBotApi(BaseRequest):
         self.chats: dict[int, dict[str, Any]] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # what the bot posted, by (chat, id)
         self.documents: list[tuple[int, int | None, Upload]] = []  # files uploaded: (chat, topic, file)
+        self.max_upload = MAX_UPLOAD  # a test may lower it rather than build 50 MB
+        # Members who never started the bot (or blocked it): Telegram refuses to write to them (403).
+        self.unstarted: set[int] = set()
         self.pending: list[dict[str, Any]] = []
         self._arrived: asyncio.Event | None = None
         # Off by default: Telegram's flood limits (30 messages per second overall, 20 per minute in
@@ -268,6 +272,10 @@ class FakeBotApi(BaseRequest):
             }
             return 429, json.dumps({"ok": False, "error_code": 429, **body}).encode()
         problems = self.validate(api_method, params)
+        if TOO_LARGE in problems:  # Telegram answers an oversized upload with HTTP 413, not a 400
+            return self._error(call, 413, TOO_LARGE)
+        if not problems and (gone := self._unreachable(api_method, params)) is not None:
+            return self._error(call, 403, gone)
         refused = None if problems else self._refused(api_method, params)
         if refused is not None:  # a valid call Telegram still refuses (a message that is gone)
             return self._error(call, 400, f"Bad Request: {refused}")
@@ -382,8 +390,8 @@ class FakeBotApi(BaseRequest):
         if isinstance(document, Upload):
             if not document.data:
                 problems.append("file must be non-empty")
-            elif len(document.data) > MAX_UPLOAD:
-                problems.append("Request Entity Too Large")
+            elif len(document.data) > self.max_upload:
+                problems.append(TOO_LARGE)
         caption = p.get("caption", "")
         if p.get("parse_mode") == "HTML":
             caption, html_problems = parse_html(caption)
@@ -399,6 +407,12 @@ class FakeBotApi(BaseRequest):
         if "text" not in p:
             return problems + ["text is required for a text message"]
         return problems + self._check_sendMessage({k: v for k, v in p.items() if k not in ("message_id",)})
+
+    def _unreachable(self, method: str, p: dict[str, Any]) -> str | None:
+        """Telegram's 403 for a message to a member who never started the bot (None: it may go)."""
+        if method in ("sendMessage", "sendDocument") and p.get("chat_id") in self.unstarted:
+            return "Forbidden: bot can't initiate conversation with a user"
+        return None
 
     def _refused(self, method: str, p: dict[str, Any]) -> str | None:
         """Telegram's refusal of an edit or delete of a message it does not have (None: fine)."""

@@ -10,6 +10,7 @@ channel), `initial_comment`, and shares the files in one message. conversations.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import secrets
@@ -59,6 +60,8 @@ class SlackFiles:
     uploads: dict[str, Upload] = field(default_factory=dict)
     shares: list[Share] = field(default_factory=list)
     upload_failures: list[int] = field(default_factory=list)  # HTTP statuses for the next uploads
+    upload_retry_after: str | None = None  # the Retry-After header of a 429 from the upload URL
+    upload_delay: float = 0.0  # seconds the upload URL takes before it answers (timeouts)
 
     def upload_url(self, file_id: str, key: str) -> str:
         return f"http://127.0.0.1:{self.port}/upload/{file_id}?k={key}"  # type: ignore[attr-defined]
@@ -74,11 +77,16 @@ class SlackFiles:
             call.error = "not_found"
             await self._record(call)  # type: ignore[attr-defined]
             return web.Response(status=404, text="Not Found")
+        if self.upload_delay:
+            await asyncio.sleep(self.upload_delay)
         if self.upload_failures:
             status = self.upload_failures.pop(0)
             call.error = f"http_{status}"
             await self._record(call)  # type: ignore[attr-defined]
-            return web.Response(status=status, text="upload failed")
+            headers = (
+                {"Retry-After": self.upload_retry_after} if status == 429 and self.upload_retry_after else {}
+            )
+            return web.Response(status=status, text="upload failed", headers=headers)
         data = body
         if request.content_type == "multipart/form-data":
             _, files = parse(request.headers["Content-Type"], body)
