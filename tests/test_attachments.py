@@ -39,7 +39,7 @@ from support.files_harness import (  # noqa: F401 - fixtures
 from support.slack_harness import Bot
 from support.slack_payloads import slash_command
 from telegram import InputFile, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden, NetworkError
 
 from adapters.console import ConsoleChat
 from adapters.slack.manifest import manifest
@@ -274,6 +274,13 @@ async def test_the_fake_bot_api_refuses_what_telegram_refuses(telegram):
         await bot.send_document(ANNA["id"], InputFile(b"", filename="leeg.csv"))
     with pytest.raises(BadRequest, match="(?i)caption is too long"):
         await bot.send_document(ANNA["id"], InputFile(b"x", filename="a.txt"), caption="x" * 1025)
+    api.max_upload = 10
+    with pytest.raises(NetworkError, match="Request Entity Too Large"):  # HTTP 413, as PTB reads it
+        await bot.send_document(ANNA["id"], InputFile(b"x" * 11, filename="a.txt"))
+    assert api.calls[-1].status == 413
+    api.unstarted.add(ANNA["id"])
+    with pytest.raises(Forbidden, match="can't initiate conversation"):
+        await bot.send_message(ANNA["id"], "Hallo")
     api.errors.clear()
 
 
