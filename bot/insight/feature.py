@@ -19,10 +19,12 @@ from sqlalchemy import select
 
 from bot.answering.assistant import Answer
 from bot.commands import MODERATOR, Command, CommandSpec
+from bot.conversations.records import QuestionRecord
 from bot.conversations.store import QuestionStore
 from bot.delivery.outbox import Outbox, enqueue
 from bot.delivery.scheduler import Job, weekly
-from bot.highlights.compose import TZ_NAME, week_of
+from bot.experts.records import RoutingRecord
+from bot.highlights.compose import TZ_NAME, WAITING, week_of
 from bot.insight.figures import DEFAULT_WEEKS, MAX_WEEKS, WeeksError, check_weeks
 from bot.insight.render import period_label
 from bot.insight.report import Report, Reports
@@ -168,9 +170,29 @@ class InsightFeature:
         )
         return tip.handler(msg, title, lang)
 
+    def _waiting(self, question: str) -> int | None:
+        """A question with this very text that is with the experts now (not answered), if any."""
+        assert self.store is not None
+        with self.store.sessions() as s:
+            found = s.scalar(
+                select(QuestionRecord.id)
+                .join(RoutingRecord, RoutingRecord.question_id == QuestionRecord.id)
+                .where(
+                    QuestionRecord.text == question,
+                    QuestionRecord.status.in_(WAITING),
+                    RoutingRecord.answered_at.is_(None),
+                )
+                .order_by(QuestionRecord.id.desc())
+                .limit(1)
+            )
+        return int(found) if found is not None else None
+
     def _ask_experts(self, act: Action, question: str, qlang: str, lang: str) -> list[Reply]:
         if self.route is None or self.store is None:
             return [press_notice(act, t("in_no_experts", lang), lang)]
+        waiting = self._waiting(question)
+        if waiting is not None:  # a second press, or the member's own question is still open
+            return [press_notice(act, t("in_gap_waiting", lang, id=waiting), lang)]
         msg = Incoming(
             act.chat,
             f"insight-{act.event_id or self.clock().timestamp()}",

@@ -139,6 +139,10 @@ INSIGHT: dict[str, dict[str, str]] = {
         "Het kennisgat gaat als vraag {id} naar de experts: “{question}”. Het antwoord komt hier.\n\n{said}",
         "The knowledge gap goes to the experts as question {id}: “{question}”. The answer comes here.\n\n{said}",
     ),
+    "in_gap_waiting": _both(
+        "Die vraag ligt al bij de experts (vraag {id}) en wacht op een antwoord.",
+        "That question is with the experts already (question {id}), waiting for an answer.",
+    ),
     "in_no_experts": _both(
         "Er is geen expertroutering in deze bot; stuur de vraag met /expert.",
         "This bot has no expert routing; send it with /expert.",
