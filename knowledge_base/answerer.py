@@ -22,7 +22,7 @@ from knowledge_base.retrieval import DocHit
 ANSWER, NOT_SURE, ROUTE = "answer", "not_sure", "route"
 # The question types; the model sees each as a 0/1 feature.
 QTYPE_GROUPS = {
-    "fact": ("number", "money", "date", "duration", "email", "phone", "url"),
+    "fact": ("number", "percent", "money", "date", "time", "duration", "email", "phone", "url"),
     "who": ("person_org",),
     "where": ("place",),
     "why": ("reason",),

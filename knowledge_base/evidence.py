@@ -54,6 +54,12 @@ ENTITY: dict[str, re.Pattern[str]] = {
     "money": re.compile(
         r"€|£|\$|\beuro|\beur\b|\bpond\b|\bdollar|\bschaal \d|\bper uur\b|\bgratis\b|\bfree\b", re.I
     ),
+    "percent": re.compile(
+        r"%|\b(procent|percent|per cent|helft|half|kwart|derde|quarter|third|meerderheid|majority)\b", re.I
+    ),
+    "time": re.compile(
+        r"\b\d{1,2}[.:]\d\d\b|\b\d{1,2} uur\b|\bo'clock\b|\b\d{1,2} ?(am|pm|a\.m\.|p\.m\.)", re.I
+    ),
     "phone": re.compile(r"(\+31|\+44|\b0)[\d\s-]{8,}\d"),
     "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
     "url": re.compile(r"https?://|www\.|\b[\w-]+\.(nl|com|org|eu|be|uk|net)\b"),
@@ -66,7 +72,20 @@ ENTITY: dict[str, re.Pattern[str]] = {
 }
 # The question types whose answer is a fact of that type.
 TYPE_OF = {
-    k: k for k in ("person_org", "place", "date", "duration", "number", "money", "phone", "email", "url")
+    k: k
+    for k in (
+        "person_org",
+        "place",
+        "date",
+        "time",
+        "duration",
+        "number",
+        "percent",
+        "money",
+        "phone",
+        "email",
+        "url",
+    )
 }
 
 

@@ -213,12 +213,8 @@ def test_answerable_question_with_typed_fact_is_answered(kb):
     assert "“Het koor telt inmiddels veertig leden" in a.answer
 
 
-@pytest.mark.xfail(
-    reason="issue 10, known limitation: the learned decision answers it (p about 0.70 against a threshold of "
-    "0.63) with the sentence that names 'een professionele dirigent' but no name",
-    strict=False,
-)
 def test_who_question_without_a_name_in_the_docs_is_routed(kb):
+    # The sample names 'een professionele dirigent' but no name: that is no answer to "wie".
     a = kb.rt.assistant.ask("Wie is de dirigent van het seniorenkoor?")
     assert a.routed is True
 

@@ -38,6 +38,10 @@ from knowledge_base.text import words
         ("Hoeveel extra geld heeft het ministerie erin gestoken?", "money"),
         ("How much funding did the pilot get?", "money"),
         ("Hoeveel gemeenten doen mee?", "number"),
+        ("Welk deel van de consulten heeft geen medische oorzaak?", "percent"),
+        ("What percentage of councils had a culture coach?", "percent"),
+        ("Hoe laat begint de rondleiding?", "time"),
+        ("Hoe heet de kunstenaar van het project?", "person_org"),
         ("Wie is de dirigent?", "person_org"),
     ],
 )
@@ -114,6 +118,12 @@ def test_typed_facts_and_facts_next_to_the_asked_attribute():
     assert typed_fact("date", "De bijeenkomst is 's middags.", set()) and not typed_fact(
         "date", "Het is leuk.", set()
     )
+    # A share is a percentage or a fraction, not any number ("n = 470" answers no "hoeveel procent").
+    assert typed_fact("percent", "Around 25% of GP consultations", set())
+    assert typed_fact("percent", "Ruim de helft ervoer lichamelijke voordelen.", set())
+    assert not typed_fact("percent", "We verzamelden 470 microverhalen.", set())
+    assert typed_fact("time", "De rondleiding begint om 14.30 uur.", set())
+    assert not typed_fact("time", "De rondleiding is elke maand.", set())
     phrases = (("dirigent",),)
     named = "Het koor zingt onder leiding van dirigent Jan Smit uit Leiden."
     unnamed = "Het koor De Zilveren Stemmen zingt onder leiding van een professionele dirigent."
