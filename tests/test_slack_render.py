@@ -205,6 +205,7 @@ def test_manifest_for_socket_mode(tmp_path):
         "/hoogtepunten",
         "/aankondiging",
         "/aankondigingen",
+        "/rapport",
     }
     assert all(c["description"] and "url" not in c for c in commands.values())
     assert all(len(c["description"]) <= 100 for c in commands.values())
