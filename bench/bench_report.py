@@ -177,6 +177,7 @@ def fill(sessions, n: int, now: datetime, seed: int = 15) -> dict[str, int]:
 
 
 def main() -> None:
+    """Fill, time, print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=100_000)
     parser.add_argument("--weeks", type=int, default=4)

@@ -49,8 +49,7 @@ def _hours(a: datetime | None, b: datetime | None) -> str:
 def questions_csv(
     sessions: sessionmaker[Session], start: datetime, end: datetime, tz: str, pseudonyms: Pseudonyms
 ) -> tuple[bytes, int]:
-    """The CSV (UTF-8 with a byte-order mark, for spreadsheets) of the questions asked between
-    `start` and `end` (naive UTC), oldest first; and its number of rows."""
+    """The CSV (UTF-8 with a BOM, for spreadsheets) of the questions asked in [start, end), and its rows."""
     votes = (
         select(
             FeedbackRecord.question_id.label("qid"),

@@ -105,9 +105,9 @@ class InsightFeature:
         return [Reply(chat, text, lang, buttons=tuple(buttons), files=report.charts(lang), kind="notice")]
 
     def _csv(self, weeks: int, chat: ChatRef, lang: str) -> Reply:
-        report = self.reports.build(weeks)
-        attachment, n = self.reports.csv(report.figures)
-        text = t("in_csv_caption", lang, period=period_label(report.figures, lang), n=n)
+        figures = self.reports.figures(weeks)
+        attachment, n = self.reports.csv(figures)
+        text = t("in_csv_caption", lang, period=period_label(figures, lang), n=n)
         return Reply(chat, text, lang, files=(attachment,), kind="notice")
 
     def cmd_report(self, msg: Incoming, arg: str, lang: str) -> list[Reply]:

@@ -292,8 +292,7 @@ def compute(
 
 
 def _topics(s: Session, start: datetime, end: datetime) -> tuple[tuple[Topic, ...], int, int]:
-    """The most asked themes among the period's latest `TOPIC_SAMPLE` questions, each asked by at
-    least `MIN_GROUP` different askers; how many themes fell under that; how many questions were read."""
+    """The top themes of the latest `TOPIC_SAMPLE` questions (MIN_GROUP askers each), hidden, read."""
     rows = s.execute(
         select(QuestionRecord.text, asker())
         .where(QuestionRecord.created_at >= start, QuestionRecord.created_at < end)

@@ -39,6 +39,7 @@ def period_label(f: Figures, lang: str) -> str:
     months = t("months", lang).split()
 
     def day(iso: str, year: bool) -> str:
+        """'2 november', with the year when asked."""
         d = date.fromisoformat(iso)
         return f"{d.day} {months[d.month - 1]}" + (f" {d.year}" if year else "")
 

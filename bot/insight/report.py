@@ -73,9 +73,13 @@ class Reports:
         self.pseudonyms = pseudonyms or Pseudonyms(sessions)
         self.clock = clock
 
+    def figures(self, weeks: int = DEFAULT_WEEKS) -> Figures:
+        """The figures alone (no gap grouping: what the CSV needs)."""
+        return compute(self.sessions, weeks, self.tz, self.clock, self.pseudonyms)
+
     def build(self, weeks: int = DEFAULT_WEEKS) -> Report:
         """The report of the last `weeks` full weeks (WeeksError outside 1..MAX_WEEKS)."""
-        f = compute(self.sessions, weeks, self.tz, self.clock, self.pseudonyms)
+        f = self.figures(weeks)
         edges = bounds(f.weeks, self.tz)
         found = (
             find_gaps(self.sessions, edges[0], edges[-1], self.tz, self.embed)
