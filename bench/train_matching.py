@@ -53,10 +53,13 @@ DATA = ROOT / "bench" / "matching"
 SETS = {
     "world_a": (
         DATA / "world_a" / "experts.yaml",
-        [DATA / "world_a" / f for f in ("questions.jsonl", "more.jsonl", "nofit.jsonl")],
+        [DATA / "world_a" / f for f in ("questions.jsonl", "more.jsonl", "more2.jsonl", "nofit.jsonl")],
     ),
     "world_b": (DATA / "world_b" / "experts.yaml", [DATA / "world_b" / "questions.jsonl"]),
     "original": (DATA / "experts.yaml", [DATA / "questions.jsonl"]),
+    # Fresh sets, written after the matcher was changed: report only.
+    "world_c": (DATA / "world_c" / "experts.yaml", [DATA / "world_c" / "questions.jsonl"]),
+    "world_d": (DATA / "world_d" / "experts.yaml", [DATA / "world_d" / "questions.jsonl"]),
 }
 TRAIN = ("world_a",)
 L2 = 10.0
@@ -143,16 +146,25 @@ def train(data: list, features: list[str]) -> tuple[LogisticModel, LogisticModel
     return model, gate
 
 
-def cross_validate(data: list, names: list[list[str]], features: list[str], folds: int = 5) -> dict:
-    """Out-of-fold figures on the train questions (question i is in fold i % folds)."""
+def cross_validate(
+    data: list, names: list[list[str]], features: list[str], folds: int = 5, by_expert: bool = False
+) -> tuple[dict, list[dict]]:
+    """Out-of-fold figures on the train questions, and the rows. Question i is in fold i % folds;
+    `by_expert`: all questions for one expert are in the same fold (the model never saw a question
+    about the held-out experts, closer to profiles it has never seen; a no-fit question by position)."""
+    experts = sorted({q["expert"] for q, _, _ in data if q["expert"]})
+    fold = [
+        (experts.index(q["expert"]) if by_expert and q["expert"] else i) % folds
+        for i, (q, _, _) in enumerate(data)
+    ]
     rows: list[dict] = []
     for k in range(folds):
-        model, gate = train([d for i, d in enumerate(data) if i % folds != k], features)
-        held = [(d, n) for i, (d, n) in enumerate(zip(data, names, strict=True)) if i % folds == k]
+        model, gate = train([d for i, d in enumerate(data) if fold[i] != k], features)
+        held = [(d, n) for i, (d, n) in enumerate(zip(data, names, strict=True)) if fold[i] == k]
         rows += [
             dict(r, kept=r["top_p"] >= gate.threshold) for r in ranks(model, gate, *zip(*held, strict=True))
         ]
-    return summary(rows, 0.5, kept="kept")
+    return summary(rows, 0.5, kept="kept"), rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -161,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--variants", action="store_true", help="compare signal sets")
     ap.add_argument("--json", type=Path, help="write the per-question results here")
     ap.add_argument("--cv", action="store_true", help="5-fold cross-validation on the train questions")
+    ap.add_argument(
+        "--misses", action="store_true", help="list the train sets' misses (out-of-fold with --cv)"
+    )
+    ap.add_argument("--only", choices=["lexical", "semantic"], help="one variant (while comparing designs)")
     args = ap.parse_args(argv)
 
     logging.disable(logging.INFO)
@@ -170,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     variants: dict[str, list[str]] = {"lexical": [], "semantic": ["e5"]}
     if args.variants:
         variants.update({"wordllama": ["wl"], "e5+wordllama": ["e5", "wl"]})
+    if args.only:
+        variants = {args.only: variants[args.only]}
+    cv_rows: list[dict] = []
     data = {
         name: rows_for(experts, questions, {k: v for k, v in all_spaces.items()})
         for name, (experts, questions) in sets.items()
@@ -186,24 +205,27 @@ def main(argv: list[str] | None = None) -> int:
     for variant, spaces in variants.items():
         features = feature_names(spaces)
         shipped = {"lexical": LEXICAL_MODEL, "semantic": SEMANTIC_MODEL}.get(variant)
+        train_data = [d for name in TRAIN for d in data[name]]
         if args.report_only and shipped is not None:
             model, gate = LogisticModel.load(shipped), LogisticModel.load(GATES[shipped])
         else:
-            model, gate = train([d for name in TRAIN for d in data[name]], features)
+            model, gate = train(train_data, features)
             model.meta = {"trained_on": list(TRAIN), "l2": L2, "script": "bench/train_matching.py"}
             gate.meta = {"trained_on": list(TRAIN), "keep": KEEP, "script": "bench/train_matching.py"}
             if shipped is not None:
                 model.save(shipped)
                 gate.save(GATES[shipped])
         if args.cv:
-            train_data = [d for name in TRAIN for d in data[name]]
             train_names = [n for name in TRAIN for n in pool_names[name]]
-            c = cross_validate(train_data, train_names, features)
-            held = f"{c['nofit_held']:.3f} ({c['nofit_n']})" if "nofit_n" in c else "-"
-            print(
-                f"{variant:<14} {'cv':<9} {c['n']:>4} {c['top1']:>6.3f} {c['top2']:>6.3f} {c['mrr']:>6.3f} "
-                f"{c['fit_kept']:>6.3f} {held:>11}"
-            )
+            for label, grouped in (("cv", False), ("cv-expert", True)):
+                c, oof = cross_validate(train_data, train_names, features, by_expert=grouped)
+                if variant == "semantic" and not grouped:
+                    cv_rows = oof
+                held = f"{c['nofit_held']:.3f} ({c['nofit_n']})" if "nofit_n" in c else "-"
+                print(
+                    f"{variant:<14} {label:<9} {c['n']:>4} {c['top1']:>6.3f} {c['top2']:>6.3f} "
+                    f"{c['mrr']:>6.3f} {c['fit_kept']:>6.3f} {held:>11}"
+                )
         for name in data:
             rows = ranks(model, gate, data[name], pool_names[name])
             results[variant][name] = [{k: v for k, v in r.items() if k != "gate"} for r in rows]
@@ -213,21 +235,28 @@ def main(argv: list[str] | None = None) -> int:
                 f"{variant:<14} {name:<9} {s['n']:>4} {s['top1']:>6.3f} {s['top2']:>6.3f} "
                 f"{s['mrr']:>6.3f} {s['fit_kept']:>6.3f} {held:>11}"
             )
-    print("\ntop-1 by kind (semantic model):")
-    for name in data:
+    shown = "semantic" if "semantic" in results else next(iter(results))
+
+    def by_kind(rows: list[dict]) -> str:
         by: dict[str, list[dict]] = defaultdict(list)
-        for r in results["semantic"][name]:
+        for r in rows:
             if r["fits"]:
                 by[r["kind"]].append(r)
-        line = ", ".join(f"{k} {sum(r['rank'] == 1 for r in v)}/{len(v)}" for k, v in sorted(by.items()))
-        print(f"  {name:<9} {line}")
-    print("\nmisses of the train sets (semantic model; the test set's are not shown, not to tune on):")
-    for name in TRAIN:
-        for r in results["semantic"][name]:
+        return ", ".join(f"{k} {sum(r['rank'] == 1 for r in v)}/{len(v)}" for k, v in sorted(by.items()))
+
+    print(f"\ntop-1 by kind ({shown} model):")
+    if cv_rows:
+        print(f"  {'cv':<9} {by_kind(cv_rows)}")
+    for name in data:
+        print(f"  {name:<9} {by_kind(results[shown][name])}")
+    if args.misses:
+        # Only the train sets' misses: the test set's are not shown, not to tune on.
+        where = "out-of-fold" if cv_rows else "in-sample"
+        print(f"\nmisses of the train sets ({shown} model, {where}):")
+        missed = cv_rows or [r for name in TRAIN for r in results[shown][name]]
+        for r in missed:
             if r["fits"] and r["rank"] != 1:
-                print(
-                    f"  {name} {r['id']} [{r['kind']}] want {r['want']} -> rank {r['rank']}; top {r['top']}"
-                )
+                print(f"  {r['id']} [{r['kind']}] want {r['want']} -> rank {r['rank']}; top {r['top']}")
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"\n{time.perf_counter() - t0:.1f} s")

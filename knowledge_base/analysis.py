@@ -247,6 +247,7 @@ def _made_of(word: str, others: set[str], common: frozenset[str]) -> bool:
 _ANAPHORA = frozenset(
     "daar daarbij daarvoor daarmee daaraan daarin daarover hierbij hiervoor hiermee it them".split()
 )
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*[;:]\s*")
 _CLAUSE_END = re.compile(r"(?<=[.!?;:])\s+|\s*[;:]\s*|,\s+(?=\S)|\s+(?:maar|but|dus|so)\s+", re.IGNORECASE)
 
 
@@ -267,10 +268,14 @@ class Request:
     context: str
 
 
-def split_request(question: str) -> Request:
+def split_request(question: str, whole_sentence: bool = False) -> Request:
     """The clause that asks (a question mark, else a request word; ties: the last), with the clause
     before it when it only points back ("hoe pakken we dat aan?") and any clause that says what the
-    member wants; the rest is context. A question of one clause is all request."""
+    member wants; the rest is context. A question of one clause is all request.
+
+    `whole_sentence` (expert matching): a clause that ends in a question mark brings the rest of its
+    sentence, so "hoe begeleid je een schrijfgroep, zodat ze woorden vinden?" asks about the
+    schrijfgroep, not only about the "zodat" clause."""
     clauses = [c.strip() for c in _CLAUSE_END.split(question.strip()) if c and c.strip()]
     if len(clauses) <= 1:
         return Request(question.strip(), "")
@@ -296,6 +301,16 @@ def split_request(question: str) -> Request:
         keep.add(start)
         if start < best - 1:
             break
+    if whole_sentence and clauses[best].rstrip().endswith("?"):
+        # The clauses of each sentence (a semicolon or a colon ends one too).
+        part = [
+            k
+            for k, sentence in enumerate(_SENTENCE_END.split(question.strip()))
+            for c in _CLAUSE_END.split(sentence)
+            if c and c.strip()
+        ]
+        if len(part) == len(clauses):
+            keep |= {i for i in range(best) if part[i] == part[best]}
     keep |= {i for i, ws in enumerate(words) if not want.isdisjoint(ws)}
     main = " ".join(c for i, c in enumerate(clauses) if i in keep)
     context = " ".join(c for i, c in enumerate(clauses) if i not in keep)

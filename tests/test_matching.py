@@ -10,7 +10,9 @@ import pytest
 from bot.experts.directory import Expert
 from bot.experts.matching import ExpertMatcher, Match
 from bot.experts.semantic import MAX_ENCODED_CHARS, ProfileSpace
+from bot.experts.themes import described, passages
 from bot.experts.themes import parts as _parts
+from knowledge_base.analysis import split_request
 
 NOW = datetime(2026, 3, 2, 10, 0)
 
@@ -282,16 +284,56 @@ def test_below_the_minimum_fit_nobody_fits(semantic):
 
 def test_profiles_are_embedded_once_and_again_when_they_change(semantic):
     space = semantic.spaces["e5"]
-    calls: list[int] = []
+    given: list[str] = []
     encode = space._passage
-    space._passage = lambda texts: calls.append(len(texts)) or encode(texts)
+    space._passage = lambda texts: given.extend(texts) or encode(texts)
     try:
-        semantic.warm(ALL)
+        semantic.warm(ALL)  # the profiles and their passages (sentences, themes)
+        given.clear()
         semantic.rank("Welk fonds?", "nl", ALL, NOW)
-        assert sum(calls) == 0 or calls == [len(ALL)]  # embedded at most once, at warm()
-        calls.clear()
+        assert given == []  # warm() embedded everything a question needs of the profiles
         changed = expert(3, "Fondsen", expertise="Fondsenwerver voor musea.", tags=("financiering",))
         semantic.rank("Welk fonds?", "nl", [changed], NOW)
-        assert calls == [1]  # only the changed profile
+        # only the changed profile: its whole text and its one new sentence (its theme is known)
+        assert sorted(given) == sorted([described(changed), "Fondsenwerver voor musea."])
     finally:
         space._passage = encode
+
+
+def test_a_profile_is_also_read_sentence_by_sentence():
+    # The best single passage: one sentence of a long profile can match a question that the
+    # whole profile, diluted by its other sentences, matches less.
+    long = expert(
+        50, "Lang", expertise="Coördinator cultuur. Werkt met buurthuizen. Zingt met mensen met dementie."
+    )
+    assert passages(long)[:3] == [
+        "Coördinator cultuur.",
+        "Werkt met buurthuizen.",
+        "Zingt met mensen met dementie.",
+    ]
+
+    def encode(texts: list[str]) -> np.ndarray:  # one axis per topic word
+        return np.array(
+            [[float(w in t.lower()) for w in ("dementie", "buurthuis", "cultuur")] + [0.1] for t in texts]
+        )
+
+    space = ProfileSpace("toy", encode)
+    sims = space.best_passage(["dementie"], [passages(long)])
+    assert sims[0, 0] == pytest.approx(
+        space.similarities(["dementie"], ["Zingt met mensen met dementie."])[0, 0]
+    )
+    assert sims[0, 0] > space.similarities(["dementie"], [long.expertise])[0, 0]
+
+
+def test_the_request_is_the_whole_sentence_that_asks():
+    # A question sentence cut at a comma keeps its main clause: this asks about running a writing
+    # group, not only about what the "zodat" clause says; the answering side's split is unchanged.
+    q = (
+        "We kregen geld van een lokaal fonds. Maar hoe begeleid je een schrijfgroep van ouderen, "
+        "zodat ze woorden vinden voor hun verlies?"
+    )
+    assert "schrijfgroep" in split_request(q, whole_sentence=True).main
+    assert "schrijfgroep" not in split_request(q).main
+    # a semicolon still ends the sentence: what comes before it is said in passing
+    r = split_request("Wij doen theater met jongeren; hoe vinden we een fonds?", whole_sentence=True)
+    assert r.main == "hoe vinden we een fonds?" and "theater" in r.context

@@ -57,6 +57,24 @@ class ProfileSpace:
         """Embed the profiles not seen yet (at start-up, at import, on an /expertise change)."""
         self._profile_vectors(profiles)
 
+    def encode(self, questions: list[str]) -> np.ndarray:
+        """Normalised question vectors."""
+        return _normalised(self._query(_cut(questions)))
+
+    def best_passage(self, questions: list[str], groups: list[list[str]]) -> np.ndarray:
+        """A (questions x groups) matrix: each group's (a profile's passages) best cosine similarity."""
+        flat = [t for g in groups for t in g]
+        if not flat or not questions:
+            return np.zeros((len(questions), len(groups)), dtype=np.float32)
+        sims = self.similarities(questions, flat)
+        out = np.zeros((len(questions), len(groups)), dtype=np.float32)
+        start = 0
+        for j, g in enumerate(groups):
+            if g:
+                out[:, j] = sims[:, start : start + len(g)].max(axis=1)
+            start += len(g)
+        return out
+
     def similarities(self, questions: list[str], profiles: list[str]) -> np.ndarray:
         """A (questions x profiles) matrix of cosine similarities."""
         if not profiles or not questions:

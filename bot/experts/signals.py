@@ -34,9 +34,13 @@ LEXICAL_FEATURES = [
     "region_other",
     "lang_mismatch",
 ]
-SEMANTIC_FEATURES = ("z", "main_z", "gap", "cos", "theme")
+SEMANTIC_FEATURES = ("z", "main_z", "gap", "cos", "theme", "pmax_z", "pmax_main_z", "pmax_gap")
 _TAG_CAP = 3
 OVERLAP_WIDEN = True  # glossary equivalents count (measured: unwidened lowers CV top-1 0.84 -> 0.82)
+
+
+def _z(x: np.ndarray) -> np.ndarray:
+    return (x - x.mean()) / (x.std() or 1.0)
 
 
 def feature_names(spaces: list[str]) -> list[str]:
@@ -96,7 +100,7 @@ def signals(
     """The signals of every expert of the pool for one question (in pool order)."""
     if not pool:
         return []
-    request = split_request(question)
+    request = split_request(question, whole_sentence=True)
     q_norm, q_stems = T.normalise(question), TH.stems(question)
     main_norm, main_stems = T.normalise(request.main), TH.stems(request.main)
     side_stems = TH.stems(request.context) if request.context else frozenset()
@@ -125,11 +129,16 @@ def signals(
     total = sum(main_idf) + sum(side_idf) or 1.0
 
     sem: dict[str, np.ndarray] = {}
+    best: dict[str, np.ndarray] = {}
     theme_fit: dict[str, list[float]] = {}
     tag_texts = sorted({TH.theme_text(t) for e in pool for t in e.tags})
     for name, space in spaces.items():
         texts = [question, request.main] if request.context else [question]
         sem[name] = space.similarities(texts, [TH.described(e) for e in pool])
+        # The best single passage (a sentence of the profile, or one of its themes): a member's
+        # paraphrase is near one sentence more than near the whole profile.
+        b = space.best_passage(texts, [TH.passages(e) for e in pool])
+        best[name] = np.stack([_z(b[0]), _z(b[-1]), b[0] - b[0].max()])
         # Meaning through the themes: how much closer the request is to an expert's themes than
         # to the other themes ("mijn buurvrouw zit de hele dag alleen" is near eenzaamheid).
         if tag_texts:
@@ -178,5 +187,8 @@ def signals(
             v[f"{name}_z"] = float((whole[i] - whole.mean()) / (whole.std() or 1.0))
             v[f"{name}_main_z"] = float((main[i] - main.mean()) / (main.std() or 1.0))
             v[f"{name}_theme"] = theme_fit[name][i] if name in theme_fit else 0.0
+            v[f"{name}_pmax_z"], v[f"{name}_pmax_main_z"], v[f"{name}_pmax_gap"] = (
+                float(x) for x in best[name][:, i]
+            )
         out.append(Signals(v, tags, hits))
     return out

