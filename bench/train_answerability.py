@@ -44,9 +44,9 @@ from knowledge_base.calibration import (  # noqa: E402
     DECISION_MODEL,
     QUOTE_MODEL,
     LogisticModel,
-    balanced_threshold,
     fit,
     load_model,
+    steady_threshold,
 )
 
 OUT = ROOT / "bench" / "out" / "answerability"
@@ -178,7 +178,7 @@ def cross_validate(
             for i, f in enumerate(folds):
                 if f == k:
                     oof[i] = model.probability(rows[i])
-        t, bacc = balanced_threshold(oof, labels)
+        t, bacc = steady_threshold(oof, labels)
         print(f"  cv l2={l2:<5} balanced accuracy {bacc:.3f} at threshold {t:.3f}")
         if bacc > best[2] + 1e-9:
             best = (l2, t, bacc)

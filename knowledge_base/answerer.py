@@ -156,6 +156,19 @@ def decision_features(q: Query, analysis: Analysis, pool: Pool, best: list[Candi
     return f
 
 
+# Facts a passage either holds literally or not at all: when none of the best candidates holds one,
+# no weighing of other signals can make a quote about the thing an answer.
+LITERAL_TYPES = frozenset({"phone", "email", "url"})
+
+
+def _lacks_contact_fact(analysis: Analysis, best: list[Candidate]) -> bool:
+    """A phone number, e-mail or web address is asked, and none of the top candidates has one."""
+    kinds = {a.answer_type for a in analysis.attributes} | {analysis.qtype}
+    if not kinds & LITERAL_TYPES:
+        return False
+    return not any(c.features.get("typed_win", 0.0) for c in best[:10])
+
+
 class Answerer:
     """Picks the quotes and decides whether the knowledge base answers the question."""
 
@@ -200,6 +213,8 @@ class Answerer:
             if p >= threshold
             else (NOT_SURE if p >= 0.5 * threshold or feats["cov_chunk"] >= 0.3 else ROUTE)
         )
+        if outcome == ANSWER and _lacks_contact_fact(analysis, best):
+            outcome = NOT_SURE  # a phone number, e-mail or web address asked, and none in sight
         shown: dict[str, float | str | bool] = {k: round(v, 3) for k, v in feats.items()}
         shown.update(qtype=analysis.qtype, p_answer=round(p, 3), outcome=outcome)
         quotes = self._quotes(best, analysis) if best else []

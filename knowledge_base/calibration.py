@@ -199,6 +199,32 @@ def balanced_threshold(probabilities: list[float], labels: list[int]) -> tuple[f
     return where[len(where) // 2], best
 
 
+def steady_threshold(
+    probabilities: list[float], labels: list[int], width: float = 0.05
+) -> tuple[float, float]:
+    """The threshold whose neighbourhood (plus or minus `width`) has the best mean balanced accuracy,
+    and the balanced accuracy at it: a lone peak of a few questions does not move the threshold."""
+    pos = sum(labels)
+    neg = len(labels) - pos
+    if not pos or not neg:
+        return 0.5, 0.0
+    grid = [i / 100 for i in range(2, 99)]
+
+    def bacc(t: float) -> float:
+        tpr = sum(1 for p, y in zip(probabilities, labels, strict=True) if y and p >= t) / pos
+        tnr = sum(1 for p, y in zip(probabilities, labels, strict=True) if not y and p < t) / neg
+        return (tpr + tnr) / 2
+
+    raw = [bacc(t) for t in grid]
+    reach = round(width * 100)
+    smooth = [
+        sum(raw[max(0, i - reach) : i + reach + 1]) / len(raw[max(0, i - reach) : i + reach + 1])
+        for i in range(len(grid))
+    ]
+    best = max(range(len(grid)), key=lambda i: (smooth[i], -abs(grid[i] - 0.5)))
+    return grid[best], raw[best]
+
+
 @lru_cache(maxsize=4)
 def load_model(path: Path) -> LogisticModel | None:
     """A shipped model, or None when it has not been trained yet."""

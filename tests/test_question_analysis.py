@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from knowledge_base.analysis import analyse_question, find_places, places, question_type, split_request
-from knowledge_base.calibration import LogisticModel, balanced_threshold, fit, fit_ranker
+from knowledge_base.calibration import LogisticModel, balanced_threshold, fit, fit_ranker, steady_threshold
 from knowledge_base.evidence import _SentenceVectors, fact_near, typed_fact
 from knowledge_base.text import words
 
@@ -165,6 +165,16 @@ def test_balanced_threshold_picks_the_separating_probability():
     t, bacc = balanced_threshold([0.1, 0.2, 0.6, 0.9], [0, 0, 1, 1])
     assert bacc == 1.0 and 0.2 < t <= 0.6
     assert balanced_threshold([0.3, 0.4], [1, 1]) == (0.5, 0.0)  # one class only: no threshold to learn
+
+
+def test_the_steady_threshold_prefers_a_broad_plateau_to_a_lone_peak():
+    # Answerable questions from 0.40 up, unanswerable below 0.40, plus one of each that the raw best
+    # threshold would chase: a lone unanswerable at 0.70 that only a threshold above it routes.
+    probs = [0.1, 0.2, 0.3, 0.35, 0.7, 0.45, 0.5, 0.6, 0.65, 0.72, 0.8, 0.9]
+    labels = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1]
+    t, bacc = steady_threshold(probs, labels)
+    assert 0.35 < t <= 0.45 and bacc == (1.0 + 0.8) / 2
+    assert steady_threshold([0.3, 0.4], [1, 1]) == (0.5, 0.0)
 
 
 def test_the_sentence_vector_cache_starts_again_when_full_without_losing_this_questions_sentences():
