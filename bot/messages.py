@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
 # Actions a member can take on an answer (button ids shared by every adapter).
@@ -202,7 +202,7 @@ class Attachment:
 
     name: str
     mime: str
-    data: bytes
+    data: bytes = field(repr=False)  # personal data (an export): never in a log line through repr()
 
 
 @dataclass(frozen=True)
