@@ -115,7 +115,7 @@ def named_things(question: str) -> list[tuple[str, ...]]:
     words = _plain_words(question)
     heads = name_heads()
     for i, w in enumerate(words):
-        if w in heads.get("after", ()):
+        if w in heads.get("after", ()) and not (i and words[i - 1] in heads.get("not_after", ())):
             out.append(tuple(_run(words[i + 1 : i + 1 + _NAME_WORDS])))
         if w in heads.get("before", ()):
             out.append(tuple(reversed(_run(list(reversed(words[max(0, i - _NAME_WORDS) : i]))))))

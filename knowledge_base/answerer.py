@@ -22,7 +22,7 @@ from knowledge_base.retrieval import DocHit
 ANSWER, NOT_SURE, ROUTE = "answer", "not_sure", "route"
 # The question types; the model sees each as a 0/1 feature.
 QTYPE_GROUPS = {
-    "fact": ("number", "percent", "money", "date", "time", "duration", "email", "phone", "url"),
+    "fact": ("number", "percent", "money", "date", "time", "duration", "frequency", "email", "phone", "url"),
     "who": ("person_org",),
     "where": ("place",),
     "why": ("reason",),
@@ -162,9 +162,11 @@ LITERAL_TYPES = frozenset({"phone", "email", "url"})
 
 
 def _lacks_contact_fact(analysis: Analysis, best: list[Candidate]) -> bool:
-    """A phone number, e-mail or web address is asked, and none of the top candidates has one."""
+    """A phone number, e-mail or web address is asked, or a person by their role ("wie is de
+    dirigent", "de contactpersoon"), and none of the top candidates has one (next to the role word)."""
     kinds = {a.answer_type for a in analysis.attributes} | {analysis.qtype}
-    if not kinds & LITERAL_TYPES:
+    by_role = any(a.answer_type == "person_org" for a in analysis.attributes)
+    if not (kinds & LITERAL_TYPES or by_role):
         return False
     return not any(c.features.get("typed_win", 0.0) for c in best[:10])
 
@@ -214,7 +216,7 @@ class Answerer:
             else (NOT_SURE if p >= 0.5 * threshold or feats["cov_chunk"] >= 0.3 else ROUTE)
         )
         if outcome == ANSWER and _lacks_contact_fact(analysis, best):
-            outcome = NOT_SURE  # a phone number, e-mail or web address asked, and none in sight
+            outcome = NOT_SURE  # a phone number, an e-mail or web address, or a name asked: none in sight
         shown: dict[str, float | str | bool] = {k: round(v, 3) for k, v in feats.items()}
         shown.update(qtype=analysis.qtype, p_answer=round(p, 3), outcome=outcome)
         quotes = self._quotes(best, analysis) if best else []

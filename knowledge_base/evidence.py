@@ -57,6 +57,12 @@ ENTITY: dict[str, re.Pattern[str]] = {
     "percent": re.compile(
         r"%|\b(procent|percent|per cent|helft|half|kwart|derde|quarter|third|meerderheid|majority)\b", re.I
     ),
+    "frequency": re.compile(
+        r"\b(wekelijks|tweewekelijks|maandelijks|dagelijks|jaarlijks|elke|iedere|per (dag|week|maand|jaar)|"
+        r"keer|maal|weekly|fortnightly|monthly|daily|yearly|annually|every|each (week|month|day|year)|"
+        r"times|once|twice)\b",
+        re.I,
+    ),
     "time": re.compile(
         r"\b\d{1,2}[.:]\d\d\b|\b\d{1,2} uur\b|\bo'clock\b|\b\d{1,2} ?(am|pm|a\.m\.|p\.m\.)", re.I
     ),
@@ -71,22 +77,7 @@ ENTITY: dict[str, re.Pattern[str]] = {
     ),
 }
 # The question types whose answer is a fact of that type.
-TYPE_OF = {
-    k: k
-    for k in (
-        "person_org",
-        "place",
-        "date",
-        "time",
-        "duration",
-        "number",
-        "percent",
-        "money",
-        "phone",
-        "email",
-        "url",
-    )
-}
+TYPE_OF = {k: k for k in (*ENTITY, "place")}
 
 
 @lru_cache(maxsize=1)

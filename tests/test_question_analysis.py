@@ -41,6 +41,7 @@ from knowledge_base.text import words
         ("Welk deel van de consulten heeft geen medische oorzaak?", "percent"),
         ("What percentage of councils had a culture coach?", "percent"),
         ("Hoe laat begint de rondleiding?", "time"),
+        ("Hoe vaak komt de schrijfgroep samen?", "frequency"),
         ("Hoe heet de kunstenaar van het project?", "person_org"),
         ("Wie is de dirigent?", "person_org"),
     ],
@@ -124,6 +125,8 @@ def test_typed_facts_and_facts_next_to_the_asked_attribute():
     assert not typed_fact("percent", "We verzamelden 470 microverhalen.", set())
     assert typed_fact("time", "De rondleiding begint om 14.30 uur.", set())
     assert not typed_fact("time", "De rondleiding is elke maand.", set())
+    assert typed_fact("frequency", "De rondleiding is elke maand.", set())
+    assert not typed_fact("frequency", "De rondleiding is in het museum.", set())
     phrases = (("dirigent",),)
     named = "Het koor zingt onder leiding van dirigent Jan Smit uit Leiden."
     unnamed = "Het koor De Zilveren Stemmen zingt onder leiding van een professionele dirigent."
