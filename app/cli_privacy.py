@@ -15,7 +15,6 @@ from app.setup_errors import configuration_errors, settings_or_exit
 from bot.delivery.outbox import Outbox
 from bot.delivery.scheduler import Scheduler
 from bot.people.store import People, Person
-from bot.privacy.erase import Eraser
 from bot.privacy.export import export, to_csv, to_json
 from bot.privacy.feature import local
 from bot.privacy.retention import Retention
@@ -105,7 +104,7 @@ def forget_cmd(
     label = person.label
     if now:
         feature.cancel(person.id)
-        done = Eraser(rt.sessions, feature.eraser.kb, utcnow).erase(person.id)
+        done = feature.eraser.erase(person.id)
         summary = ", ".join(f"{k} {v}" for k, v in sorted((done or {}).items()) if v)
         console.print(f"{label} is forgotten ({summary or 'nothing else was stored'}).", markup=False)
         console.print("Messages to take back are in the outbox: the running bot sends them.", markup=False)

@@ -168,7 +168,7 @@ def privacy_feature(
 ) -> PrivacyFeature:
     """The data export, forget-me and retention, with the settings' grace period and terms."""
     s = rt.settings
-    eraser = Eraser(rt.sessions, KBScrubber(rt.kb, rt.chunker), clock)
+    eraser = Eraser(rt.sessions, KBScrubber(rt.kb, rt.chunker), clock, files=s.data_dir / "files")
     retention = Retention(rt.sessions, retention_policy(s), clock)
     grace = timedelta(hours=s.forget_grace_hours)
     return PrivacyFeature(rt.sessions, people, outbox, scheduler, eraser, retention, grace, clock)

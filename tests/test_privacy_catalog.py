@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import re
 
+from support.docs import make_settings
+
+from app.runtime import open_settings_database
 from app.schema import metadata
 from bot.config import Settings
+from bot.delivery.outbox import enqueue
+from bot.delivery.records import OutboxRecord
+from bot.messages import Attachment, ChatRef, Reply
 from bot.privacy.catalog import COVERAGE, NOT_PERSONAL, unclassified
 from bot.privacy.paraphrase import GONE, anonymise, without_names
 from bot.privacy.statement import statement
-from bot.privacy.traces import mentions, text_columns
+from bot.privacy.traces import find, mentions, text_columns, wipe
 
 PERSONAL = re.compile(r"user|person|author|actor|name|chat|expert|_by$|claimed|decided|target|payload")
 
@@ -72,5 +79,36 @@ def test_the_statement_names_the_settings_and_the_providers(tmp_path):
 def test_ids_and_full_names_match_in_any_case_a_one_word_name_only_as_written():
     pattern = mentions(["Zorg", "730012345", "Marieke Zonnebloem"])
     assert pattern is not None
-    found = pattern.findall("Zorg en zorg; MARIEKE ZONNEBLOEM; 17300123456; id 730012345.")
+    found = pattern.finditer("Zorg en zorg; MARIEKE ZONNEBLOEM; 17300123456; id 730012345.")
     assert found == ["Zorg", "MARIEKE ZONNEBLOEM", "730012345"]
+
+
+def test_a_first_name_alone_leaves_longer_names_and_other_peoples_names_alone():
+    # Forgetting "Jan" (Jan Köster) must not make "een lid Pietersen" of another member.
+    pattern = mentions(["Jan", "Jan Köster", "730055501"], protected=["Piet Jan"])
+    assert pattern is not None
+    text = "Jan zei: vraag Jan Pietersen, Jan de Vries, Jan-Willem of Piet Jan; JAN KÖSTER (730055501). Jan."
+    assert pattern.sub("X", text) == (
+        "X zei: vraag Jan Pietersen, Jan de Vries, Jan-Willem of Piet Jan; X (X). X."
+    )
+    assert pattern.finditer("Janssen en janneke, de Jan Steenschool") == []
+
+
+def test_the_trace_search_reads_escaped_json_and_the_files_an_outbox_row_carries(tmp_path):
+    sessions = open_settings_database(make_settings(tmp_path / "data"))
+    export = Attachment("rapport.csv", "text/csv", "vraag,wie\nkoor,Jan Köster\n".encode())
+    chart = Attachment("grafiek.png", "image/png", b"\x89PNG\r\n\x1a\n\xff\xfe")
+    with sessions.begin() as s:
+        enqueue(s, Reply(ChatRef("slack", "UMOD1"), "Nieuwe tip van Jan Köster", "nl"))  # stored as \u00f6
+        enqueue(s, Reply(ChatRef("slack", "UMOD1"), "Het rapport", "nl", files=(export, chart)))
+    with sessions() as s:
+        found = find(s, ["Jan Köster"])
+    assert sorted((tr.table, tr.column) for tr in found) == [("outbox", "payload")] * 2
+    with sessions.begin() as s:
+        assert wipe(s, ["Jan Köster"], "een lid") == 2
+    with sessions() as s:
+        assert find(s, ["Jan Köster"]) == []
+        rows = [r.payload for r in s.query(OutboxRecord).order_by(OutboxRecord.id)]
+    assert rows[0]["text"] == "Nieuwe tip van een lid"
+    files = {f["name"]: base64.b64decode(f["data"]) for f in rows[1]["files"]}
+    assert files == {"rapport.csv": b"vraag,wie\nkoor,een lid\n", "grafiek.png": chart.data}

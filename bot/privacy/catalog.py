@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.privacy.subject import Subject, accounts_clause, table
-from bot.privacy.traces import mentions
+from bot.privacy.traces import mentions, written_forms
 from storage.db import Base
 
 Where = Callable[[Table, Subject], ColumnElement[bool]]
@@ -34,7 +34,9 @@ def _accounts(t: Table, sub: Subject) -> ColumnElement[bool]:
 
 def _mentions(column: str, values: Callable[[Subject], tuple[str, ...]]) -> Where:
     """A JSON or text column that contains one of the values (checked again in Python)."""
-    return lambda t, sub: or_(false(), *(cast(t.c[column], String).contains(v) for v in values(sub)))
+    return lambda t, sub: or_(
+        false(), *(cast(t.c[column], String).contains(f) for v in values(sub) for f in written_forms(v))
+    )
 
 
 def _handled(t: Table, sub: Subject) -> ColumnElement[bool]:
@@ -64,12 +66,12 @@ def _outbox_chat(row: dict[str, Any], sub: Subject) -> bool:
 
 
 def _names_in(column: str) -> Check:
-    return lambda row, sub: any(n in str(row.get(column)) for n in sub.names)
+    return lambda row, sub: _says(row, column, sub, sub.names)
 
 
-def _says(row: dict[str, Any], column: str, sub: Subject) -> bool:
+def _says(row: dict[str, Any], column: str, sub: Subject, needles: tuple[str, ...] | None = None) -> bool:
     """Whether a text or JSON value names them (a whole word: see bot/privacy/traces.py)."""
-    pattern = mentions(sub.needles())
+    pattern = mentions(sub.needles() if needles is None else needles, sub.protected)
     value = row.get(column)
     text = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value or "")
     return bool(pattern and pattern.search(text))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select, update
@@ -13,9 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.delivery.outbox import DELETE, UPDATE, Pending, enqueue
 from bot.messages import ChatRef, Posted, Reply, reply_to_dict
 from bot.privacy.catalog import COVERAGE, rows_about
+from bot.privacy.files import scrub_folder
 from bot.privacy.paraphrase import anonymise
 from bot.privacy.subject import Subject, accounts_clause, subject_of, table
-from bot.privacy.traces import mentions, wipe
+from bot.privacy.traces import compact, mentions, wipe
 from bot.texts import t
 
 if TYPE_CHECKING:
@@ -58,11 +60,16 @@ class Eraser:
     """Carries out a forget-me request (the stored job runs it after the grace period)."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], kb: KBScrubber | None, clock: Callable[[], datetime]
+        self,
+        sessions: sessionmaker[Session],
+        kb: KBScrubber | None,
+        clock: Callable[[], datetime],
+        files: Path | None = None,
     ) -> None:
         self.sessions = sessions
         self.kb = kb
         self.clock = clock
+        self.files = files  # where the console saves the files of replies (data exports among them)
 
     def erase(self, person_id: int, lang: str = "nl") -> dict[str, int] | None:
         """Forget a person now; what was done, counted (None: no such person)."""
@@ -79,12 +86,15 @@ class Eraser:
             if sub is None:
                 return None
             done.update(self._erase(s, sub, lang))
+        pattern = mentions(sub.needles(), sub.protected)
+        done["files"] = scrub_folder(self.files, person_id, pattern, t("a_member", "nl"))
+        done["compacted"] = int(compact(self.sessions))
         return done
 
     def _public_entries(self, s: Session, sub: Subject) -> dict[str, Callable[[str], str]]:
         """How each public entry of theirs is rewritten: credited to "een lid" / "een expert"."""
         names = [n for n in sub.names if len(n) >= 3]
-        pattern = mentions(names)
+        pattern = mentions(names, sub.protected)
         rt, qt = table("routings"), table("questions")
         as_expert = set(
             s.scalars(select(rt.c.kb_path).where(rt.c.answered_by.in_(sub.expert_ids), rt.c.kb_path != ""))
@@ -151,7 +161,9 @@ class Eraser:
         s.execute(update(an).where(an.c.id.in_(sub.announcement_ids)).values(author="-"))
         s.execute(update(hw).where(hw.c.decided_by.in_(sub.actors)).values(decided_by=""))
         _delete(s, "people", table("people").c.id == sub.person_id)  # accounts and roles go with it
-        done["mentions"] = wipe(s, sub.needles(), t("a_member", "nl"), keep=KB_TABLES)
+        done["mentions"] = wipe(
+            s, sub.needles(), t("a_member", "nl"), keep=KB_TABLES, protected=sub.protected
+        )
         # Last, so the wipe leaves their chat in these rows: the hook blanks it once they are sent.
         for platform, chat, mid, at in messages:
             target = Posted(chat, mid)

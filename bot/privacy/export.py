@@ -10,9 +10,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.community.model import MODERATION_ACTIONS
 from bot.messages import Attachment
 from bot.privacy.catalog import COVERAGE, rows_about, tables
 from bot.privacy.subject import Subject, subject_of
+from bot.texts import t
 
 
 def _plain(value: Any) -> Any:
@@ -27,13 +29,32 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _withheld(row: dict[str, Any], sub: Subject) -> dict[str, Any]:
+    """An outbox row about another member's question (an offer to them as an expert, the answer
+    they gave that member) or another member's tip (a moderation notice) keeps its address and
+    ids, not the other member's words: what they themselves wrote is in the other tables."""
+    payload = row.get("payload")
+    if not isinstance(payload, dict):
+        return row
+    buttons = payload.get("buttons") or ()
+    items = {str(b.get("value")) for b in buttons if b.get("action") in MODERATION_ACTIONS}
+    question = row.get("question_id")
+    if (question is None or question in sub.question_ids) and items <= set(map(str, sub.submission_ids)):
+        return row
+    text = t("pv_export_withheld", str(payload.get("language") or "nl"))
+    return {**row, "payload": {"chat": payload.get("chat"), "text": text}}
+
+
 def collect(s: Session, sub: Subject) -> dict[str, list[dict[str, Any]]]:
     """Table name -> the rows about the subject (tables without any are left out)."""
     out: dict[str, list[dict[str, Any]]] = {}
     for name in tables():
         if name not in COVERAGE:
             continue
-        rows = [{k: _plain(v) for k, v in r.items()} for r in rows_about(s, name, sub)]
+        found = rows_about(s, name, sub)
+        if name == "outbox":
+            found = [_withheld(r, sub) for r in found]
+        rows = [{k: _plain(v) for k, v in r.items()} for r in found]
         if rows:
             out[name] = rows
     return out

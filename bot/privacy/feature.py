@@ -21,11 +21,14 @@ from bot.privacy.erase import PURPOSE, Eraser, blank_sent
 from bot.privacy.export import attachments, counts, export
 from bot.privacy.retention import ALERT_ACTION, RETENTION_JOB, Retention
 from bot.privacy.subject import table
+from bot.privacy.traces import compact
 from bot.service import Contribution, press_notice
 from bot.texts import t
 from storage.db import utcnow
 
 FORGET_JOB = "privacy.forget"
+COMPACT_JOB = "privacy.compact"  # after an erasure's last messages went: no old page keeps them
+COMPACT_AFTER = timedelta(minutes=10)
 WATCH_JOB = "privacy.retention_watch"
 PV_FORGET_OK, PV_FORGET_NO, PV_FORGET_CANCEL = "pv_forget_ok", "pv_forget_no", "pv_forget_cancel"
 COMMANDS = (
@@ -95,6 +98,7 @@ class PrivacyFeature:
             },
             jobs=(
                 Job(FORGET_JOB, self._run_forget),
+                Job(COMPACT_JOB, self._compact),
                 Job(RETENTION_JOB, self.retention.run, every=timedelta(days=1)),
                 Job(WATCH_JOB, self._watch, every=timedelta(hours=6)),
             ),
@@ -218,7 +222,11 @@ class PrivacyFeature:
                     now=now,
                 )
             s.execute(update(jobs).where(jobs.c.name == forget_job_name(person_id)).values(payload={}))
+        self.scheduler.schedule(COMPACT_JOB, now + COMPACT_AFTER)
         self.outbox.notify()
+
+    def _compact(self, now: datetime, payload: dict[str, Any]) -> None:
+        compact(self.sessions)
 
     # -- the retention watch ------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.delivery.outbox import MAX_ATTEMPTS
 from bot.people.store import audit
 from bot.privacy.subject import table
+from bot.privacy.traces import compact
 
 RETENTION_JOB = "privacy.retention"
 RUN_ACTION = "privacy_retention"  # the audit entry of each finished run: when it last ran
@@ -130,6 +131,8 @@ class Retention:
                 s.execute(delete(table(name)).where(where))
             summary = ", ".join(f"{k}.{n}={v}" for k, part in done.items() for n, v in part.items() if v)
             audit(s, "system", RUN_ACTION, "", summary or "nothing to do", now)
+        if summary:
+            compact(self.sessions)  # what went is not left in SQLite's free pages
         return done
 
     def last_run(self) -> datetime | None:

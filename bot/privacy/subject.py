@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import Table, and_, false, or_, select
@@ -13,6 +14,18 @@ from storage.db import Base
 Account = tuple[str, str]  # (platform, user id)
 MIN_NAME = 3  # shorter names ("Jo") are not searched for: they would match inside other words
 MIN_ID = 4  # shorter account ids only occur in tests; real Slack and Telegram ids are longer
+# Where people's names are written: another person's name here that holds a one-word name of the
+# subject ("Jan Pietersen" for "Jan") is left alone by the wipe (bot/privacy/traces.py).
+NAME_COLUMNS = (
+    ("people", "name"),
+    ("accounts", "name"),
+    ("experts", "name"),
+    ("questions", "user_name"),
+    ("submissions", "author_name"),
+    ("submissions", "claimed_name"),
+    ("form_drafts", "user_name"),
+    ("events", "author_name"),
+)
 
 
 def table(name: str) -> Table:
@@ -34,6 +47,7 @@ class Subject:
     announcement_ids: tuple[int, ...] = ()
     kb_paths: tuple[str, ...] = ()  # their tips and projects, and Q&A entries of their questions or answers
     direct_chats: tuple[Account, ...] = ()  # (platform, chat id) of their one-to-one chats with the bot
+    protected: tuple[str, ...] = ()  # other people's names that hold one of their one-word names
 
     @property
     def user_ids(self) -> tuple[str, ...]:
@@ -108,18 +122,48 @@ def subject_of(s: Session, person_id: int) -> Subject | None:
     ).all()
     fd = table("form_drafts")
     names += list(s.scalars(select(fd.c.user_name).where(accounts_clause(fd, accounts))))
+    direct |= _slack_dms(s, eids)
     an = table("announcements")
     actors = [f"{p}:{u}" for p, u in accounts]
     anns = tuple(s.scalars(select(an.c.id).where(an.c.author.in_(actors))))
+    clean = tuple(dict.fromkeys(n.strip() for n in names if n and n.strip()))
     return Subject(
         person_id=person_id,
         name=person.name,
         accounts=accounts,
-        names=tuple(dict.fromkeys(n.strip() for n in names if n and n.strip())),
+        names=clean,
         expert_ids=eids,
         question_ids=qids,
         submission_ids=tuple(x.id for x in subs),
         announcement_ids=anns,
         kb_paths=tuple(dict.fromkeys([*(x.kb_path for x in subs if x.kb_path), *qa])),
         direct_chats=tuple(sorted(direct)),
+        protected=_others_names(s, clean),
     )
+
+
+def _slack_dms(s: Session, expert_ids: tuple[int, ...]) -> set[Account]:
+    """Their Slack DM channels (D...) beyond those they asked in: Slack does not derive a DM's id
+    from the user's, but the bot's offers to them as an expert went there."""
+    if not expert_ids:
+        return set()
+    rm = table("routed_messages")
+    dms = select(rm.c.chat_id).where(
+        rm.c.platform == "slack", rm.c.expert_id.in_(expert_ids), rm.c.chat_id.startswith("D")
+    )
+    return {("slack", c) for c in s.scalars(dms)}
+
+
+def _others_names(s: Session, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Names of other people that contain one of these one-word names as a word."""
+    words = [n for n in names if n.isalpha() and len(n) >= MIN_NAME]
+    if not words:
+        return ()
+    own = {n.lower() for n in names}
+    found: set[str] = set()
+    for name, column in NAME_COLUMNS:
+        c = table(name).c[column]
+        for w in words:
+            found |= set(s.scalars(select(c).where(c.contains(w)).distinct()))
+    pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, words)) + r")(?!\w)")
+    return tuple(sorted(n for n in found if n and n.strip().lower() not in own and pattern.search(n)))

@@ -7,16 +7,22 @@ looked at, so a table added later is searched too. A needle matches as a whole w
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, String, Table, Text, cast, delete, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import JSON, Engine, String, Table, Text, cast, delete, or_, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import Base
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -29,18 +35,73 @@ class Trace:
     needle: str
 
 
-def mentions(needles: Iterable[str]) -> re.Pattern[str] | None:
-    """A pattern that finds any of the needles as a whole word (None: no needles).
+# Words that join a first name to the rest of a longer name ("Jan de Vries", "Jan van der Berg").
+_JOINERS = r"(?:(?:van|von|de|der|den|het|ten|ter|te|la|le|du|da|di|'t)\s+)*"
+_NEXT_WORD = re.compile(r"[ \t-]" + _JOINERS + r"([^\W\d_])")
 
-    Ids and names of two or more words match in any case; a one-word name only as written, so
-    forgetting someone called "Zorg" does not take the word "zorg" out of everyone's questions."""
-    words = sorted({n for n in needles if n}, key=len, reverse=True)
+
+@dataclass(frozen=True)
+class Mentions:
+    """Finds and replaces the needles in a text, each as a whole word.
+
+    Ids and names of two or more words match in any case. A one-word name (a first name alone)
+    only as written, and not where it is part of a longer name: not when a capitalised word
+    follows it ("Jan Pietersen", "Jan de Vries", "Jan-Willem", "de Jan Steenschool"), and not
+    inside a name in `protected` (other people's names that contain it). So forgetting someone
+    called "Zorg" or "Jan" leaves "zorg" and everyone else called Jan as they were."""
+
+    loose: re.Pattern[str] | None
+    exact: re.Pattern[str] | None
+    protected: re.Pattern[str] | None
+
+    def _exact_spans(self, text: str) -> list[tuple[int, int]]:
+        if self.exact is None:
+            return []
+        shielded = [m.span() for m in self.protected.finditer(text)] if self.protected else []
+        out = []
+        for m in self.exact.finditer(text):
+            start, end = m.span(1)
+            after = _NEXT_WORD.match(text, end)
+            if (after and after.group(1).isupper()) or any(a <= start and end <= b for a, b in shielded):
+                continue
+            out.append((start, end))
+        return out
+
+    def finditer(self, text: str) -> list[str]:
+        """The needles found, in order."""
+        found = [(m.start(1), m.group(1)) for m in self.loose.finditer(text)] if self.loose else []
+        found += [(a, text[a:b]) for a, b in self._exact_spans(text)]
+        return [w for _, w in sorted(found)]
+
+    def search(self, text: str) -> bool:
+        """Whether any needle is in the text."""
+        return bool((self.loose and self.loose.search(text)) or self._exact_spans(text))
+
+    def sub(self, by: str, text: str) -> str:
+        """The text with every needle replaced by `by`."""
+        if self.loose is not None:
+            text = self.loose.sub(by, text)
+        for a, b in reversed(self._exact_spans(text)):
+            text = text[:a] + by + text[b:]
+        return text
+
+
+def _words(words: Iterable[str], flags: str = "") -> re.Pattern[str] | None:
+    ordered = sorted(set(words), key=len, reverse=True)
+    if not ordered:
+        return None
+    body = "|".join(re.escape(w) for w in ordered)
+    return re.compile(r"(?<!\w)(" + (f"(?{flags}:{body})" if flags else body) + r")(?!\w)")
+
+
+def mentions(needles: Iterable[str], protected: Iterable[str] = ()) -> Mentions | None:
+    """What finds the needles as whole words (None: no needles); see `Mentions` for case."""
+    words = {n for n in needles if n}
     if not words:
         return None
-    loose = [re.escape(w) for w in words if not w.isalpha()]
-    exact = [re.escape(w) for w in words if w.isalpha()]
-    parts = ([f"(?i:{'|'.join(loose)})"] if loose else []) + exact
-    return re.compile(r"(?<!\w)(" + "|".join(parts) + r")(?!\w)")
+    exact = {w for w in words if w.isalpha()}
+    shield = {p for p in protected if p and p.strip() not in words and any(w in p for w in exact)}
+    return Mentions(_words(words - exact, "i"), _words(exact), _words(shield, "i"))
 
 
 def text_columns(t: Table) -> list[str]:
@@ -48,32 +109,74 @@ def text_columns(t: Table) -> list[str]:
     return [c.name for c in t.columns if isinstance(c.type, String | Text | JSON)]
 
 
+def _file_text(f: Any) -> str | None:
+    """The text of a file carried in a JSON value (an outbox row's `files`: base64), if it is text."""
+    if not (isinstance(f, dict) and isinstance(f.get("data"), str) and "mime" in f):
+        return None
+    try:
+        return base64.b64decode(f["data"], validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return ""  # a chart, a PDF: the bot writes no names into those
+
+
 def _as_text(value: Any) -> str:
+    """A value as searchable text: JSON without escapes, and the text of the files it carries."""
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
+        files = [x for x in _leaves_files(value) if x]
+        return "\n".join([json.dumps(value, ensure_ascii=False), *files])
     return "" if value is None else str(value)
 
 
-def _scrub(value: Any, pattern: re.Pattern[str], by: str) -> Any:
+def _leaves_files(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        text = _file_text(value)
+        if text is not None:
+            return [text]
+        return [t for v in value.values() for t in _leaves_files(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _leaves_files(v)]
+    return []
+
+
+def _scrub(value: Any, pattern: Mentions, by: str) -> Any:
     if isinstance(value, str):
         return pattern.sub(by, value)
     if isinstance(value, dict):
+        text = _file_text(value)
+        if text is not None:  # a file: its text scrubbed (a chart or PDF holds no names: as it is)
+            if not text or not pattern.search(text):
+                return value
+            return {**value, "data": base64.b64encode(pattern.sub(by, text).encode()).decode("ascii")}
         return {k: _scrub(v, pattern, by) for k, v in value.items()}
     if isinstance(value, list):
         return [_scrub(v, pattern, by) for v in value]
     return value
 
 
+def written_forms(needle: str) -> list[str]:
+    """How a needle can be written in a column: as is, or JSON-escaped (ö as \\u00f6)."""
+    escaped = json.dumps(needle)[1:-1]
+    return list(dict.fromkeys([needle, escaped]))
+
+
 def _candidates(s: Session, t: Table, columns: list[str], needles: list[str]) -> list[Any]:
-    """Rows where a column contains a needle (SQL, case-insensitive substring: checked again after)."""
-    clauses = [cast(t.c[c], String).ilike(f"%{n}%") for c in columns for n in needles]
-    return list(s.execute(select(t).where(or_(*clauses)))) if clauses else []
+    """Rows where a column may contain a needle (SQL, case-insensitive substring: checked again
+    after). A JSON column that carries files (base64) is always read: its text is not searchable."""
+    if not columns:
+        return []
+    clauses = [
+        cast(t.c[c], String).ilike(f"%{v}%") for c in columns for n in needles for v in written_forms(n)
+    ]
+    clauses += [cast(t.c[c], String).like('%"data": "%') for c in columns if isinstance(t.c[c].type, JSON)]
+    return list(s.execute(select(t).where(or_(*clauses))))
 
 
-def find(s: Session, needles: Iterable[str], skip: Iterable[str] = ()) -> list[Trace]:
+def find(
+    s: Session, needles: Iterable[str], skip: Iterable[str] = (), protected: Iterable[str] = ()
+) -> list[Trace]:
     """Every place in the database one of the needles is found (empty: nothing left)."""
     needles = [n for n in dict.fromkeys(needles) if n]
-    pattern = mentions(needles)
+    pattern = mentions(needles, protected)
     if pattern is None:
         return []
     found: list[Trace] = []
@@ -86,16 +189,19 @@ def find(s: Session, needles: Iterable[str], skip: Iterable[str] = ()) -> list[T
             m = row._mapping
             for c in columns:
                 for hit in pattern.finditer(_as_text(m[c])):
-                    found.append(Trace(name, tuple(m[k] for k in key_cols), c, hit.group(1)))
+                    found.append(Trace(name, tuple(m[k] for k in key_cols), c, hit))
     return found
 
 
-def wipe(s: Session, needles: Iterable[str], by: str, keep: Iterable[str] = ()) -> int:
+def wipe(
+    s: Session, needles: Iterable[str], by: str, keep: Iterable[str] = (), protected: Iterable[str] = ()
+) -> int:
     """Replace every remaining needle in every table by `by`; how many values changed.
 
-    `keep` names tables left alone (the documents of the ingested corpus are not about members)."""
+    `keep` names tables left alone (the documents of the ingested corpus are not about members);
+    `protected` are other people's names that hold a one-word needle (see `Mentions`)."""
     needles = [n for n in dict.fromkeys(needles) if n]
-    pattern = mentions(needles)
+    pattern = mentions(needles, protected)
     if pattern is None:
         return 0
     changed = 0
@@ -116,3 +222,20 @@ def wipe(s: Session, needles: Iterable[str], by: str, keep: Iterable[str] = ()) 
                 s.execute(update(t).where(*where).values(**values))
             changed += len(values)
     return changed
+
+
+def compact(sessions: sessionmaker[Session]) -> bool:
+    """SQLite keeps deleted and overwritten rows in its free pages and write-ahead log until they
+    are reused: rewrite the file without them (VACUUM) and empty the log. False when the database
+    is not SQLite, or is busy (then the pages are reused in time; the next erasure tries again)."""
+    engine = sessions.kw.get("bind")
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        return False
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM")
+            busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+    except OperationalError as exc:
+        log.warning("forget-me: the database could not be compacted (%s)", exc.orig)
+        return False
+    return not (busy and busy[0])

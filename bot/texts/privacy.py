@@ -15,6 +15,10 @@ PRIVACY: dict[str, dict[str, str]] = {
     "command_vergeet_mij": _both("Laat je gegevens wissen", "Have your data erased"),
     "slack_usage_vergeet_mij": _both("[annuleren]", "[cancel]"),
     "an_expert": _both("een expert", "an expert"),
+    "pv_export_withheld": _both(
+        "(een bericht aan jou over de vraag of tip van een ander lid: de inhoud hoort bij die persoon)",
+        "(a message to you about another member's question or tip: its content belongs to them)",
+    ),
     "pv_export_sent": _both(
         "Dit is alles wat Verbinder over je bewaart ({summary}). Het JSON-bestand en de CSV bevatten "
         "hetzelfde. Wil je dat het gewist wordt? Typ /vergeet_mij.",
