@@ -318,7 +318,7 @@ def test_a_profile_is_also_read_sentence_by_sentence():
         )
 
     space = ProfileSpace("toy", encode)
-    sims = space.best_passage(["dementie"], [passages(long)])
+    sims = space.best_passage(space.encode(["dementie"]), [passages(long)])
     assert sims[0, 0] == pytest.approx(
         space.similarities(["dementie"], ["Zingt met mensen met dementie."])[0, 0]
     )

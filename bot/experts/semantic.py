@@ -9,7 +9,7 @@ import numpy as np
 
 Encode = Callable[[list[str]], "np.ndarray | Sequence[Sequence[float]]"]
 
-_MAX_CACHED = 5000
+_MAX_CACHED = 20000  # texts: ~7 per profile (the whole, its sentences, its themes)
 # Characters of a text given to an encoder. e5-small reads 512 tokens at a time and embeds a
 # longer text window by window: a 4,000-character question took seconds, three times over (the
 # question, its request, its themes). About one window of Dutch or English text (~3.8
@@ -61,13 +61,14 @@ class ProfileSpace:
         """Normalised question vectors."""
         return _normalised(self._query(_cut(questions)))
 
-    def best_passage(self, questions: list[str], groups: list[list[str]]) -> np.ndarray:
-        """A (questions x groups) matrix: each group's (a profile's passages) best cosine similarity."""
+    def best_passage(self, vectors: np.ndarray, groups: list[list[str]]) -> np.ndarray:
+        """A (questions x groups) matrix: each group's (a profile's passages) best cosine similarity
+        to the question vectors (from `encode`)."""
         flat = [t for g in groups for t in g]
-        if not flat or not questions:
-            return np.zeros((len(questions), len(groups)), dtype=np.float32)
-        sims = self.similarities(questions, flat)
-        out = np.zeros((len(questions), len(groups)), dtype=np.float32)
+        out = np.zeros((len(vectors), len(groups)), dtype=np.float32)
+        if not flat or not len(vectors):
+            return out
+        sims = self.against(vectors, flat)
         start = 0
         for j, g in enumerate(groups):
             if g:
@@ -75,10 +76,16 @@ class ProfileSpace:
             start += len(g)
         return out
 
+    def against(self, vectors: np.ndarray, profiles: list[str]) -> np.ndarray:
+        """A (questions x profiles) matrix of cosine similarities to question vectors (from `encode`):
+        a question is encoded once, however many profile texts it is compared with."""
+        if not profiles or not len(vectors):
+            return np.zeros((len(vectors), len(profiles)), dtype=np.float32)
+        known = self._profile_vectors(profiles)
+        return vectors @ np.stack([known[t] for t in profiles]).T
+
     def similarities(self, questions: list[str], profiles: list[str]) -> np.ndarray:
         """A (questions x profiles) matrix of cosine similarities."""
         if not profiles or not questions:
             return np.zeros((len(questions), len(profiles)), dtype=np.float32)
-        known = self._profile_vectors(profiles)
-        matrix = np.stack([known[t] for t in profiles])
-        return _normalised(self._query(_cut(questions))) @ matrix.T
+        return self.against(self.encode(questions), profiles)

@@ -134,15 +134,17 @@ def signals(
     tag_texts = sorted({TH.theme_text(t) for e in pool for t in e.tags})
     for name, space in spaces.items():
         texts = [question, request.main] if request.context else [question]
-        sem[name] = space.similarities(texts, [TH.described(e) for e in pool])
+        vectors = space.encode(texts)  # once: the question, and its request if it has context
+        sims = space.against(vectors, [TH.described(e) for e in pool])
+        sem[name] = np.stack([sims[0], sims[0] - sims[0].max(), _z(sims[0]), _z(sims[-1])])
         # The best single passage (a sentence of the profile, or one of its themes): a member's
         # paraphrase is near one sentence more than near the whole profile.
-        b = space.best_passage(texts, [TH.passages(e) for e in pool])
+        b = space.best_passage(vectors, [TH.passages(e) for e in pool])
         best[name] = np.stack([_z(b[0]), _z(b[-1]), b[0] - b[0].max()])
         # Meaning through the themes: how much closer the request is to an expert's themes than
         # to the other themes ("mijn buurvrouw zit de hele dag alleen" is near eenzaamheid).
         if tag_texts:
-            t_sims = space.similarities([request.main], tag_texts)[0]
+            t_sims = space.against(vectors[-1:], tag_texts)[0]
             t_z = dict(zip(tag_texts, (t_sims - t_sims.mean()) / (t_sims.std() or 1.0), strict=True))
             theme_fit[name] = [max((float(t_z[TH.theme_text(t)]) for t in e.tags), default=0.0) for e in pool]
 
@@ -180,12 +182,9 @@ def signals(
         # A place decides between experts on the theme; it does not make a theme of its own.
         v["region_with_theme"] = max(region["region_exact"], region["region_province"]) * float(bool(tags))
         v["lang_mismatch"] = float(bool(e.languages) and language not in e.languages)
-        for name, sims in sem.items():
-            whole, main = sims[0], sims[-1]
-            v[f"{name}_cos"] = float(whole[i])
-            v[f"{name}_gap"] = float(whole[i] - whole.max())
-            v[f"{name}_z"] = float((whole[i] - whole.mean()) / (whole.std() or 1.0))
-            v[f"{name}_main_z"] = float((main[i] - main.mean()) / (main.std() or 1.0))
+        for name, (cos, gap, z, main_z) in sem.items():
+            v[f"{name}_cos"], v[f"{name}_gap"] = float(cos[i]), float(gap[i])
+            v[f"{name}_z"], v[f"{name}_main_z"] = float(z[i]), float(main_z[i])
             v[f"{name}_theme"] = theme_fit[name][i] if name in theme_fit else 0.0
             v[f"{name}_pmax_z"], v[f"{name}_pmax_main_z"], v[f"{name}_pmax_gap"] = (
                 float(x) for x in best[name][:, i]
