@@ -40,7 +40,7 @@ class QuestionRecord(Base):
     sources: Mapped[list] = mapped_column(JSON, default=list)
     routed: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(24), default=ASKED, index=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"), nullable=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
