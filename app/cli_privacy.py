@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import typer
+from sqlalchemy import select
 
 from adapters.terminal import error, terminal
 from app.boot import runtime_or_exit
@@ -14,6 +15,7 @@ from app.runtime import open_settings_database, privacy_feature, retention_polic
 from app.setup_errors import configuration_errors, settings_or_exit
 from bot.delivery.outbox import Outbox
 from bot.delivery.scheduler import Scheduler
+from bot.people.records import AccountRecord, PersonRecord
 from bot.people.store import People, Person
 from bot.privacy.export import export, to_csv, to_json
 from bot.privacy.feature import local
@@ -49,10 +51,26 @@ def find_person(people: People, who: str) -> Person:
         found = people.find(platform.strip().lower(), uid.strip())
     else:
         found = people.resolve(who) if who else None
+    if found is None and who and not who.startswith("#"):
+        same = named(people, who)
+        if len(same) > 1:  # never pick one of them
+            ids = ", ".join(f"#{i}" for i in same)
+            error(
+                err, f"{who!r} names {len(same)} people ({ids}): say which with #<person id> or platform:id."
+            )
+            raise typer.Exit(1)
     if found is None:
         error(err, f"I don't know {who!r}. {WHO}")
         raise typer.Exit(1)
     return found
+
+
+def named(people: People, name: str) -> list[int]:
+    """The ids of everyone with this name (as a person or on one of their accounts)."""
+    with people.sessions() as s:
+        ids = set(s.scalars(select(PersonRecord.id).where(PersonRecord.name == name)))
+        ids |= set(s.scalars(select(AccountRecord.person_id).where(AccountRecord.name == name)))
+    return sorted(ids)
 
 
 @privacy_app.command("export")

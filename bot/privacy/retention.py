@@ -86,9 +86,9 @@ class Retention:
             "logs": _log_clauses(self.policy.cutoff("logs", now)),
         }
 
-    def preview(self) -> dict[str, dict[str, int]]:
+    def preview(self, now: datetime | None = None) -> dict[str, dict[str, int]]:
         """What a run would delete or anonymise now, per kind (the dry run)."""
-        now = self.clock()
+        now = now or self.clock()
         with self.sessions() as s:
             c = self._clauses(s, now)
             q, a, logs = c["questions"], c["answers"], c["logs"]
@@ -106,7 +106,7 @@ class Retention:
     ) -> dict[str, dict[str, int]]:
         """Delete and anonymise what is past its time; what was done (also the stored job's run)."""
         now = now or self.clock()
-        done = self.preview()
+        done = self.preview(now)  # the same moment as the run's own clauses
         qt, rt = table("questions"), table("routings")
         with self.sessions.begin() as s:
             c = self._clauses(s, now)
