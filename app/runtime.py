@@ -271,6 +271,7 @@ class Runtime:
         service.register(insight)
         privacy = privacy_feature(self, people, outbox, scheduler, clock)
         service.register(privacy)
+        community.desk.cancellers.append(privacy.cancel_for)
         return BotCore(
             service,
             outbox,

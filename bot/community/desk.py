@@ -51,6 +51,9 @@ class ContributionDesk:
         self.people = people
         self.queue = queue
         self.drafts = drafts
+        # Other features' pending steps that /annuleren also stops (a forget-me in its grace period):
+        # each gets (platform, user id, language) and says what it stopped, or None.
+        self.cancellers: list[Callable[[str, str, str], str | None]] = []
         self.handlers = {
             "tip": self.cmd_contribute,
             "project": self.cmd_contribute,
@@ -105,9 +108,13 @@ class ContributionDesk:
         """/annuleren: stop the form in progress; nothing is sent."""
         lang = reply_language(arg, msg.language)
         d = self.drafts.drop(msg.chat.platform, msg.user_id)
-        if d is None:
+        others = [text for c in self.cancellers if (text := c(msg.chat.platform, msg.user_id, lang))]
+        if d is None and not others:
             return say(msg, t("cancel_nothing", lang), lang)
-        return say(msg, t("cancel_done", d.language, kind=t(f"kind_{d.kind}", d.language)), d.language)
+        if d is None:
+            return say(msg, "\n".join(others), lang)
+        done = t("cancel_done", d.language, kind=t(f"kind_{d.kind}", d.language))
+        return say(msg, "\n".join([done, *others]), d.language)
 
     def cmd_mine(self, msg: Incoming, arg: str, lang: str) -> list[Reply]:
         """/mijn_bijdragen: the person's submissions with their state."""

@@ -156,6 +156,13 @@ class PrivacyFeature:
         """Stop a pending erasure; False when there was none (or it is running)."""
         return self.scheduler.cancel(forget_job_name(person_id))
 
+    def cancel_for(self, platform: str, user_id: str, lang: str) -> str | None:
+        """/annuleren stops a pending erasure too: what it stopped, or None when there was none."""
+        person = self.people.find(platform, user_id)
+        if person is None or self.pending(person.id) is None:
+            return None
+        return t("pv_forget_cancelled", lang) if self.cancel(person.id) else None
+
     def cmd_forget(self, msg: Incoming, arg: str, lang: str) -> list[Reply]:
         """/vergeet_mij: explain and ask to confirm; `/vergeet_mij annuleren` stops a pending one."""
         lang = _lang(msg, arg)
