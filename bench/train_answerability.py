@@ -51,7 +51,7 @@ from knowledge_base.calibration import (  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "answerability"
 LABELS = ROOT / "bench" / "eval" / "answerability" / "labels.jsonl"
-FRESH = ROOT / "bench" / "eval" / "answerability" / "fresh.jsonl"
+FRESH = ROOT / "bench" / "eval" / "answerability"  # fresh*.jsonl: each written blind after a stop's tuning
 SHARED = ROOT.parent / "shared"
 SOURCES = {"corpus": SHARED / "corpus", "sample": ROOT / "knowledge_base" / "sample"}
 QUOTE_FEATURES = [
@@ -104,8 +104,8 @@ def load_sets() -> dict[str, list[dict[str, Any]]]:
         "extra": read_questions(SHARED / "eval" / "extra.jsonl"),
         "heldout": read_questions(ROOT / "bench" / "eval" / "heldout.jsonl"),
     }
-    if FRESH.exists():  # written blind after all tuning: a report set only
-        sets["fresh"] = read_questions(FRESH)
+    for path in sorted(FRESH.glob("fresh*.jsonl")):  # written blind after tuning: report sets only
+        sets[path.stem] = read_questions(path)
     for name, items in sets.items():
         for x in items:
             x.setdefault("kb", "corpus")
@@ -273,7 +273,7 @@ def main() -> int:
     sets = load_sets()
     if not args.report_only:
         train_names = [s.strip() for s in args.train_on.split(",") if s.strip()]
-        assert not {"labels-test", "fresh"} & set(train_names), (
+        assert not any(n == "labels-test" or n.startswith("fresh") for n in train_names), (
             "the test split and fresh are never trained on"
         )
         items = [x for name in train_names for x in sets[name]]
