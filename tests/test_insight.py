@@ -332,13 +332,13 @@ def test_the_rendered_report_says_the_golden_figures(sessions: sessionmaker[Sess
         total.update(g["weeks"][w])
     n = total["asked"]
     assert f"Vragen: {n} van {g['all_askers']} vragenstellers" in text
-    pct = {k: f"{round(100 * total[k] / n)}%" for k in ("bot", "expert", "expired", "open")}
+    pct = {k: f"{(200 * total[k] + n) // (2 * n)}%" for k in ("bot", "expert", "expired", "open")}
     assert (
         f"Beantwoord door de bot {pct['bot']} · door experts {pct['expert']} · verlopen {pct['expired']}"
         f" · nog open {pct['open']}"
     ) in text
     up, down = total["helpful"], total["not_helpful"]
-    assert f"Feedback: 👍 {up} · 👎 {down} ({round(100 * up / (up + down))}% nuttig)" in text
+    assert f"Feedback: 👍 {up} · 👎 {down} ({(200 * up + up + down) // (2 * (up + down))}% nuttig)" in text
     assert f"Verlopen zonder antwoord: {total['expired']}" in text
     w45 = g["weeks"]["2026-W45"]
     assert f"2026-W45: {w45['asked']} vragen · bot {w45['bot']} · experts {w45['expert']}" in text

@@ -17,10 +17,10 @@ def number(value: float, lang: str, digits: int = 1) -> str:
 
 
 def percent(part: int, whole: int, lang: str) -> str:
-    """'61%' ('–' of nothing)."""
+    """'61%' ('–' of nothing); a half rounds up (12.5% is 13%), not to the even neighbour."""
     if not whole:
         return t("in_no_value", lang)
-    return f"{round(100 * part / whole)}%"
+    return f"{(200 * part + whole) // (2 * whole)}%"
 
 
 def duration(hours: float | None, lang: str) -> str:
