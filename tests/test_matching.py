@@ -337,3 +337,17 @@ def test_the_request_is_the_whole_sentence_that_asks():
     # a semicolon still ends the sentence: what comes before it is said in passing
     r = split_request("Wij doen theater met jongeren; hoe vinden we een fonds?", whole_sentence=True)
     assert r.main == "hoe vinden we een fonds?" and "theater" in r.context
+
+
+def test_warm_embeds_a_few_profiles_at_a_time():
+    # The encoder is shared with the questions: a question asked during start-up waits for one
+    # batch of profile texts, not for all of them.
+    sizes: list[int] = []
+
+    def encode(texts: list[str]) -> np.ndarray:
+        sizes.append(len(texts))
+        return np.ones((len(texts), 3))
+
+    space = ProfileSpace("toy", encode)
+    space.warm([f"profiel {k}" for k in range(100)])
+    assert sum(sizes) == 100 and max(sizes) <= 32

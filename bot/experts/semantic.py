@@ -9,6 +9,7 @@ import numpy as np
 
 Encode = Callable[[list[str]], "np.ndarray | Sequence[Sequence[float]]"]
 
+_WARM_BATCH = 32
 _MAX_CACHED = 20000  # texts: ~7 per profile (the whole, its sentences, its themes)
 # Characters of a text given to an encoder. e5-small reads 512 tokens at a time and embeds a
 # longer text window by window: a 4,000-character question took seconds, three times over (the
@@ -54,8 +55,11 @@ class ProfileSpace:
         return known
 
     def warm(self, profiles: list[str]) -> None:
-        """Embed the profiles not seen yet (at start-up, at import, on an /expertise change)."""
-        self._profile_vectors(profiles)
+        """Embed the profiles not seen yet (at start-up, at import, on an /expertise change), a few
+        at a time: the encoder is shared, and a question asked meanwhile waits for one batch only,
+        not for all the passages of 200 profiles (~1,400 texts, most of a minute on 2 cores)."""
+        for k in range(0, len(profiles), _WARM_BATCH):
+            self._profile_vectors(profiles[k : k + _WARM_BATCH])
 
     def encode(self, questions: list[str]) -> np.ndarray:
         """Normalised question vectors."""
