@@ -1,9 +1,11 @@
 """The questions of the report's period as CSV for moderators: pseudonyms instead of ids, no names.
 
 What members type can be personal and even special-category data (health, poverty), so the export
-holds no question or answer text and no name (the report's topics and gaps say what was asked). Question,
-asker (platform account) and expert are keyed pseudonyms (bot/privacy/pseudonyms.py): stable across
-exports under one installation key, so rows can be counted and joined, but not traced back.
+holds no question or answer text and no name (the report's topics and gaps say what was asked).
+Question, asker (the person: linked accounts are one) and expert are keyed pseudonyms
+(bot/privacy/pseudonyms.py): stable across exports under one installation key, so rows can be
+counted and joined, but not traced back. The expert column is empty when the report hides its
+figures per expert (the small-group rule).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.conversations.records import FeedbackRecord, QuestionRecord
 from bot.experts.records import RoutingRecord
 from bot.highlights.compose import zone
-from bot.insight.figures import asker, outcome_of
+from bot.insight.figures import asker, outcome_of, with_asker
 from bot.messages import HELPFUL, NOT_HELPFUL
 from bot.privacy.pseudonyms import Pseudonyms
 
@@ -47,9 +49,17 @@ def _hours(a: datetime | None, b: datetime | None) -> str:
 
 
 def questions_csv(
-    sessions: sessionmaker[Session], start: datetime, end: datetime, tz: str, pseudonyms: Pseudonyms
+    sessions: sessionmaker[Session],
+    start: datetime,
+    end: datetime,
+    tz: str,
+    pseudonyms: Pseudonyms,
+    experts: bool = False,
 ) -> tuple[bytes, int]:
-    """The CSV (UTF-8 with a BOM, for spreadsheets) of the questions asked in [start, end), and its rows."""
+    """The CSV (UTF-8 with a BOM, for spreadsheets) of the questions asked in [start, end), and its rows.
+
+    `experts`: the expert column holds pseudonyms only when the report shows figures per expert
+    (enough experts answered); otherwise it stays empty, as the report's per-expert lines do."""
     votes = (
         select(
             FeedbackRecord.question_id.label("qid"),
@@ -60,22 +70,24 @@ def questions_csv(
         .subquery()
     )
     stmt = (
-        select(
-            QuestionRecord.id,
-            QuestionRecord.parent_id,
-            asker(),
-            QuestionRecord.created_at,
-            QuestionRecord.platform,
-            QuestionRecord.language,
-            QuestionRecord.status,
-            outcome_of(),
-            RoutingRecord.routed_at,
-            RoutingRecord.claimed_at,
-            RoutingRecord.answered_at,
-            RoutingRecord.answered_by,
-            RoutingRecord.kb_status,
-            votes.c.up,
-            votes.c.down,
+        with_asker(
+            select(
+                QuestionRecord.id,
+                QuestionRecord.parent_id,
+                asker(),
+                QuestionRecord.created_at,
+                QuestionRecord.platform,
+                QuestionRecord.language,
+                QuestionRecord.status,
+                outcome_of(),
+                RoutingRecord.routed_at,
+                RoutingRecord.claimed_at,
+                RoutingRecord.answered_at,
+                RoutingRecord.answered_by,
+                RoutingRecord.kb_status,
+                votes.c.up,
+                votes.c.down,
+            ).select_from(QuestionRecord)
         )
         .outerjoin(RoutingRecord, RoutingRecord.question_id == QuestionRecord.id)
         .outerjoin(votes, votes.c.qid == QuestionRecord.id)
@@ -117,7 +129,7 @@ def questions_csv(
                     int(down or 0),
                     _hours(routed_at, claimed_at),
                     _hours(routed_at, answered_at),
-                    of(expert, "expert") if expert else "",
+                    of(expert, "expert") if expert and experts else "",
                     "yes" if kb == "published" else "no",
                 )
             )

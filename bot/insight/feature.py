@@ -40,6 +40,7 @@ REPORT_JOB = "insight.report"
 IN_CSV, IN_KB, IN_EXPERT = "in_csv", "in_kb", "in_expert"
 ACTIONS = (IN_CSV, IN_KB, IN_EXPERT)
 POSTED = "insight_report"  # the audit action of a weekly post: one per week, however often the job runs
+OFFERED = "insight_gap"  # the audit action of a gap shown with buttons: only those can be pressed
 COMMANDS = (CommandSpec("rapport", aliases=("report",), audience=MODERATOR, slack=True, rank=99),)
 CommandLookup = Callable[[str], Command | None]
 NUMBER = re.compile(r"-?\d+")
@@ -101,6 +102,7 @@ class InsightFeature:
         for i, gap in enumerate(report.gaps.gaps, 1):
             buttons.append(Button(IN_KB, t("btn_in_kb", lang, i=i), str(gap.question_id)))
             buttons.append(Button(IN_EXPERT, t("btn_in_expert", lang, i=i), str(gap.question_id)))
+        self._offer([gap.question_id for gap in report.gaps.gaps])
         text = f"{head}\n\n{report.text(lang)}" if head else report.text(lang)
         return [Reply(chat, text, lang, buttons=tuple(buttons), files=report.charts(lang), kind="notice")]
 
@@ -135,6 +137,33 @@ class InsightFeature:
 
     # -- the buttons -----------------------------------------------------------------------
 
+    def _offer(self, ids: list[int]) -> None:
+        """Note the questions shown as gaps: a press names a question id, and only these are gaps."""
+        if not ids:
+            return
+        targets = [f"question:{i}" for i in ids]
+        with self.outbox.sessions.begin() as s:
+            known = set(
+                s.scalars(
+                    select(AuditRecord.target).where(
+                        AuditRecord.action == OFFERED, AuditRecord.target.in_(targets)
+                    )
+                )
+            )
+            for target in targets:
+                if target not in known:
+                    audit(s, "insight", OFFERED, target, "", self.clock())
+
+    def _offered(self, question_id: int) -> bool:
+        """Whether a report showed this question as a gap (a forged press names any other id)."""
+        with self.outbox.sessions() as s:
+            found = s.scalar(
+                select(AuditRecord.id)
+                .where(AuditRecord.action == OFFERED, AuditRecord.target == f"question:{question_id}")
+                .limit(1)
+            )
+        return found is not None
+
     def on_action(self, act: Action) -> list[Reply]:
         """The CSV, ✍ (a knowledge-base entry) and ❓ (ask an expert) under a report."""
         lang = language_of(act.language) if act.language else self.policy.language
@@ -145,6 +174,8 @@ class InsightFeature:
             if not 1 <= act.item_id <= MAX_WEEKS:
                 return [press_notice(act, t("unknown_item", lang), lang)]
             return [self._csv(act.item_id, ChatRef(act.chat.platform, act.user_id), lang)]
+        if not self._offered(act.item_id):
+            return [press_notice(act, t("unknown_item", lang), lang)]
         q = self.store.get(act.item_id) if self.store is not None else None
         if q is None:
             return [press_notice(act, t("in_gap_gone", lang), lang)]

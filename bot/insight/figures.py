@@ -4,10 +4,12 @@ Every number is a GROUP BY over the weeks' questions, routings and votes: no row
 object. Only the routings' three moments (for medians) and a bounded recent sample of question texts
 (for the topics) are read row by row, as plain tuples.
 
-The small-group rule (`MIN_GROUP`): nothing is shown about a group of fewer than 5 people. A topic
-line is shown only when at least 5 different askers (platform accounts) asked about it; figures per
-expert (under a pseudonym) only when at least 5 experts answered in the period; a knowledge gap only
-when at least 5 different askers asked it (bot/insight/gaps.py). Totals over the whole community
+The small-group rule (`MIN_GROUP`): nothing is shown about a group of fewer than 5 people. An asker
+is a person (linked Slack and Telegram accounts count once). A topic line is shown only when at least
+5 different askers asked about it; figures per expert (under a pseudonym) only when at least 5
+experts who are not moderators answered in the period (a moderator who is an expert knows their own
+line: the others must still be 5); a knowledge gap only when at least 5 different askers asked it
+(bot/insight/gaps.py). Totals over the whole community
 (questions per week, shares, the experts' median times) are always shown.
 """
 
@@ -21,13 +23,14 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, String, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversations.records import ANSWERED, EXPIRED, FeedbackRecord, QuestionRecord
-from bot.experts.records import RoutingRecord
+from bot.experts.records import ExpertRecord, RoutingRecord
 from bot.highlights.compose import TZ_NAME, parse_week, question_themes, week_bounds, week_of
 from bot.messages import HELPFUL, NOT_HELPFUL
+from bot.people.records import AccountRecord
 from bot.privacy.pseudonyms import Pseudonyms
 from storage.db import utcnow
 
@@ -118,7 +121,7 @@ class Figures:
     claim: Times
     answer: Times
     experts_active: int  # experts who answered in the period
-    experts: tuple[ExpertLine, ...]  # empty when fewer than MIN_GROUP experts answered
+    experts: tuple[ExpertLine, ...]  # empty when fewer than MIN_GROUP non-moderator experts answered
     topics: tuple[Topic, ...]
     topics_hidden: int  # themes asked about by fewer than MIN_GROUP askers
     topic_sample: int  # questions whose themes were counted (at most TOPIC_SAMPLE)
@@ -175,8 +178,21 @@ def outcome_of() -> Any:
 
 
 def asker() -> Any:
-    """A SQL expression naming an asker: their platform account."""
-    return QuestionRecord.platform + ":" + QuestionRecord.user_id
+    """A SQL expression naming an asker: their person (linked accounts are one), else their account.
+
+    Needs `AccountRecord` outer-joined to the question (`with_asker`)."""
+    person = literal("person:") + cast(AccountRecord.person_id, String)
+    return func.coalesce(person, QuestionRecord.platform + ":" + QuestionRecord.user_id)
+
+
+def with_asker(stmt: Select[Any]) -> Select[Any]:
+    """A statement over questions with the asker's account joined (for `asker()`)."""
+    return stmt.outerjoin(
+        AccountRecord,
+        and_(
+            AccountRecord.platform == QuestionRecord.platform, AccountRecord.user_id == QuestionRecord.user_id
+        ),
+    )
 
 
 def _hours(a: datetime, b: datetime) -> float:
@@ -210,10 +226,12 @@ def compute(
         )
         for i, what, c in rows:
             counts[(int(i), str(what))] += int(c)
+        people = select(wk, func.count(func.distinct(asker()))).select_from(QuestionRecord)
         askers_by_week: dict[int, int] = dict(
-            s.execute(select(wk, func.count(func.distinct(asker()))).where(*in_period).group_by(wk)).all()
+            s.execute(with_asker(people).where(*in_period).group_by(wk)).all()
         )
-        askers = int(s.scalar(select(func.count(func.distinct(asker()))).where(*in_period)) or 0)
+        everyone = select(func.count(func.distinct(asker()))).select_from(QuestionRecord)
+        askers = int(s.scalar(with_asker(everyone).where(*in_period)) or 0)
         votes = s.execute(
             select(wk, FeedbackRecord.value, func.count())
             .join(QuestionRecord, QuestionRecord.id == FeedbackRecord.question_id)
@@ -232,6 +250,7 @@ def compute(
             ).where(RoutingRecord.routed_at >= start, RoutingRecord.routed_at < end)
         ).all()
         topics, hidden, sampled = _topics(s, start, end)
+        moderators = set(s.scalars(select(ExpertRecord.id).where(ExpertRecord.moderator.is_(True))))
     claims: list[list[float]] = [[] for _ in range(n)]
     answers: list[list[float]] = [[] for _ in range(n)]
     routed = [0] * n
@@ -269,7 +288,7 @@ def compute(
                 key=lambda x: (-x.answered, x.expert),
             )
         )
-        if len(by_expert) >= MIN_GROUP
+        if len(by_expert.keys() - moderators) >= MIN_GROUP
         else ()
     )
     monday = parse_week(names[0])
@@ -294,7 +313,7 @@ def compute(
 def _topics(s: Session, start: datetime, end: datetime) -> tuple[tuple[Topic, ...], int, int]:
     """The top themes of the latest `TOPIC_SAMPLE` questions (MIN_GROUP askers each), hidden, read."""
     rows = s.execute(
-        select(QuestionRecord.text, asker())
+        with_asker(select(QuestionRecord.text, asker()).select_from(QuestionRecord))
         .where(QuestionRecord.created_at >= start, QuestionRecord.created_at < end)
         .order_by(QuestionRecord.created_at.desc(), QuestionRecord.id.desc())
         .limit(TOPIC_SAMPLE)

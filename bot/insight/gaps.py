@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.conversations.records import EXPIRED, FeedbackRecord, QuestionRecord
 from bot.experts.records import RoutingRecord
 from bot.highlights.compose import question_themes, zone
-from bot.insight.figures import MIN_GROUP, asker
+from bot.insight.figures import MIN_GROUP, asker, with_asker
 from bot.messages import NOT_HELPFUL
 from knowledge_base import text as T
 from knowledge_base.analysis import places
@@ -97,14 +97,16 @@ def _candidates(s: Session, start: datetime, end: datetime, limit: int) -> tuple
     )
     total = int(s.scalar(joined) or 0)
     rows = s.execute(
-        select(
-            QuestionRecord.id,
-            QuestionRecord.text,
-            asker(),
-            QuestionRecord.created_at,
-            QuestionRecord.status,
-            RoutingRecord.question_id.is_not(None),
-            down,
+        with_asker(
+            select(
+                QuestionRecord.id,
+                QuestionRecord.text,
+                asker(),
+                QuestionRecord.created_at,
+                QuestionRecord.status,
+                RoutingRecord.question_id.is_not(None),
+                down,
+            ).select_from(QuestionRecord)
         )
         .outerjoin(RoutingRecord, RoutingRecord.question_id == QuestionRecord.id)
         .where(*where)

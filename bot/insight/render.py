@@ -133,7 +133,8 @@ def experts(f: Figures, lang: str) -> list[str]:
     if not f.experts:
         if not f.experts_active:
             return []
-        return [t("in_per_expert_hidden", lang, n=f.experts_active, min=MIN_GROUP)]
+        key = "in_per_expert_hidden" if f.experts_active < MIN_GROUP else "in_per_expert_hidden_mods"
+        return [t(key, lang, n=f.experts_active, min=MIN_GROUP)]
     lines = [t("in_per_expert_head", lang)]
     for e in f.experts:
         median = duration(e.answer.median, lang)

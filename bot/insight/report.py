@@ -91,7 +91,9 @@ class Reports:
     def csv(self, figures: Figures) -> tuple[Attachment, int]:
         """The questions of a report's period as a CSV attachment, and its number of rows."""
         edges = bounds(figures.weeks, self.tz)
-        data, n = questions_csv(self.sessions, edges[0], edges[-1], self.tz, self.pseudonyms)
+        data, n = questions_csv(
+            self.sessions, edges[0], edges[-1], self.tz, self.pseudonyms, experts=bool(figures.experts)
+        )
         weeks = figures.weeks
         span = weeks[0] if len(weeks) == 1 else f"{weeks[0]}_{weeks[-1]}"
         return Attachment(f"vragen-{span}.csv", CSV, data), n

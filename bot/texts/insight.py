@@ -92,6 +92,10 @@ INSIGHT: dict[str, dict[str, str]] = {
         "Per expert: niet getoond ({n} experts gaven antwoord, minder dan {min}).",
         "Per expert: not shown ({n} experts answered, fewer than {min}).",
     ),
+    "in_per_expert_hidden_mods": _both(
+        "Per expert: niet getoond ({n} experts gaven antwoord, maar minder dan {min} die geen moderator zijn).",
+        "Per expert: not shown ({n} experts answered, but fewer than {min} who are not moderators).",
+    ),
     "in_gaps_head": _both(
         "Kennisgaten: vragen die terugkomen (doorgestuurd of 👎, gegroepeerd op betekenis)",
         "Knowledge gaps: questions that come back (routed or 👎, grouped by meaning)",
