@@ -19,8 +19,10 @@ import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy.orm import Session, sessionmaker
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -80,7 +82,7 @@ EVERYDAY = (
 TOWNS = ("Utrecht", "Zwolle", "Groningen", "Rotterdam", "Arnhem", "Tilburg", "Leiden", "Almere")
 
 
-def fill(sessions, n: int, now: datetime, seed: int = 15) -> dict[str, int]:
+def fill(sessions: sessionmaker[Session], n: int, now: datetime, seed: int = 15) -> dict[str, int]:
     """Bulk-insert n questions over the 35 days before `now`, with routings, votes and experts."""
     rng = random.Random(seed)
     with sessions.begin() as s:
@@ -103,7 +105,9 @@ def fill(sessions, n: int, now: datetime, seed: int = 15) -> dict[str, int]:
                 for i in range(12)
             ],
         )
-    questions, routings, votes = [], [], []
+    questions: list[dict[str, Any]] = []
+    routings: list[dict[str, Any]] = []
+    votes: list[dict[str, Any]] = []
     counts = {"questions": n, "routings": 0, "votes": 0}
     for qid in range(1, n + 1):
         at = now - timedelta(seconds=rng.uniform(0, 35 * 86400))
@@ -114,7 +118,7 @@ def fill(sessions, n: int, now: datetime, seed: int = 15) -> dict[str, int]:
         status = ROUTED if routed else ANSWERED
         user = f"{rng.randrange(4000)}"
         if routed:
-            r = {
+            r: dict[str, Any] = {
                 "question_id": qid,
                 "stage": 0,
                 "routed_at": at,
