@@ -20,6 +20,7 @@ from app.runtime import Runtime, build_runtime
 from bot.delivery.records import OutboxRecord
 from bot.insight.feature import REPORT_JOB
 from bot.insight.figures import compute
+from bot.insight.gaps import clip
 from bot.insight.report import Reports
 from bot.messages import reply_from_dict
 from storage.db import open_database
@@ -163,3 +164,21 @@ def test_questions_of_any_length_and_script_in_a_gap(tmp_path: Path) -> None:
     gap = next(g for g in report.gaps.gaps if g.question.startswith("Waarom"))
     assert len(gap.question) <= 160 and gap.question.endswith("…")
     assert len(report.text("nl")) < 4000
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Vraag " + "👨‍👩‍👧‍👦" * 60, "👨‍👩‍👧‍👦"),  # a family: four emoji joined by ZWJ
+        ("Vraag " + "🇳🇱" * 100, "🇳🇱"),  # a flag: two regional indicators
+        ("Vraag " + "e\u0301" * 100, "e\u0301"),  # e with a combining accent
+        ("Vraag " + "👍🏽" * 100, "👍🏽"),  # a thumb with its skin tone
+    ],
+)
+def test_a_clipped_question_ends_on_a_whole_character(text: str, kept: str) -> None:
+    for limit in (160, 159, 158, 157, 120):
+        clipped = clip(text, limit)
+        assert len(clipped) <= limit and clipped.endswith("…")
+        body = clipped[: -len("…")]
+        assert text.startswith(body) and body.endswith(kept), (limit, body[-8:])
+        assert (len(body) - len("Vraag ")) % len(kept) == 0

@@ -26,6 +26,7 @@ from bot.delivery.scheduler import Job, weekly
 from bot.experts.records import RoutingRecord
 from bot.highlights.compose import TZ_NAME, WAITING, week_of
 from bot.insight.figures import DEFAULT_WEEKS, MAX_WEEKS, WeeksError, check_weeks
+from bot.insight.gaps import clip
 from bot.insight.render import period_label
 from bot.insight.report import Report, Reports
 from bot.language import language_of, reply_language
@@ -184,7 +185,7 @@ class InsightFeature:
         return self._ask_experts(act, q.text, q.language or lang, lang)
 
     def _write_entry(self, act: Action, question: str, lang: str) -> list[Reply]:
-        title = " ".join(question.split())[:120]
+        title = clip(question, 120)
         tip = self.command("tip") if self.command is not None else None
         if tip is None:
             return [press_notice(act, f"/tip {title}", lang)]

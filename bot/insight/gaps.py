@@ -14,6 +14,7 @@ shown only when at least `MIN_GROUP` different askers asked its questions (the s
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -141,9 +142,48 @@ def group(vectors: np.ndarray, similar: float = SIMILAR) -> list[list[int]]:
     return groups
 
 
-def _clip(text: str) -> str:
+ZWJ = "\u200d"
+
+
+def _joins(ch: str) -> bool:
+    """A character that belongs to the one before it: a combining mark, a variation selector, a
+    skin tone, an emoji tag or a zero-width joiner."""
+    return (
+        unicodedata.category(ch) in ("Mn", "Me", "Cf")
+        or "\ufe00" <= ch <= "\ufe0f"
+        or "\U0001f3fb" <= ch <= "\U0001f3ff"
+        or "\U000e0020" <= ch <= "\U000e007f"
+    )
+
+
+def _flag(ch: str) -> bool:
+    return "\U0001f1e6" <= ch <= "\U0001f1ff"
+
+
+def _boundary(line: str, at: int) -> bool:
+    """Whether `line` can be cut before index `at` without splitting what a reader sees as one
+    character (an accented letter, an emoji with its skin tone or joined emoji, a flag)."""
+    if at <= 0 or at >= len(line):
+        return True
+    if _joins(line[at]) or line[at - 1] == ZWJ:
+        return False
+    if _flag(line[at]) and _flag(line[at - 1]):
+        run = 0
+        while at - run - 1 >= 0 and _flag(line[at - run - 1]):
+            run += 1
+        return run % 2 == 0
+    return True
+
+
+def clip(text: str, limit: int = MAX_QUOTE) -> str:
+    """One line of at most `limit` characters, cut (with …) between whole characters."""
     line = " ".join(text.split())
-    return line if len(line) <= MAX_QUOTE else line[: MAX_QUOTE - 1].rstrip() + "…"
+    if len(line) <= limit:
+        return line
+    at = limit - 1
+    while at > 1 and not _boundary(line, at):
+        at -= 1
+    return line[:at].rstrip() + "…"
 
 
 def find_gaps(
@@ -178,7 +218,7 @@ def find_gaps(
         found.append(
             Gap(
                 question_id=int(head[0]),
-                question=_clip(head[1]),
+                question=clip(head[1]),
                 questions=len(picked),
                 askers=askers,
                 routed=sum(1 for r in picked if r[5]),

@@ -6,7 +6,7 @@ from datetime import date
 
 from bot.highlights.outline import theme_name
 from bot.insight.figures import MIN_GROUP, Figures
-from bot.insight.gaps import Gap, Gaps
+from bot.insight.gaps import Gap, Gaps, clip
 from bot.texts import t
 
 
@@ -167,7 +167,7 @@ def gaps(g: Gaps, lang: str, how: bool = False) -> list[str]:
             themes = ", ".join(theme_name(x, lang) for x in gap.themes)
             lines.append(t("in_gap_themes", lang, themes=themes))
         if how:
-            lines.append(t("in_gaps_cli_how", lang, title=gap.question[:120], question=gap.question))
+            lines.append(t("in_gaps_cli_how", lang, title=clip(gap.question, 120), question=gap.question))
     if not g.gaps:
         lines.append("  " + t("in_gaps_none", lang, min=MIN_GROUP))
     if g.more:
