@@ -19,6 +19,7 @@ from app.runtime import Runtime, build_runtime
 from bot.delivery.records import OutboxRecord
 from bot.experts.records import RoutingRecord
 from bot.insight.feature import IN_CSV, IN_EXPERT, IN_KB, REPORT_JOB
+from bot.insight.gaps import clip, quoted
 from bot.messages import Action, ChatRef, reply_from_dict
 
 MOD_TG, MOD_SLACK = "42", "UMOD"
@@ -126,7 +127,9 @@ def test_ask_an_expert_routes_the_gaps_question_as_the_moderators_own_once(month
             newest = s.scalar(select(func.max(RoutingRecord.question_id)))
         q = month.store.get(int(newest))
         assert q is not None and q.user_id == MOD_TG and q.platform == "telegram"
-        assert f"vraag {q.id}" in r.text and q.text == month.store.get(qid).text  # type: ignore[union-attr]
+        member = month.store.get(qid)
+        assert member is not None and f"vraag {q.id}" in r.text
+        assert q.text == quoted(member.text, member.user_name)  # the member's words, anonymised
         # Pressed again (another moderator, or twice): it is with the experts, not sent twice.
         again = Action(ChatRef("slack", "DMOD"), MOD_SLACK, IN_EXPERT, qid, event_id=f"again{n}")
         [r] = month.core.service.handle_action(again)
@@ -136,7 +139,9 @@ def test_ask_an_expert_routes_the_gaps_question_as_the_moderators_own_once(month
 
 def test_write_an_entry_opens_the_tip_flow_with_the_question_as_title(month: World) -> None:
     qid = gap_button(month, IN_KB)
-    title = month.store.get(qid).text[:120]  # type: ignore[union-attr]
+    member = month.store.get(qid)
+    assert member is not None
+    title = clip(quoted(member.text, member.user_name), 120)
     # Slack (a press has a trigger): the /tip form opens with the title filled in.
     act = Action(ChatRef("slack", "DMOD"), MOD_SLACK, IN_KB, qid, event_id="k1", trigger="TRIG")
     [r] = month.core.service.handle_action(act)

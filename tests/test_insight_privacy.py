@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from support.chat import World, cmd, reset_conversations
 from support.clock import Clock
@@ -36,7 +36,7 @@ SAME = "Hoe vind ik een koor voor mijn moeder met dementie?"  # themes: dementie
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Runtime:
     data = tmp_path_factory.mktemp("insight_privacy") / "data"
-    return build_runtime(make_settings(data, moderators=f"telegram:{MOD_TG}"))
+    return build_runtime(make_settings(data, moderators=f"telegram:{MOD_TG},slack:UMOD"))
 
 
 @pytest.fixture
@@ -160,3 +160,52 @@ def test_a_shown_gap_button_still_works_after_a_restart(month: World) -> None:
         Action(ChatRef("telegram", MOD_TG), MOD_TG, IN_KB, qid, event_id="k")
     )
     assert "/annuleren" in r.text
+
+
+PERSONAL = (
+    "Ik ben Marieke Jansen (06-12345678, marieke@example.nl) uit Zwolle: mijn zoon van 14 heeft "
+    "autisme, welke muziekles past bij hem?"
+)
+
+
+def test_a_gaps_question_is_shown_and_passed_on_anonymised(month: World) -> None:
+    # Fourteen members ask it (the biggest gap); the representative is one person's words.
+    with month.rt.sessions.begin() as s:
+        for n in range(14):
+            at = START + timedelta(days=2, hours=n)
+            s.add(
+                QuestionRecord(
+                    id=900 + n,
+                    platform="telegram",
+                    chat_id=f"70{n}",
+                    message_id=f"p{n}",
+                    user_id=f"70{n}",
+                    user_name="Marieke Jansen",
+                    text=PERSONAL,
+                    status=EXPIRED,
+                    routed=True,
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+            s.flush()
+            s.add(RoutingRecord(question_id=900 + n, routed_at=at))
+    [report] = month.handle(cmd("telegram", MOD_TG, "rapport"))
+    secrets = ("Marieke", "Jansen", "12345678", "example.nl", "Zwolle", "14")
+    line = next(x for x in report.text.splitlines() if "autisme" in x)
+    quote = line.split("“")[1].split("”")[0]
+    assert not [x for x in secrets if x in quote], quote
+    qid = next(int(b.value) for b in report.buttons if b.action == IN_KB and int(b.value) >= 900)
+    press = Action(ChatRef("slack", "DMOD"), "UMOD", IN_KB, qid, event_id="p-kb", trigger="TRIG")
+    [tip] = month.core.service.handle_action(press)  # Slack: the /tip form, its title filled in
+    assert tip.form is not None
+    title = dict((f.name, f.value) for f in tip.form.fields)["title"]
+    assert "autisme" in title and not [x for x in secrets if x in title], title
+    before = month.routings()
+    act = Action(ChatRef("telegram", MOD_TG), MOD_TG, IN_EXPERT, qid, event_id="p-ex")
+    [sent] = month.core.service.handle_action(act)
+    assert month.routings() == before + 1
+    with month.rt.sessions() as s:
+        routed = s.get(QuestionRecord, int(s.scalar(select(func.max(RoutingRecord.question_id))) or 0))
+        assert routed is not None and routed.user_id == MOD_TG and "autisme" in routed.text
+        assert not [x for x in secrets if x in routed.text], routed.text

@@ -26,7 +26,7 @@ from bot.delivery.scheduler import Job, weekly
 from bot.experts.records import RoutingRecord
 from bot.highlights.compose import TZ_NAME, WAITING, week_of
 from bot.insight.figures import DEFAULT_WEEKS, MAX_WEEKS, WeeksError, check_weeks
-from bot.insight.gaps import clip
+from bot.insight.gaps import clip, quoted
 from bot.insight.render import period_label
 from bot.insight.report import Report, Reports
 from bot.language import language_of, reply_language
@@ -180,9 +180,10 @@ class InsightFeature:
         q = self.store.get(act.item_id) if self.store is not None else None
         if q is None:
             return [press_notice(act, t("in_gap_gone", lang), lang)]
+        text = quoted(q.text, q.user_name)  # a member's words: anonymised, as the report shows them
         if act.action == IN_KB:
-            return self._write_entry(act, q.text, lang)
-        return self._ask_experts(act, q.text, q.language or lang, lang)
+            return self._write_entry(act, text, lang)
+        return self._ask_experts(act, text, q.text, q.language or lang, lang)
 
     def _write_entry(self, act: Action, question: str, lang: str) -> list[Reply]:
         title = clip(question, 120)
@@ -202,15 +203,15 @@ class InsightFeature:
         )
         return tip.handler(msg, title, lang)
 
-    def _waiting(self, question: str) -> int | None:
-        """A question with this very text that is with the experts now (not answered), if any."""
+    def _waiting(self, *texts: str) -> int | None:
+        """A question with one of these very texts that is with the experts now (not answered)."""
         assert self.store is not None
         with self.store.sessions() as s:
             found = s.scalar(
                 select(QuestionRecord.id)
                 .join(RoutingRecord, RoutingRecord.question_id == QuestionRecord.id)
                 .where(
-                    QuestionRecord.text == question,
+                    QuestionRecord.text.in_(texts),
                     QuestionRecord.status.in_(WAITING),
                     RoutingRecord.answered_at.is_(None),
                 )
@@ -219,10 +220,11 @@ class InsightFeature:
             )
         return int(found) if found is not None else None
 
-    def _ask_experts(self, act: Action, question: str, qlang: str, lang: str) -> list[Reply]:
+    def _ask_experts(self, act: Action, question: str, member: str, qlang: str, lang: str) -> list[Reply]:
+        """`question` goes to the experts (anonymised); `member`'s own open question counts too."""
         if self.route is None or self.store is None:
             return [press_notice(act, t("in_no_experts", lang), lang)]
-        waiting = self._waiting(question)
+        waiting = self._waiting(question, member)
         if waiting is not None:  # a second press, or the member's own question is still open
             return [press_notice(act, t("in_gap_waiting", lang, id=waiting), lang)]
         msg = Incoming(

@@ -8,8 +8,9 @@ Each candidate's content words, without place names (the same question about ano
 same gap), are embedded with the bundled wordllama model, the one the answerer compares sentences
 with (no other model is loaded). Grouping is greedy: the question with the most
 neighbours above `SIMILAR` (cosine) founds a group and takes its unassigned neighbours, then the next.
-The founder is the group's representative. Groups rank by how many questions they hold; a group is
-shown only when at least `MIN_GROUP` different askers asked its questions (the small-group rule).
+The founder is the group's representative, shown anonymised (`quoted`). Groups rank by how many
+questions they hold; a group is shown only when at least `MIN_GROUP` different askers asked its
+questions (the small-group rule).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bot.experts.records import RoutingRecord
 from bot.highlights.compose import question_themes, zone
 from bot.insight.figures import MIN_GROUP, asker, with_asker
 from bot.messages import NOT_HELPFUL
+from bot.privacy.paraphrase import anonymise
 from knowledge_base import text as T
 from knowledge_base.analysis import places
 
@@ -107,6 +109,7 @@ def _candidates(s: Session, start: datetime, end: datetime, limit: int) -> tuple
                 QuestionRecord.status,
                 RoutingRecord.question_id.is_not(None),
                 down,
+                QuestionRecord.user_name,
             ).select_from(QuestionRecord)
         )
         .outerjoin(RoutingRecord, RoutingRecord.question_id == QuestionRecord.id)
@@ -115,6 +118,13 @@ def _candidates(s: Session, start: datetime, end: datetime, limit: int) -> tuple
         .limit(limit)
     ).all()
     return list(rows), total
+
+
+def quoted(text: str, asker_name: str = "") -> str:
+    """A member's question as the report may show it: anonymised (bot/privacy/paraphrase.py: no
+    contact details, numbers, the asker's names, places or other names). The group has 5 askers or
+    more, but its representative is one person's words."""
+    return anonymise(text, [asker_name] if asker_name else [])
 
 
 def meaning(text: str) -> str:
@@ -218,7 +228,7 @@ def find_gaps(
         found.append(
             Gap(
                 question_id=int(head[0]),
-                question=clip(head[1]),
+                question=clip(quoted(head[1], head[7])),
                 questions=len(picked),
                 askers=askers,
                 routed=sum(1 for r in picked if r[5]),
