@@ -43,7 +43,10 @@ def stored(s: Settings) -> list[str]:
         "credits them to 'een lid' / 'een expert'.",
         f"Logs: handled events (deduplication), sent outbox messages, the audit log of moderator "
         f"actions and finished scheduled jobs: {logs:g} days.",
-        f"Forget-me erases after a grace period of {s.forget_grace_hours:g} hours (cancel until then).",
+        f"Forget-me erases after a grace period of {s.forget_grace_hours:g} hours (cancel until then): "
+        "also the data exports the console saved in the data folder; a SQLite database is then "
+        "compacted, so deleted rows do not stay readable in its free pages or log. A first name "
+        "alone is not taken out of other members' texts where it is part of a longer name.",
         "Reports and CSV exports for moderators carry keyed pseudonyms (HMAC-SHA256), not ids; the "
         + ("configured key" if s.pseudonym_key.get_secret_value() else "key stored in the database")
         + " never leaves the database or settings.",
