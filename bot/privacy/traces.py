@@ -154,9 +154,10 @@ def _scrub(value: Any, pattern: Mentions, by: str) -> Any:
 
 
 def written_forms(needle: str) -> list[str]:
-    """How a needle can be written in a column: as is, or JSON-escaped (ö as \\u00f6)."""
-    escaped = json.dumps(needle)[1:-1]
-    return list(dict.fromkeys([needle, escaped]))
+    """How a needle can be written in a column: as is, in capitals, JSON-escaped (ö as \\u00f6).
+    The capitals because SQLite's case-insensitive LIKE folds ASCII only: "KÖSTER" is no "köster"."""
+    forms = [needle, needle.upper()]
+    return list(dict.fromkeys([*forms, *(json.dumps(f)[1:-1] for f in forms)]))
 
 
 def _candidates(s: Session, t: Table, columns: list[str], needles: list[str]) -> list[Any]:
