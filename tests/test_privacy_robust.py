@@ -109,6 +109,26 @@ def test_the_grace_job_survives_a_restart_and_runs_once(base):
     assert [n for n in first.core.scheduler.run_due() if n.startswith("privacy.forget")] == []
 
 
+def test_an_erasure_asked_before_linking_a_second_account_erases_both(base):
+    reset_conversations(base)
+    w = world(base, forget_grace_hours=24)
+    w.handle(msg(*MEMBER, "Wat is kunst op recept?", name="Marieke"))
+    person = w.core.people.person(*MEMBER)
+    w.core.service.handle_action(Action(ChatRef(*MEMBER), MEMBER[1], PV_FORGET_OK, person.id))
+    # Then she links Slack: the Slack account's person is kept, hers (with the pending job) merged.
+    slack = ("slack", "UMARIEKE7")
+    [code] = w.handle(cmd(*slack, "koppel", name="Marieke"))
+    token = code.text.split("koppelcode: ")[1].split()[0]
+    w.handle(cmd(*MEMBER, "koppel", token))
+    merged = w.core.people.find(*MEMBER)
+    assert merged is not None and merged.id != person.id and w.core.privacy is not None
+    assert w.core.privacy.pending(merged.id) is not None
+    w.clock.advance(hours=25)
+    w.core.scheduler.run_due()
+    assert w.core.people.find(*MEMBER) is None and w.core.people.find(*slack) is None
+    assert count(w, MEMBER[1]) == 0
+
+
 def test_a_blocked_member_can_still_export_and_be_forgotten(base):
     reset_conversations(base)
     w = world(base, forget_grace_hours=0)

@@ -81,6 +81,7 @@ class PrivacyFeature:
         self.retention = retention
         self.grace = grace
         self.clock = clock
+        people.merge_listeners.append(self._on_merge)
 
     def contribution(self) -> Contribution:
         """Two commands, the forget-me buttons, three jobs and the hook that blanks sent erasures."""
@@ -151,6 +152,26 @@ class PrivacyFeature:
             payload["chat"] = [chat.platform, chat.chat_id]
         self.scheduler.schedule(FORGET_JOB, when, payload, key=str(person.id))
         return self.pending(person.id) or when
+
+    def _on_merge(self, s: Session, keep: int, gone: int) -> None:
+        """Two linked accounts became one person: a pending erasure of either is now of both (it
+        would run for a person who no longer exists, and erase nothing)."""
+        jobs = table("scheduled_jobs")
+        pending = jobs.c.done_at.is_(None)
+        theirs = s.execute(
+            select(jobs.c.payload).where(jobs.c.name == forget_job_name(gone), pending)
+        ).first()
+        if theirs is None:
+            return
+        if s.scalar(select(jobs.c.name).where(jobs.c.name == forget_job_name(keep), pending)) is None:
+            s.execute(delete(jobs).where(jobs.c.name == forget_job_name(keep)))  # a finished one
+            s.execute(
+                update(jobs)
+                .where(jobs.c.name == forget_job_name(gone))
+                .values(name=forget_job_name(keep), payload={**(theirs.payload or {}), "person": keep})
+            )
+        else:
+            s.execute(delete(jobs).where(jobs.c.name == forget_job_name(gone)))
 
     def cancel(self, person_id: int) -> bool:
         """Stop a pending erasure; False when there was none (or it is running)."""
