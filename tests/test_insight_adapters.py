@@ -5,6 +5,7 @@ report and its charts in the moderator's DM and tells the channel nothing but wh
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -114,6 +115,88 @@ async def test_slack_rapport_in_a_channel_sends_the_report_and_charts_to_the_dm(
         assert posted and all(c.args["channel"] in (MEMBER, dm) for c in posted)
         said = " ".join(str(c.args.get("text")) for c in fake.calls if c.method.startswith("response_url"))
         assert "privéchat" in said and "Rapport voor moderators" not in said  # the channel sees no figures
+    finally:
+        await http.close()
+        await adapter.stop()
+        await fake.close()
+
+
+def long_month() -> object:
+    """The synthetic month with every gap question 3,000 characters of emoji, accents and flags."""
+    m = synthetic_month()
+    filler = " ".join(["👩🏽‍⚕️ zorg café 🇳🇱 naïef"] * 120)
+    for q in m.questions:
+        if q["text"].startswith(("Welke verzekering", "Hoe meet ik", "Wie repareert", "Kan een clown")):
+            q["text"] = f"{q['text']} {filler}"
+    return m
+
+
+async def test_a_long_report_of_52_weeks_stays_within_telegrams_limits(base: Runtime, tmp_path: Path):
+    reset_conversations(base)
+    write(base.sessions, long_month())  # type: ignore[arg-type]
+    core = base.bot(Clock(NOW))
+    api = FakeBotApi()
+    chat = api.chat(MOD["id"], first_name="Moderator")
+    a = TelegramAdapter(base.settings.model_copy(update={"data_dir": tmp_path}), core.service, request=api)
+    a.backoff = 0.01
+    await a.start()
+    try:
+        app = a.application
+        assert app is not None
+        update = api.update(message=api.message(chat, MOD, "/rapport 52"))
+        await app.process_update(Update.de_json(update, app.bot))
+        texts = [str(c.params["text"]) for c in api.sent(MOD["id"])]
+        assert len(texts) >= 2 and any("52 weken" in t for t in texts)  # over 4,096: split
+        assert sum(t.count(" vragen · bot ") for t in texts) == 52  # every week's line arrived
+        assert len(api.documents) == 2
+    finally:
+        await a.stop()
+    assert api.errors == []
+
+
+async def test_a_long_report_of_52_weeks_stays_within_slacks_limits(base: Runtime, tmp_path: Path):
+    reset_conversations(base)
+    write(base.sessions, long_month())  # type: ignore[arg-type]
+    rt = replace(base, settings=base.settings.model_copy(update={"moderators": f"slack:{MEMBER}"}))
+    core = rt.bot(Clock(NOW))
+    fake = await FakeSlack().start()
+    settings = make_settings(
+        tmp_path / "data",
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake.url,
+        slack_mode="http",
+    )
+    adapter = SlackAdapter(settings, core.service, retry_delays=(0.01, 0.02, 0.03))
+    await adapter.start()
+    app = web.Application()
+    app.add_routes(adapter.routes())
+    http = TestClient(TestServer(app))
+    await http.start_server()
+    bot = Bot(adapter, http, fake, core.service)
+    try:
+        resp = await bot.command("/rapport", "52", "C0GENERAL")
+        assert resp.status == 200
+        await bot.settle()
+        failed = [(c.error, str(c.args)[:300]) for c in fake.to("chat.postMessage", ok=False)]
+        assert failed == []
+        posted = " ".join(
+            str(c.args.get("text") or c.args.get("blocks")) for c in fake.to("chat.postMessage")
+        )
+        assert "52 weken" in posted and [len(s.names) for s in fake.shares] == [2]
+        # The buttons arrived (Slack rejected the whole blocks when two buttons shared an action).
+        buttons = [
+            e["action_id"]
+            for c in fake.to("chat.postMessage")
+            for b in (
+                json.loads(c.args["blocks"])
+                if isinstance(c.args.get("blocks"), str)
+                else c.args.get("blocks") or []
+            )
+            if b.get("type") == "actions"
+            for e in b["elements"]
+        ]
+        assert buttons[0] == "in_csv" and len(buttons) == len(set(buttons)) == 11
     finally:
         await http.close()
         await adapter.stop()

@@ -18,7 +18,7 @@ from test_insight import NOW, synthetic_month, write
 from app.runtime import Runtime, build_runtime
 from bot.delivery.records import OutboxRecord
 from bot.experts.records import RoutingRecord
-from bot.insight.feature import IN_CSV, IN_EXPERT, IN_KB, REPORT_JOB
+from bot.insight.feature import IN_CSV, IN_EXPERT, IN_KB, REPORT_JOB, button_kind
 from bot.insight.gaps import clip, quoted
 from bot.messages import Action, ChatRef, reply_from_dict
 
@@ -84,7 +84,7 @@ def test_the_report_comes_privately_with_its_charts_and_buttons(month: World) ->
     assert r.text.startswith("Rapport voor moderators: 2 november – 29 november 2026")
     assert [f.mime for f in r.files] == ["image/png", "image/png"]
     assert all(f.data.startswith(b"\x89PNG") for f in r.files)
-    actions = [b.action for b in r.buttons]
+    actions = [button_kind(b.action) for b in r.buttons]
     assert actions[0] == IN_CSV and actions.count(IN_KB) == actions.count(IN_EXPERT) == 5
     # In a channel: the report goes to the moderator's private chat, the channel only says where.
     report, notice = month.handle(cmd("slack", MOD_SLACK, "rapport", "2", chat="CPUBLIC"))
@@ -106,17 +106,18 @@ def test_the_csv_comes_as_a_file_by_command_and_by_button(month: World) -> None:
 def gap_button(w: World, action: str) -> int:
     """The value of a gap button under the report: the representative question's id."""
     [r] = w.handle(cmd("telegram", MOD_TG, "rapport"))
-    index = [b.action for b in r.buttons].index(action)
+    index = [button_kind(b.action) for b in r.buttons].index(action)
     return int(r.buttons[index].value)
 
 
 def test_ask_an_expert_routes_the_gaps_question_as_the_moderators_own_once(month: World) -> None:
     [report] = month.handle(cmd("telegram", MOD_TG, "rapport"))
-    values = [int(b.value) for b in report.buttons if b.action == IN_EXPERT]
+    pressed = [(b.action, int(b.value)) for b in report.buttons if button_kind(b.action) == IN_EXPERT]
+    assert [a for a, _ in pressed] == [f"{IN_EXPERT}_{i}" for i in range(1, 6)]  # one action each (Slack)
     routed = 0
-    for n, qid in enumerate(values):
+    for n, (action, qid) in enumerate(pressed):
         before = month.routings()
-        act = Action(ChatRef("telegram", MOD_TG), MOD_TG, IN_EXPERT, qid, event_id=f"e{n}")
+        act = Action(ChatRef("telegram", MOD_TG), MOD_TG, action, qid, event_id=f"e{n}")
         [r] = month.core.service.handle_action(act)
         if "al bij de experts" in r.text:  # the member's own question is still with the experts
             assert month.routings() == before

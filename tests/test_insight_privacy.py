@@ -21,7 +21,7 @@ from test_insight import NOW, START, synthetic_month, write
 from app.runtime import Runtime, build_runtime
 from bot.conversations.records import EXPIRED, QuestionRecord
 from bot.experts.records import ExpertRecord, RoutingRecord
-from bot.insight.feature import IN_CSV, IN_EXPERT, IN_KB
+from bot.insight.feature import IN_CSV, IN_EXPERT, IN_KB, button_kind
 from bot.insight.figures import compute
 from bot.insight.report import Reports
 from bot.messages import Action, ChatRef
@@ -141,7 +141,7 @@ def test_an_expert_is_refused_the_report_and_every_button(month: World) -> None:
 
 def test_a_forged_gap_button_reads_no_other_question(month: World) -> None:
     [report] = month.handle(cmd("telegram", MOD_TG, "rapport"))
-    shown = {int(b.value) for b in report.buttons if b.action in (IN_KB, IN_EXPERT)}
+    shown = {int(b.value) for b in report.buttons if button_kind(b.action) in (IN_KB, IN_EXPERT)}
     other = next(q for q in range(1, 400) if q not in shown and month.store.get(q) is not None)
     text = month.store.get(other).text  # type: ignore[union-attr]
     for action in (IN_KB, IN_EXPERT):
@@ -154,7 +154,7 @@ def test_a_forged_gap_button_reads_no_other_question(month: World) -> None:
 
 def test_a_shown_gap_button_still_works_after_a_restart(month: World) -> None:
     [report] = month.handle(cmd("telegram", MOD_TG, "rapport"))
-    qid = next(int(b.value) for b in report.buttons if b.action == IN_KB)
+    qid = next(int(b.value) for b in report.buttons if button_kind(b.action) == IN_KB)
     later = World(month.rt, month.rt.bot(month.clock), month.clock)  # another process, the same database
     [r] = later.core.service.handle_action(
         Action(ChatRef("telegram", MOD_TG), MOD_TG, IN_KB, qid, event_id="k")
@@ -195,7 +195,7 @@ def test_a_gaps_question_is_shown_and_passed_on_anonymised(month: World) -> None
     line = next(x for x in report.text.splitlines() if "autisme" in x)
     quote = line.split("“")[1].split("”")[0]
     assert not [x for x in secrets if x in quote], quote
-    qid = next(int(b.value) for b in report.buttons if b.action == IN_KB and int(b.value) >= 900)
+    qid = next(int(b.value) for b in report.buttons if button_kind(b.action) == IN_KB and int(b.value) >= 900)
     press = Action(ChatRef("slack", "DMOD"), "UMOD", IN_KB, qid, event_id="p-kb", trigger="TRIG")
     [tip] = month.core.service.handle_action(press)  # Slack: the /tip form, its title filled in
     assert tip.form is not None

@@ -26,7 +26,7 @@ from bot.delivery.scheduler import Job, weekly
 from bot.experts.records import RoutingRecord
 from bot.highlights.compose import TZ_NAME, WAITING, week_of
 from bot.insight.figures import DEFAULT_WEEKS, MAX_WEEKS, WeeksError, check_weeks
-from bot.insight.gaps import clip, quoted
+from bot.insight.gaps import MAX_GAPS, clip, quoted
 from bot.insight.render import period_label
 from bot.insight.report import Report, Reports
 from bot.language import language_of, reply_language
@@ -39,7 +39,23 @@ from storage.db import utcnow
 
 REPORT_JOB = "insight.report"
 IN_CSV, IN_KB, IN_EXPERT = "in_csv", "in_kb", "in_expert"
-ACTIONS = (IN_CSV, IN_KB, IN_EXPERT)
+# Each gap's buttons carry their own action (in_kb_1, in_expert_1, ...): Slack rejects a message
+# whose buttons share an action_id, and the adapter's action_id is the action. The bare names stay
+# known for buttons posted before.
+ACTIONS = (
+    IN_CSV,
+    IN_KB,
+    IN_EXPERT,
+    *(f"{kind}_{i}" for kind in (IN_KB, IN_EXPERT) for i in range(1, MAX_GAPS + 1)),
+)
+
+
+def button_kind(action: str) -> str:
+    """in_kb_3 -> in_kb: what a press asks for, whichever gap's button it was."""
+    base, _, number = action.rpartition("_")
+    return base if number.isdigit() and base in (IN_KB, IN_EXPERT) else action
+
+
 POSTED = "insight_report"  # the audit action of a weekly post: one per week, however often the job runs
 OFFERED = "insight_gap"  # the audit action of a gap shown with buttons: only those can be pressed
 COMMANDS = (CommandSpec("rapport", aliases=("report",), audience=MODERATOR, slack=True, rank=99),)
@@ -101,8 +117,8 @@ class InsightFeature:
             return [Reply(chat, t("in_empty", lang, period=period_label(report.figures, lang)), lang)]
         buttons = [Button(IN_CSV, t("btn_in_csv", lang), str(len(report.figures.weeks)))]
         for i, gap in enumerate(report.gaps.gaps, 1):
-            buttons.append(Button(IN_KB, t("btn_in_kb", lang, i=i), str(gap.question_id)))
-            buttons.append(Button(IN_EXPERT, t("btn_in_expert", lang, i=i), str(gap.question_id)))
+            buttons.append(Button(f"{IN_KB}_{i}", t("btn_in_kb", lang, i=i), str(gap.question_id)))
+            buttons.append(Button(f"{IN_EXPERT}_{i}", t("btn_in_expert", lang, i=i), str(gap.question_id)))
         self._offer([gap.question_id for gap in report.gaps.gaps])
         text = f"{head}\n\n{report.text(lang)}" if head else report.text(lang)
         return [Reply(chat, text, lang, buttons=tuple(buttons), files=report.charts(lang), kind="notice")]
@@ -171,7 +187,8 @@ class InsightFeature:
         refused = self.people.refusal(act.chat.platform, act.user_id, lang)
         if refused:
             return [press_notice(act, refused, lang)]
-        if act.action == IN_CSV:
+        kind = button_kind(act.action)
+        if kind == IN_CSV:
             if not 1 <= act.item_id <= MAX_WEEKS:
                 return [press_notice(act, t("unknown_item", lang), lang)]
             return [self._csv(act.item_id, ChatRef(act.chat.platform, act.user_id), lang)]
@@ -181,7 +198,7 @@ class InsightFeature:
         if q is None:
             return [press_notice(act, t("in_gap_gone", lang), lang)]
         text = quoted(q.text, q.user_name)  # a member's words: anonymised, as the report shows them
-        if act.action == IN_KB:
+        if kind == IN_KB:
             return self._write_entry(act, text, lang)
         return self._ask_experts(act, text, q.text, q.language or lang, lang)
 
