@@ -21,7 +21,9 @@ from typer.testing import CliRunner
 from app.cli import app
 from app.runtime import Runtime, build_runtime, open_settings_database
 from bot.conversations.records import QuestionRecord
-from bot.messages import Action, ChatRef
+from bot.delivery.outbox import enqueue
+from bot.delivery.records import OutboxRecord
+from bot.messages import Action, ChatRef, Reply
 from bot.people.records import AuditRecord
 from bot.people.store import People
 from bot.privacy.feature import PV_FORGET_OK
@@ -195,6 +197,19 @@ def test_retention_at_its_exact_boundary_and_the_dry_run_equals_the_run(base):
     assert retention.run() == dry
     assert (count(w, "730000001"), count(w, "730000002"), count(w, "730000003")) == (3, 0, 1)
     assert retention.preview()["questions"] == {"deleted": 0, "anonymised": 0}
+
+
+def test_retention_also_takes_messages_that_were_never_sent(base):
+    reset_conversations(base)
+    w = world(base, retention_logs_days=30)
+    assert w.core.privacy is not None
+    with w.rt.sessions.begin() as s:  # for a platform this bot no longer runs: never sent, never failed
+        enqueue(s, Reply(ChatRef("whatsapp", "31612345678"), "Je vraag over schulden", "nl"), now=w.clock())
+    w.clock.advance(days=31)
+    assert w.core.privacy.retention.preview()["logs"]["outbox"] == 1
+    w.core.privacy.retention.run()
+    with w.rt.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(OutboxRecord)) == 0
 
 
 def test_the_daily_retention_job_runs_once_when_two_processes_start_together(base):

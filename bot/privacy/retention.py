@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery.outbox import MAX_ATTEMPTS
 from bot.people.store import audit
 from bot.privacy.subject import table
 from bot.privacy.traces import compact
@@ -50,7 +49,9 @@ def _log_clauses(cutoff: datetime) -> dict[str, Any]:
     return {
         "handled_events": he.c.at < cutoff,
         "audit_log": and_(al.c.at < cutoff, al.c.action != RUN_ACTION),
-        "outbox": or_(ob.c.sent_at < cutoff, and_(ob.c.attempts >= MAX_ATTEMPTS, ob.c.created_at < cutoff)),
+        # Also what was never sent (given up on, or for a platform no longer configured): a message
+        # older than the logs are kept is no message to send any more.
+        "outbox": or_(ob.c.sent_at < cutoff, and_(ob.c.sent_at.is_(None), ob.c.created_at < cutoff)),
         "scheduled_jobs": jobs.c.done_at < cutoff,
     }
 
