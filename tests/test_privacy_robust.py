@@ -199,6 +199,18 @@ def test_retention_at_its_exact_boundary_and_the_dry_run_equals_the_run(base):
     assert retention.preview()["questions"] == {"deleted": 0, "anonymised": 0}
 
 
+def test_what_retention_deletes_is_not_left_readable_in_the_database_files(base):
+    reset_conversations(base)
+    w = world(base, retention_questions_days=30)
+    assert w.core.privacy is not None
+    questions(w, "730000004", "Schuldhulp Vraagsteller", 3, days_ago=31)
+    data = w.rt.settings.data_dir
+    w.core.privacy.retention.run()
+    assert count(w, "730000004") == 0
+    files = [p for p in data.iterdir() if p.name.startswith("verbinder.db")]
+    assert files and all(b"Schuldhulp Vraagsteller" not in p.read_bytes() for p in files)
+
+
 def test_retention_also_takes_messages_that_were_never_sent(base):
     reset_conversations(base)
     w = world(base, retention_logs_days=30)

@@ -17,7 +17,7 @@ from bot.privacy.catalog import COVERAGE, rows_about
 from bot.privacy.files import scrub_folder
 from bot.privacy.paraphrase import anonymise
 from bot.privacy.subject import Subject, accounts_clause, subject_of, table
-from bot.privacy.traces import compact, mentions, wipe
+from bot.privacy.traces import compact, mentions, secure, wipe
 from bot.texts import t
 
 if TYPE_CHECKING:
@@ -85,6 +85,7 @@ class Eraser:
             sub = subject_of(s, person_id)
             if sub is None:
                 return None
+            secure(s)
             done.update(self._erase(s, sub, lang))
         pattern = mentions(sub.needles(), sub.protected)
         done["files"] = scrub_folder(self.files, person_id, pattern, t("a_member", "nl"))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.people.store import audit
 from bot.privacy.subject import table
-from bot.privacy.traces import compact
+from bot.privacy.traces import compact, secure
 
 RETENTION_JOB = "privacy.retention"
 RUN_ACTION = "privacy_retention"  # the audit entry of each finished run: when it last ran
@@ -110,6 +110,7 @@ class Retention:
         done = self.preview(now)  # the same moment as the run's own clauses
         qt, rt = table("questions"), table("routings")
         with self.sessions.begin() as s:
+            secure(s)  # what goes does not stay readable in the file's free pages
             c = self._clauses(s, now)
             old = select(qt.c.id).where(c["questions"]["deleted"]).scalar_subquery()
             s.execute(update(qt).where(qt.c.parent_id.in_(old)).values(parent_id=None))
@@ -133,7 +134,7 @@ class Retention:
             summary = ", ".join(f"{k}.{n}={v}" for k, part in done.items() for n, v in part.items() if v)
             audit(s, "system", RUN_ACTION, "", summary or "nothing to do", now)
         if summary:
-            compact(self.sessions)  # what went is not left in SQLite's free pages
+            compact(self.sessions, vacuum=False)  # and not in the write-ahead log either
         return done
 
     def last_run(self) -> datetime | None:

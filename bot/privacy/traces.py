@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Engine, String, Table, Text, cast, delete, or_, select, update
+from sqlalchemy import JSON, Engine, String, Table, Text, cast, delete, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -225,18 +225,27 @@ def wipe(
     return changed
 
 
-def compact(sessions: sessionmaker[Session]) -> bool:
+def secure(s: Session) -> None:
+    """In a SQLite transaction: what it deletes or overwrites is zeroed on its page, not left in
+    the file's free space (the connection keeps this on; other databases: nothing to do)."""
+    if s.get_bind().dialect.name == "sqlite":
+        s.execute(text("PRAGMA secure_delete=ON"))
+
+
+def compact(sessions: sessionmaker[Session], vacuum: bool = True) -> bool:
     """SQLite keeps deleted and overwritten rows in its free pages and write-ahead log until they
-    are reused: rewrite the file without them (VACUUM) and empty the log. False when the database
-    is not SQLite, or is busy (then the pages are reused in time; the next erasure tries again)."""
+    are reused: rewrite the file without them (VACUUM; not needed after `secure` writes) and empty
+    the log. False when the database is not SQLite, or is busy (then the pages are reused in time;
+    the next erasure or retention run tries again)."""
     engine = sessions.kw.get("bind")
     if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
         return False
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM")
+            if vacuum:
+                conn.exec_driver_sql("VACUUM")
             busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
     except OperationalError as exc:
-        log.warning("forget-me: the database could not be compacted (%s)", exc.orig)
+        log.warning("privacy: the database could not be compacted (%s)", exc.orig)
         return False
     return not (busy and busy[0])
