@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,6 +39,7 @@ def q(
     answer: float | None = None,
     routed: bool = False,
     votes: tuple[str, ...] = (),
+    expert: int = 1,
 ) -> tuple[dict, dict | None, list[dict]]:
     question = {
         "id": qid,
@@ -64,9 +66,9 @@ def q(
             "stage": 0,
             "routed_at": at,
             "claimed_at": at + claim * H if claim is not None else None,
-            "claimed_by": 1 if claim is not None else None,
+            "claimed_by": expert if claim is not None else None,
             "answered_at": at + answer * H if answer is not None else None,
-            "answered_by": 1 if answer is not None else None,
+            "answered_by": expert if answer is not None else None,
             "answer": "",
             "kb_status": "",
             "kb_path": "",
@@ -101,17 +103,15 @@ ROWS = [
 ]
 
 
-@pytest.fixture
-def sessions(tmp_path: Path) -> sessionmaker[Session]:
-    made = open_database(f"sqlite:///{tmp_path / 'hand.db'}")
-    with made.begin() as s:
+def fill(sessions: sessionmaker[Session], rows: list, experts: int) -> None:
+    with sessions.begin() as s:
         s.execute(
             insert(ExpertRecord),
             [
                 {
-                    "id": 1,
-                    "name": "E",
-                    "slack_user_id": "UE",
+                    "id": i,
+                    "name": f"E{i}",
+                    "slack_user_id": f"UE{i}",
                     "expertise": "",
                     "tags": [],
                     "sectors": [],
@@ -122,11 +122,18 @@ def sessions(tmp_path: Path) -> sessionmaker[Session]:
                     "active": True,
                     "created_at": datetime(2026, 1, 1),
                 }
+                for i in range(1, experts + 1)
             ],
         )
-        s.execute(insert(QuestionRecord), [r[0] for r in ROWS])
-        s.execute(insert(RoutingRecord), [r[1] for r in ROWS if r[1]])
-        s.execute(insert(FeedbackRecord), [v for r in ROWS for v in r[2]])
+        s.execute(insert(QuestionRecord), [r[0] for r in rows])
+        s.execute(insert(RoutingRecord), [r[1] for r in rows if r[1]])
+        s.execute(insert(FeedbackRecord), [v for r in rows for v in r[2]])
+
+
+@pytest.fixture
+def sessions(tmp_path: Path) -> sessionmaker[Session]:
+    made = open_database(f"sqlite:///{tmp_path / 'hand.db'}")
+    fill(made, ROWS, 1)  # one expert did all the expert work
     return made
 
 
@@ -147,20 +154,17 @@ def test_the_weeks_around_the_end_of_summer_time_by_hand(sessions: sessionmaker[
 
 
 def test_the_printed_report_by_hand(sessions: sessionmaker[Session]) -> None:
-    text = (
-        Reports(sessions, clock=lambda: NOW, embed=lambda xs: __import__("numpy").eye(len(xs)))
-        .build(2)
-        .text()
-    )
+    text = Reports(sessions, clock=lambda: NOW, embed=lambda xs: np.eye(len(xs))).build(2).text()
     lines = text.splitlines()
     assert lines[0] == "Rapport voor moderators: 19 oktober – 1 november 2026 (2 weken: 2026-W43 – 2026-W44)"
     assert "Vragen: 9 van 7 vragenstellers" in lines
     # 4/9 = 44.4%, 3/9 = 33.3%, 1/9 = 11.1%, 1/9 = 11.1%
     assert "Beantwoord door de bot 44% · door experts 33% · verlopen 11% · nog open 11%" in lines
     assert "Feedback: 👍 3 · 👎 2 (60% nuttig)" in lines
+    # One expert: their times are theirs, so none is shown (the counts are)
     assert (
-        "Naar experts: 5 vragen; opgepakt na 1,5 uur (mediaan, p90 4,0 uur), "
-        "beantwoord na 5,0 uur (mediaan, p90 10,0 uur)"
+        "Naar experts: 5 vragen; opgepakt na – (mediaan, p90 –), beantwoord na – (mediaan, p90 –)"
+        " (– : tijden van minder dan 5 experts niet getoond)"
     ) in lines
     assert "Verlopen zonder antwoord: 1" in lines
     assert "  2026-W43: 4 vragen · bot 2 · experts 1 · verlopen 1 · open 0 · 👍 2 👎 0" in lines
@@ -172,3 +176,51 @@ def test_the_printed_report_by_hand(sessions: sessionmaker[Session]) -> None:
 )
 def test_a_half_percent_rounds_up_as_people_round(part: int, whole: int, shown: str) -> None:
     assert percent(part, whole, "nl") == shown
+
+
+def test_the_experts_times_by_hand_when_five_experts_did_the_work(tmp_path: Path) -> None:
+    # The same month, the expert work spread over five experts, and two more answered questions.
+    spread = {3: 1, 4: 2, 7: 3, 8: 4}
+    rows = [
+        q(
+            r[0]["id"],
+            r[0]["created_at"],
+            r[0]["status"],
+            r[0]["user_id"],
+            claim=(r[1]["claimed_at"] - r[1]["routed_at"]) / H if r[1] and r[1]["claimed_at"] else None,
+            answer=(r[1]["answered_at"] - r[1]["routed_at"]) / H if r[1] and r[1]["answered_at"] else None,
+            routed=r[1] is not None,
+            votes=tuple(v["value"] for v in r[2]),
+            expert=spread.get(r[0]["id"], 1),
+        )
+        for r in ROWS
+    ]
+    rows.append(
+        q(12, datetime(2026, 10, 30, 9, 0), EXPERT_ANSWERED, "20", claim=6, answer=12, routed=True, expert=5)
+    )
+    rows.append(
+        q(
+            13,
+            datetime(2026, 10, 31, 9, 0),
+            EXPERT_ANSWERED,
+            "21",
+            claim=0.25,
+            answer=1,
+            routed=True,
+            expert=3,
+        )
+    )
+    sessions = open_database(f"sqlite:///{tmp_path / 'five.db'}")
+    fill(sessions, rows, 5)
+    f = compute(sessions, 2, clock=lambda: NOW)
+    # claims 0.25, 0.5, 1, 2, 4, 6 by experts 3, 3, 1, 2, 4, 5: median (1 + 2) / 2, p90 the 6th
+    assert (f.claim.n, f.claim.median, f.claim.p90, f.claim.experts) == (6, 1.5, 6.0, 5)
+    # answers 1, 3, 5, 10, 12 by experts 3, 1, 2, 4, 5: median the 3rd, p90 the ceil(4.5) = 5th
+    assert (f.answer.n, f.answer.median, f.answer.p90, f.answer.experts) == (5, 5.0, 12.0, 5)
+    w43, w44 = f.per_week
+    assert (w43.claim.experts, w44.claim.experts) == (1, 4) and not w43.claim.shown and not w44.claim.shown
+    text = Reports(sessions, clock=lambda: NOW, embed=lambda xs: np.eye(len(xs))).build(2).text()
+    assert (
+        "Naar experts: 7 vragen; opgepakt na 1,5 uur (mediaan, p90 6,0 uur), "
+        "beantwoord na 5,0 uur (mediaan, p90 12,0 uur)"
+    ) in text.splitlines()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from bot.insight.figures import Figures
+from bot.insight.figures import MIN_GROUP, Figures
 from bot.texts import t
 
 WIDTH, HEIGHT, DPI = 1000, 500, 100  # pixels
@@ -83,13 +83,17 @@ def times_png(f: Figures, lang: str = "nl") -> bytes:
         ("answer", "p90", ANSWER, 0.45),
     )
     for k, (what, stat, colour, alpha) in enumerate(series):
-        values = [getattr(getattr(w, what), stat) or 0.0 for w in f.per_week]
+        values = [  # a week of fewer than MIN_GROUP experts is no bar (their times are theirs)
+            (getattr(getattr(w, what), stat) or 0.0) if getattr(w, what).shown else 0.0 for w in f.per_week
+        ]
         label = f"{t(f'in_chart_{what}', lang)}, {t(f'in_chart_{stat}', lang)}"
         offsets = [i + (k - 1.5) * width for i in x]
         ax.bar(offsets, values, width=width, color=colour, alpha=alpha, label=label)
     ax.set_xticks(x, labels)
     ax.set_ylabel(t("in_chart_hours", lang))
-    ax.set_title(t("in_chart_times", lang), fontsize=10)
+    hidden = any((w.claim.n and not w.claim.shown) or (w.answer.n and not w.answer.shown) for w in f.per_week)
+    note = f"\n({t('in_chart_times_hidden', lang, min=MIN_GROUP)})" if hidden else ""
+    ax.set_title(t("in_chart_times", lang) + note, fontsize=10)
     ax.legend(loc="upper left", fontsize=7, frameon=False)
     if wide:
         side = fig.add_subplot(1, 2, 2)

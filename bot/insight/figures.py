@@ -9,8 +9,9 @@ is a person (linked Slack and Telegram accounts count once). A topic line is sho
 5 different askers asked about it; figures per expert (under a pseudonym) only when at least 5
 experts who are not moderators answered in the period (a moderator who is an expert knows their own
 line: the others must still be 5); a knowledge gap only when at least 5 different askers asked it
-(bot/insight/gaps.py). Totals over the whole community
-(questions per week, shares, the experts' median times) are always shown.
+(bot/insight/gaps.py); the experts' times (median, p90), of the period or of a week, only when they
+come from at least 5 different experts (one expert's week would be that expert's time). Counts over
+the whole community (questions per week, shares, votes) are always shown.
 """
 
 from __future__ import annotations
@@ -56,19 +57,29 @@ def check_weeks(weeks: int) -> int:
 
 @dataclass(frozen=True)
 class Times:
-    """Durations in hours: how many, their median and 90th percentile (nearest rank)."""
+    """Durations in hours: how many, their median and 90th percentile (nearest rank), and from how
+    many different experts (a week's median of one expert's claims is that expert's time)."""
 
     n: int
     median: float | None
     p90: float | None
+    experts: int = 0
+
+    @property
+    def shown(self) -> bool:
+        """Whether the times may be shown: they come from at least MIN_GROUP experts."""
+        return self.n > 0 and self.experts >= MIN_GROUP
 
 
-def times(hours: Sequence[float]) -> Times:
-    """The median (the middle, or the mean of the two middle values) and the nearest-rank p90."""
+def times(hours: Sequence[float], who: Sequence[object] = ()) -> Times:
+    """The median (the middle, or the mean of the two middle values) and the nearest-rank p90;
+    `who`: the expert of each duration (None when unknown)."""
+    experts = len({w for w in who if w is not None})
     if not hours:
-        return Times(0, None, None)
+        return Times(0, None, None, experts)
     ordered = sorted(hours)
-    return Times(len(ordered), statistics.median(ordered), ordered[math.ceil(0.9 * len(ordered)) - 1])
+    p90 = ordered[math.ceil(0.9 * len(ordered)) - 1]
+    return Times(len(ordered), statistics.median(ordered), p90, experts)
 
 
 @dataclass(frozen=True)
@@ -247,20 +258,25 @@ def compute(
                 RoutingRecord.claimed_at,
                 RoutingRecord.answered_at,
                 RoutingRecord.answered_by,
+                RoutingRecord.claimed_by,
             ).where(RoutingRecord.routed_at >= start, RoutingRecord.routed_at < end)
         ).all()
         topics, hidden, sampled = _topics(s, start, end)
         moderators = set(s.scalars(select(ExpertRecord.id).where(ExpertRecord.moderator.is_(True))))
     claims: list[list[float]] = [[] for _ in range(n)]
     answers: list[list[float]] = [[] for _ in range(n)]
+    claimers: list[list[object]] = [[] for _ in range(n)]
+    answerers: list[list[object]] = [[] for _ in range(n)]
     routed = [0] * n
     by_expert: dict[int, list[float]] = defaultdict(list)
-    for i, routed_at, claimed_at, answered_at, answered_by in routings:
+    for i, routed_at, claimed_at, answered_at, answered_by, claimer in routings:
         routed[int(i)] += 1
         if claimed_at is not None:
             claims[int(i)].append(_hours(routed_at, claimed_at))
+            claimers[int(i)].append(claimer)
         if answered_at is not None:
             answers[int(i)].append(_hours(routed_at, answered_at))
+            answerers[int(i)].append(answered_by)
             if answered_by is not None:
                 by_expert[int(answered_by)].append(_hours(routed_at, answered_at))
     per_week = tuple(
@@ -275,8 +291,8 @@ def compute(
             helpful=counts[(i, f"vote:{HELPFUL}")],
             not_helpful=counts[(i, f"vote:{NOT_HELPFUL}")],
             routed=routed[i],
-            claim=times(claims[i]),
-            answer=times(answers[i]),
+            claim=times(claims[i], claimers[i]),
+            answer=times(answers[i], answerers[i]),
         )
         for i in range(n)
     )
@@ -300,8 +316,8 @@ def compute(
         generated_at=clock().replace(tzinfo=UTC).isoformat(),
         per_week=per_week,
         askers=askers,
-        claim=times([h for week in claims for h in week]),
-        answer=times([h for week in answers for h in week]),
+        claim=times([h for w in claims for h in w], [e for w in claimers for e in w]),
+        answer=times([h for w in answers for h in w], [e for w in answerers for e in w]),
         experts_active=len(by_expert),
         experts=experts,
         topics=topics,

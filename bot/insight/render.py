@@ -55,16 +55,23 @@ def weeks_label(f: Figures, lang: str) -> str:
 
 
 def _times(key: str, f: Figures, lang: str) -> str:
+    """The experts' times, each only when it comes from MIN_GROUP experts or more ('–' otherwise)."""
     claim, answer = f.claim, f.answer
-    return t(
+
+    def shown(x: float | None, ok: bool) -> str:
+        return duration(x if ok else None, lang)
+
+    line = t(
         key,
         lang,
         n=f.total("routed"),
-        claim=duration(claim.median, lang),
-        claim90=duration(claim.p90, lang),
-        answer=duration(answer.median, lang),
-        answer90=duration(answer.p90, lang),
+        claim=shown(claim.median, claim.shown),
+        claim90=shown(claim.p90, claim.shown),
+        answer=shown(answer.median, answer.shown),
+        answer90=shown(answer.p90, answer.shown),
     )
+    hidden = (claim.n and not claim.shown) or (answer.n and not answer.shown)
+    return line + (t("in_times_hidden", lang, min=MIN_GROUP) if hidden else "")
 
 
 def summary(f: Figures, lang: str) -> list[str]:

@@ -62,6 +62,13 @@ INSIGHT: dict[str, dict[str, str]] = {
         "Naar experts: {n} vragen; opgepakt na {claim} (mediaan, p90 {claim90}), beantwoord na {answer} (mediaan, p90 {answer90})",
         "To experts: {n} questions; claimed after {claim} (median, p90 {claim90}), answered after {answer} (median, p90 {answer90})",
     ),
+    "in_times_hidden": _both(
+        " (– : tijden van minder dan {min} experts niet getoond)",
+        " (– : times of fewer than {min} experts not shown)",
+    ),
+    "in_chart_times_hidden": _both(
+        "weken met minder dan {min} experts niet getoond", "weeks of fewer than {min} experts not shown"
+    ),
     "in_experts_none": _both("Naar experts: geen vragen", "To experts: no questions"),
     "in_expired": _both("Verlopen zonder antwoord: {n}", "Expired without an answer: {n}"),
     "in_week_head": _both("Per week", "Per week"),
