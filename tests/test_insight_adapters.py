@@ -145,10 +145,22 @@ async def test_a_long_report_of_52_weeks_stays_within_telegrams_limits(base: Run
         assert app is not None
         update = api.update(message=api.message(chat, MOD, "/rapport 52"))
         await app.process_update(Update.de_json(update, app.bot))
-        texts = [str(c.params["text"]) for c in api.sent(MOD["id"])]
+        sent = api.sent(MOD["id"])
+        texts = [str(c.params["text"]) for c in sent]
         assert len(texts) >= 2 and any("52 weken" in t for t in texts)  # over 4,096: split
         assert sum(t.count(" vragen · bot ") for t in texts) == 52  # every week's line arrived
         assert len(api.documents) == 2
+        # Every button arrived, each with its own callback data, and a gap's ❓ works when pressed.
+        [under] = [c for c in sent if c.params.get("reply_markup")]
+        keys = [b for row in under.params["reply_markup"]["inline_keyboard"] for b in row]
+        data = [b["callback_data"] for b in keys]
+        assert len(data) == len(set(data)) == 11 and data[0] == "in_csv:52"
+        ask = next(d for d in data if d.startswith("in_expert_a:"))
+        press = api.callback(MOD, under.result, ask)
+        before = len(api.sent(MOD["id"]))
+        await app.process_update(Update.de_json(api.update(callback_query=press), app.bot))
+        told = " ".join(str(c.params.get("text")) for c in api.sent(MOD["id"])[before:])
+        assert "naar de experts" in told or "al bij de experts" in told, told
     finally:
         await a.stop()
     assert api.errors == []

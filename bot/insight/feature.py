@@ -39,21 +39,23 @@ from storage.db import utcnow
 
 REPORT_JOB = "insight.report"
 IN_CSV, IN_KB, IN_EXPERT = "in_csv", "in_kb", "in_expert"
-# Each gap's buttons carry their own action (in_kb_1, in_expert_1, ...): Slack rejects a message
-# whose buttons share an action_id, and the adapter's action_id is the action. The bare names stay
+# Each gap's buttons carry their own action (in_kb_a, in_expert_a for the first gap, ...): Slack
+# rejects a message whose buttons share an action_id, and the adapter's action_id is the action.
+# Letters, not digits: a Telegram feature callback is "<letters and _>:<id>". The bare names stay
 # known for buttons posted before.
-ACTIONS = (
-    IN_CSV,
-    IN_KB,
-    IN_EXPERT,
-    *(f"{kind}_{i}" for kind in (IN_KB, IN_EXPERT) for i in range(1, MAX_GAPS + 1)),
-)
+GAP_MARKS = "abcdefghij"[:MAX_GAPS]
+ACTIONS = (IN_CSV, IN_KB, IN_EXPERT, *(f"{kind}_{m}" for kind in (IN_KB, IN_EXPERT) for m in GAP_MARKS))
+
+
+def gap_action(kind: str, i: int) -> str:
+    """The action of the i-th gap's button (1-based): in_kb_a, in_expert_b, ..."""
+    return f"{kind}_{GAP_MARKS[i - 1]}"
 
 
 def button_kind(action: str) -> str:
-    """in_kb_3 -> in_kb: what a press asks for, whichever gap's button it was."""
-    base, _, number = action.rpartition("_")
-    return base if number.isdigit() and base in (IN_KB, IN_EXPERT) else action
+    """in_kb_c -> in_kb: what a press asks for, whichever gap's button it was."""
+    base, _, mark = action.rpartition("_")
+    return base if base in (IN_KB, IN_EXPERT) and len(mark) == 1 and mark in GAP_MARKS else action
 
 
 POSTED = "insight_report"  # the audit action of a weekly post: one per week, however often the job runs
@@ -117,8 +119,10 @@ class InsightFeature:
             return [Reply(chat, t("in_empty", lang, period=period_label(report.figures, lang)), lang)]
         buttons = [Button(IN_CSV, t("btn_in_csv", lang), str(len(report.figures.weeks)))]
         for i, gap in enumerate(report.gaps.gaps, 1):
-            buttons.append(Button(f"{IN_KB}_{i}", t("btn_in_kb", lang, i=i), str(gap.question_id)))
-            buttons.append(Button(f"{IN_EXPERT}_{i}", t("btn_in_expert", lang, i=i), str(gap.question_id)))
+            buttons.append(Button(gap_action(IN_KB, i), t("btn_in_kb", lang, i=i), str(gap.question_id)))
+            buttons.append(
+                Button(gap_action(IN_EXPERT, i), t("btn_in_expert", lang, i=i), str(gap.question_id))
+            )
         self._offer([gap.question_id for gap in report.gaps.gaps])
         text = f"{head}\n\n{report.text(lang)}" if head else report.text(lang)
         return [Reply(chat, text, lang, buttons=tuple(buttons), files=report.charts(lang), kind="notice")]
