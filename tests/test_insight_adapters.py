@@ -209,6 +209,28 @@ async def test_a_long_report_of_52_weeks_stays_within_slacks_limits(base: Runtim
             for e in b["elements"]
         ]
         assert buttons[0] == "in_csv" and len(buttons) == len(set(buttons)) == 11
+        # A press on the first gap's ✍ reaches the feature: the /tip form opens, its title filled in.
+        report = next(c for c in fake.to("chat.postMessage") if "52 weken" in str(c.args.get("text")))
+        values = {
+            e["action_id"]: e["value"]
+            for b in (
+                json.loads(report.args["blocks"])
+                if isinstance(report.args["blocks"], str)
+                else report.args["blocks"]
+            )
+            if b.get("type") == "actions"
+            for e in b["elements"]
+        }
+        calls = len(fake.calls)
+        status = await bot.click(
+            "in_kb_a", values["in_kb_a"], str(report.args["channel"]), "1700000000.000100", None
+        )
+        assert status == 200
+        await bot.settle()
+        after = [c.method for c in fake.calls[calls:]]
+        assert after == ["views.open"]
+        [form] = [c for c in fake.calls[calls:]]
+        assert "Deel een tip" in str(form.args["view"]) and "'initial_value'" in str(form.args["view"])
     finally:
         await http.close()
         await adapter.stop()
