@@ -209,3 +209,30 @@ def test_a_gaps_question_is_shown_and_passed_on_anonymised(month: World) -> None
         routed = s.get(QuestionRecord, int(s.scalar(select(func.max(RoutingRecord.question_id))) or 0))
         assert routed is not None and routed.user_id == MOD_TG and "autisme" in routed.text
         assert not [x for x in secrets if x in routed.text], routed.text
+
+
+def test_a_moderators_re_ask_is_not_a_fifth_asker(sessions: sessionmaker[Session]) -> None:
+    # Four members asked it; a moderator sent it to the experts with ❓ (message id insight-…).
+    at = START + timedelta(days=3)
+    with sessions.begin() as s:
+        for n, (user, message) in enumerate(
+            [("201", "a"), ("202", "b"), ("203", "c"), ("204", "d"), ("42", "insight-e1")]
+        ):
+            s.add(
+                QuestionRecord(
+                    id=n + 1,
+                    platform="telegram",
+                    chat_id=user,
+                    message_id=message,
+                    user_id=user,
+                    text=SAME,
+                    status=EXPIRED,
+                    routed=True,
+                    created_at=at + timedelta(hours=n),
+                    updated_at=at,
+                )
+            )
+            s.flush()
+            s.add(RoutingRecord(question_id=n + 1, routed_at=at + timedelta(hours=n)))
+    gaps = Reports(sessions, embed=one_vector, clock=lambda: NOW).build(4).gaps
+    assert gaps.gaps == () and gaps.hidden == 1 and gaps.candidates == 4

@@ -26,7 +26,7 @@ from bot.delivery.scheduler import Job, weekly
 from bot.experts.records import RoutingRecord
 from bot.highlights.compose import TZ_NAME, WAITING, week_of
 from bot.insight.figures import DEFAULT_WEEKS, MAX_WEEKS, WeeksError, check_weeks
-from bot.insight.gaps import MAX_GAPS, clip, quoted
+from bot.insight.gaps import ASKED_FROM_GAP, MAX_GAPS, clip, quoted
 from bot.insight.render import period_label
 from bot.insight.report import Report, Reports
 from bot.language import language_of, reply_language
@@ -213,7 +213,7 @@ class InsightFeature:
             return [press_notice(act, f"/tip {title}", lang)]
         msg = Incoming(
             act.chat,
-            f"insight-{act.event_id or self.clock().timestamp()}",
+            f"{ASKED_FROM_GAP}{act.event_id or self.clock().timestamp()}",
             act.user_id,
             title,
             user_name=act.user_name,
@@ -250,7 +250,7 @@ class InsightFeature:
             return [press_notice(act, t("in_gap_waiting", lang, id=waiting), lang)]
         msg = Incoming(
             act.chat,
-            f"insight-{act.event_id or self.clock().timestamp()}",
+            f"{ASKED_FROM_GAP}{act.event_id or self.clock().timestamp()}",
             act.user_id,
             question,
             user_name=act.user_name,

@@ -38,6 +38,7 @@ GAP_SAMPLE = 2000  # the latest candidates that are grouped
 SIMILAR = 0.45  # cosine of the content-word embeddings for two questions to be "the same question"
 MAX_GAPS = 5
 MAX_QUOTE = 160
+ASKED_FROM_GAP = "insight-"  # the message id of a question a moderator sent to the experts with ❓
 
 Embed = Callable[[list[str]], np.ndarray]  # texts -> L2-normalised rows
 
@@ -91,6 +92,8 @@ def _candidates(s: Session, start: datetime, end: datetime, limit: int) -> tuple
         QuestionRecord.created_at >= start,
         QuestionRecord.created_at < end,
         or_(routed, down),
+        # a moderator's ❓ under a gap re-asks it: not one more asker of the gap
+        QuestionRecord.message_id.not_like(f"{ASKED_FROM_GAP}%"),
     )
     joined = (
         select(func.count())
