@@ -211,7 +211,7 @@ def test_a_gaps_question_is_shown_and_passed_on_anonymised(month: World) -> None
         assert not [x for x in secrets if x in routed.text], routed.text
 
 
-def test_a_moderators_re_ask_is_not_a_fifth_asker(sessions: sessionmaker[Session]) -> None:
+def test_a_moderators_re_ask_is_not_a_fifth_asker_of_a_gap_or_topic(sessions: sessionmaker[Session]) -> None:
     # Four members asked it; a moderator sent it to the experts with ❓ (message id insight-…).
     at = START + timedelta(days=3)
     with sessions.begin() as s:
@@ -234,5 +234,6 @@ def test_a_moderators_re_ask_is_not_a_fifth_asker(sessions: sessionmaker[Session
             )
             s.flush()
             s.add(RoutingRecord(question_id=n + 1, routed_at=at + timedelta(hours=n)))
-    gaps = Reports(sessions, embed=one_vector, clock=lambda: NOW).build(4).gaps
-    assert gaps.gaps == () and gaps.hidden == 1 and gaps.candidates == 4
+    report = Reports(sessions, embed=one_vector, clock=lambda: NOW).build(4)
+    assert report.gaps.gaps == () and report.gaps.hidden == 1 and report.gaps.candidates == 4
+    assert report.figures.topics == () and report.figures.topics_hidden == 2  # 4 askers of each theme

@@ -25,8 +25,8 @@ from bot.delivery.outbox import Outbox, enqueue
 from bot.delivery.scheduler import Job, weekly
 from bot.experts.records import RoutingRecord
 from bot.highlights.compose import TZ_NAME, WAITING, week_of
-from bot.insight.figures import DEFAULT_WEEKS, MAX_WEEKS, WeeksError, check_weeks
-from bot.insight.gaps import ASKED_FROM_GAP, MAX_GAPS, clip, quoted
+from bot.insight.figures import ASKED_FROM_GAP, DEFAULT_WEEKS, MAX_WEEKS, WeeksError, check_weeks
+from bot.insight.gaps import MAX_GAPS, clip, quoted
 from bot.insight.render import period_label
 from bot.insight.report import Report, Reports
 from bot.language import language_of, reply_language

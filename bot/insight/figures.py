@@ -40,6 +40,7 @@ MAX_WEEKS = 52
 DEFAULT_WEEKS = 4
 TOPIC_SAMPLE = 10_000  # the most recent questions of the period whose themes are counted
 MAX_TOPICS = 5
+ASKED_FROM_GAP = "insight-"  # the message id of a question a moderator sent to the experts with ❓
 BOT, EXPERT, EXPIRED_OUT, OPEN = "bot", "expert", "expired", "open"
 OUTCOMES = (BOT, EXPERT, EXPIRED_OUT, OPEN)
 
@@ -330,7 +331,11 @@ def _topics(s: Session, start: datetime, end: datetime) -> tuple[tuple[Topic, ..
     """The top themes of the latest `TOPIC_SAMPLE` questions (MIN_GROUP askers each), hidden, read."""
     rows = s.execute(
         with_asker(select(QuestionRecord.text, asker()).select_from(QuestionRecord))
-        .where(QuestionRecord.created_at >= start, QuestionRecord.created_at < end)
+        .where(
+            QuestionRecord.created_at >= start,
+            QuestionRecord.created_at < end,
+            QuestionRecord.message_id.not_like(f"{ASKED_FROM_GAP}%"),  # a moderator's re-ask of a gap
+        )
         .order_by(QuestionRecord.created_at.desc(), QuestionRecord.id.desc())
         .limit(TOPIC_SAMPLE)
     ).all()

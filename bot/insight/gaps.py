@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.conversations.records import EXPIRED, FeedbackRecord, QuestionRecord
 from bot.experts.records import RoutingRecord
 from bot.highlights.compose import question_themes, zone
-from bot.insight.figures import MIN_GROUP, asker, with_asker
+from bot.insight.figures import ASKED_FROM_GAP, MIN_GROUP, asker, with_asker
 from bot.messages import NOT_HELPFUL
 from bot.privacy.paraphrase import anonymise
 from knowledge_base import text as T
@@ -38,7 +38,6 @@ GAP_SAMPLE = 2000  # the latest candidates that are grouped
 SIMILAR = 0.45  # cosine of the content-word embeddings for two questions to be "the same question"
 MAX_GAPS = 5
 MAX_QUOTE = 160
-ASKED_FROM_GAP = "insight-"  # the message id of a question a moderator sent to the experts with ❓
 
 Embed = Callable[[list[str]], np.ndarray]  # texts -> L2-normalised rows
 
