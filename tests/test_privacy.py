@@ -243,6 +243,9 @@ def test_forget_me_leaves_no_trace_in_any_table_and_keeps_public_entries_anonymo
     # The bot's messages that quoted the question: the offer to the expert (Slack), the reply in the
     # group and the delivered answer (Telegram, within 48 hours) are deleted.
     assert {d.chat_id for d in p.slack.deletes} == {"D" + EXPERT[1][1:]}
+    # The moderation notices about their tips stay in the moderator's direct messages, without them.
+    notices = [text for posted, text in p.slack.updates if posted.chat_id == "D" + ADMIN[1][1:]]
+    assert len(notices) == 2 and all(NAME not in n and "een lid" in n for n in notices), notices
     assert {(d.chat_id, d.message_id) for d in p.telegram.deletes} >= {(GROUP, "4000")}
     with p.w.rt.sessions() as s:
         left = find(s, [*sub.needles(), "Marieke", "Zonnebloem"])

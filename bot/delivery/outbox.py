@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,6 +40,9 @@ Sender = Callable[[Reply], Awaitable[list[Posted]]]
 SEND, UPDATE, DELETE = "send", "update", "delete"  # what an outbox row does
 PIN, UNPIN = "pin", "unpin"  # only where the platform can (Telegram: the weekly highlights)
 DONE = "_posted"  # payload key: the parts a partly sent row already posted (see PartlySent)
+# payload key of a sent message: where its parts landed, so it can be changed later (forget-me
+# takes a member's name out of the bot's posts that named them, long after they were sent)
+LANDED = "_landed"
 
 
 class PartlySent(Exception):
@@ -189,6 +192,7 @@ class Outbox:
                 target = Posted(row.target_chat, row.target_message) if row.op != SEND else None
                 payload = dict(row.payload)
                 done = tuple(Posted(str(c), str(m)) for c, m in payload.pop(DONE, ()))
+                payload.pop(LANDED, None)
                 reply = reply_from_dict(payload)
                 taken.append(
                     Pending(row.id, reply, row.purpose, row.question_id, row.expert_id, row.op, target, done)
@@ -197,15 +201,18 @@ class Outbox:
 
     def sent(self, item: Pending, posted: list[Posted]) -> None:
         """Mark a row sent and let the feature that queued it record where it was posted."""
+        parts = [*item.done, *(Posted(str(c), str(m)) for c, m in posted)]
         with self.sessions.begin() as s:
-            s.execute(
-                update(OutboxRecord)
-                .where(OutboxRecord.id == item.id)
-                .values(sent_at=self.clock(), lease_until=None)
-            )
+            values: dict[str, Any] = {"sent_at": self.clock(), "lease_until": None}
+            if item.target is None and parts:  # a new message (not a change of one): where it is
+                row = s.get(OutboxRecord, item.id)
+                if row is not None:
+                    landed = [[p.chat_id, p.message_id] for p in parts]
+                    values["payload"] = {**(row.payload or {}), LANDED: landed}
+            s.execute(update(OutboxRecord).where(OutboxRecord.id == item.id).values(**values))
             hook = self._hooks.get(item.purpose)
             if hook is not None:
-                hook(s, item, [*item.done, *(Posted(str(c), str(m)) for c, m in posted)])
+                hook(s, item, parts)
 
     def failed(self, item: Pending, error: str, partly: PartlySent | None = None) -> None:
         """Record a failed attempt, retried with backoff, then given up (a partial send keeps the rest)."""

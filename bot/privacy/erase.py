@@ -4,6 +4,7 @@ what stays public, take back the bot's messages that quote them, and wipe every 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.delivery.outbox import DELETE, UPDATE, Pending, enqueue
-from bot.messages import ChatRef, Posted, Reply, reply_to_dict
+from bot.delivery.outbox import DELETE, DONE, LANDED, SEND, UPDATE, Pending, enqueue
+from bot.messages import ChatRef, Posted, Reply, reply_from_dict, reply_to_dict
 from bot.privacy.catalog import COVERAGE, rows_about
 from bot.privacy.files import scrub_folder
 from bot.privacy.paraphrase import anonymise
@@ -54,6 +55,40 @@ def _bot_messages(s: Session, sub: Subject) -> list[tuple[str, str, str, datetim
         if key not in theirs:  # the member's own messages are theirs to delete, not the bot's
             out.setdefault(key, asked[ref.question_id].created_at)
     return [(p, c, m, at) for (p, c, m), at in sorted(out.items()) if p in ("slack", "telegram")]
+
+
+def _posts_naming(
+    s: Session, sub: Subject, by: str
+) -> tuple[list[tuple[str, str, str, datetime]], list[tuple[Posted, Reply]]]:
+    """The bot's sent posts that name the person or went to them, from where the outbox noted they
+    landed: those to them are taken back (as their questions' answers are), the others, posts in
+    channels and to other people, are edited to carry "een lid" instead of the name."""
+    pattern = mentions(sub.needles(), sub.protected)
+    ob = table("outbox")
+    take_back: list[tuple[str, str, str, datetime]] = []
+    edit: list[tuple[Posted, Reply]] = []
+    theirs = {*sub.accounts, *sub.direct_chats}  # a post to a user id lands in their direct chat
+    sent = select(ob).where(ob.c.sent_at.is_not(None), ob.c.op == SEND, ob.c.purpose != PURPOSE)
+    for row in s.execute(sent):
+        payload = dict(row.payload or {})
+        landed = payload.pop(LANDED, None)
+        if not landed:
+            continue
+        payload.pop(DONE, None)
+        reply = reply_from_dict(payload)
+        platform = reply.chat.platform
+        if platform not in ("slack", "telegram"):
+            continue
+        if (platform, reply.chat.chat_id) in theirs or any((platform, str(c)) in theirs for c, _ in landed):
+            take_back += [(platform, str(c), str(m), row.sent_at) for c, m in landed]
+        elif pattern is not None and pattern.search(f"{reply.text}\n{reply.formatted}"):
+            clean = replace(
+                reply, text=pattern.sub(by, reply.text), formatted=pattern.sub(by, reply.formatted)
+            )
+            edit += [
+                (Posted(str(c), str(m)), replace(clean, chat=ChatRef(platform, str(c)))) for c, m in landed
+            ]
+    return take_back, edit
 
 
 class Eraser:
@@ -126,6 +161,13 @@ class Eraser:
         messages = _bot_messages(s, sub)
         ob = table("outbox")
         gone = [r["id"] for r in rows_about(s, "outbox", sub)]
+        taken, edits = _posts_naming(s, sub, t("a_member", "nl"))
+        # The posts to them, with the answers to their questions, once each (the earliest time).
+        when: dict[tuple[str, str, str], datetime] = {}
+        for platform, chat, mid, at in [*messages, *taken]:
+            key = (platform, chat, mid)
+            when[key] = min(at, when.get(key, at))
+        messages = [(*key, at) for key, at in sorted(when.items())]
         s.execute(delete(ob).where(ob.c.id.in_(gone)))
         done["outbox"] = len(gone)
         qt = table("questions")
@@ -176,6 +218,9 @@ class Eraser:
                     s, Reply(ChatRef(platform, chat), "", lang), PURPOSE, now=now, op=DELETE, target=target
                 )
         done["messages"] = len(messages)
+        for target, clean in edits:  # posts to others that named them: the name goes, the post stays
+            enqueue(s, clean, PURPOSE, now=now, op=UPDATE, target=target)
+        done["posts_edited"] = len(edits)
         return done
 
 
