@@ -30,7 +30,7 @@ from bot.delivery.outbox import Outbox, enqueue
 from bot.delivery.records import OutboxRecord
 from bot.delivery.scheduler import Job, Scheduler
 from bot.experts.directory import Expert
-from bot.messages import ASK_EXPERT, CLAIM, Action, ChatRef, Incoming, Reply
+from bot.messages import ASK_EXPERT, CLAIM, Action, ChatRef, Incoming, Posted, Reply
 from bot.texts import t
 
 # Read at import: the session fixture in conftest.py clears VERBINDER_* variables afterwards.
@@ -187,10 +187,10 @@ def test_two_dispatchers_never_lease_the_same_row(rt, core):
     posted: list[str] = []
     lock = threading.Lock()
 
-    async def sender(reply: Reply) -> list[str]:
+    async def sender(reply: Reply) -> list[Posted]:
         with lock:
             posted.append(reply.text)
-        return [f"ts{len(posted)}"]
+        return [Posted("C2", f"ts{len(posted)}")]  # a sender says where each part landed
 
     def deliver(i: int) -> None:
         outbox = Outbox(rt.sessions)
