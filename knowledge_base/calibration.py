@@ -181,24 +181,6 @@ def fit_ranker(
     )
 
 
-def balanced_threshold(probabilities: list[float], labels: list[int]) -> tuple[float, float]:
-    """The probability threshold with the best balanced accuracy (ties: the middle one), and that accuracy."""
-    pos = sum(labels)
-    neg = len(labels) - pos
-    if not pos or not neg:
-        return 0.5, 0.0
-    best, where = -1.0, [0.5]
-    for t in sorted(set(probabilities)) + [1.01]:
-        tpr = sum(1 for p, y in zip(probabilities, labels, strict=True) if y and p >= t) / pos
-        tnr = sum(1 for p, y in zip(probabilities, labels, strict=True) if not y and p < t) / neg
-        bacc = (tpr + tnr) / 2
-        if bacc > best + 1e-12:
-            best, where = bacc, [t]
-        elif abs(bacc - best) <= 1e-12:
-            where.append(t)
-    return where[len(where) // 2], best
-
-
 def steady_threshold(
     probabilities: list[float], labels: list[int], width: float = 0.05
 ) -> tuple[float, float]:
@@ -217,10 +199,7 @@ def steady_threshold(
 
     raw = [bacc(t) for t in grid]
     reach = round(width * 100)
-    smooth = [
-        sum(raw[max(0, i - reach) : i + reach + 1]) / len(raw[max(0, i - reach) : i + reach + 1])
-        for i in range(len(grid))
-    ]
+    smooth = [float(np.mean(raw[max(0, i - reach) : i + reach + 1])) for i in range(len(grid))]
     best = max(range(len(grid)), key=lambda i: (smooth[i], -abs(grid[i] - 0.5)))
     return grid[best], raw[best]
 

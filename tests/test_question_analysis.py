@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from knowledge_base.analysis import analyse_question, find_places, places, question_type, split_request
-from knowledge_base.calibration import LogisticModel, balanced_threshold, fit, fit_ranker, steady_threshold
+from knowledge_base.calibration import LogisticModel, fit, fit_ranker, steady_threshold
 from knowledge_base.evidence import _SentenceVectors, fact_near, typed_fact
 from knowledge_base.text import words
 
@@ -164,10 +164,10 @@ def test_fit_ranker_learns_which_signal_picks_the_right_candidate():
     assert fit_ranker(groups, ["signal", "noise"], l2=1.0).weights == model.weights  # deterministic
 
 
-def test_balanced_threshold_picks_the_separating_probability():
-    t, bacc = balanced_threshold([0.1, 0.2, 0.6, 0.9], [0, 0, 1, 1])
+def test_the_steady_threshold_picks_the_separating_probability():
+    t, bacc = steady_threshold([0.1, 0.2, 0.6, 0.9], [0, 0, 1, 1])
     assert bacc == 1.0 and 0.2 < t <= 0.6
-    assert balanced_threshold([0.3, 0.4], [1, 1]) == (0.5, 0.0)  # one class only: no threshold to learn
+    assert steady_threshold([0.3, 0.4], [1, 1]) == (0.5, 0.0)  # one class only: no threshold to learn
 
 
 def test_the_steady_threshold_prefers_a_broad_plateau_to_a_lone_peak():
@@ -177,7 +177,6 @@ def test_the_steady_threshold_prefers_a_broad_plateau_to_a_lone_peak():
     labels = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1]
     t, bacc = steady_threshold(probs, labels)
     assert 0.35 < t <= 0.45 and bacc == (1.0 + 0.8) / 2
-    assert steady_threshold([0.3, 0.4], [1, 1]) == (0.5, 0.0)
 
 
 def test_the_sentence_vector_cache_starts_again_when_full_without_losing_this_questions_sentences():

@@ -170,11 +170,15 @@ def parse_week(week: str) -> date:
         raise ValueError(f"{year} has no week {number}") from None
 
 
+def iso_week(day: date) -> str:
+    """The ISO week of a day, as "2026-W49" (the inverse of parse_week)."""
+    year, number, _ = day.isocalendar()
+    return f"{year}-W{number:02d}"
+
+
 def week_of(moment: datetime, tz: str = TZ_NAME) -> str:
     """The ISO week (local time) of a naive UTC moment, as "2026-W49"."""
-    local = moment.replace(tzinfo=UTC).astimezone(zone(tz))
-    year, number, _ = local.isocalendar()
-    return f"{year}-W{number:02d}"
+    return iso_week(moment.replace(tzinfo=UTC).astimezone(zone(tz)).date())
 
 
 def week_bounds(week: str, tz: str = TZ_NAME) -> tuple[datetime, datetime]:
@@ -213,7 +217,7 @@ def compose(
             select(func.count()).where(RoutingRecord.answered_at >= start, RoutingRecord.answered_at < end)
         )
     return Highlights(
-        week=f"{monday.isocalendar()[0]}-W{monday.isocalendar()[1]:02d}",
+        week=iso_week(monday),
         tz=tz,
         monday=monday.isoformat(),
         sunday=(monday + timedelta(days=6)).isoformat(),

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversations.records import FeedbackRecord, QuestionRecord
 from bot.experts.records import RoutingRecord
-from bot.highlights.compose import zone
+from bot.highlights.compose import iso_week, zone
 from bot.insight.figures import asker, outcome_of, with_asker
 from bot.messages import HELPFUL, NOT_HELPFUL
 from bot.privacy.pseudonyms import Pseudonyms
@@ -118,7 +118,7 @@ def questions_csv(
                     of(qid, "question"),
                     of(parent, "question") if parent else "",
                     of(who, "account"),
-                    f"{local.isocalendar()[0]}-W{local.isocalendar()[1]:02d}",
+                    iso_week(local.date()),
                     local.strftime("%Y-%m-%d %H:%M"),
                     platform,
                     lang,

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversations.records import ANSWERED, EXPIRED, FeedbackRecord, QuestionRecord
 from bot.experts.records import ExpertRecord, RoutingRecord
-from bot.highlights.compose import TZ_NAME, parse_week, question_themes, week_bounds, week_of
+from bot.highlights.compose import TZ_NAME, iso_week, parse_week, question_themes, week_bounds, week_of
 from bot.messages import HELPFUL, NOT_HELPFUL
 from bot.people.records import AccountRecord
 from bot.privacy.pseudonyms import Pseudonyms
@@ -165,7 +165,7 @@ def period(weeks: int, now: datetime, tz: str = TZ_NAME) -> tuple[str, ...]:
     """The `weeks` full ISO weeks before the week of `now` (local time), oldest first."""
     monday = parse_week(week_of(now, tz))
     days = [monday - timedelta(days=7 * k) for k in range(check_weeks(weeks), 0, -1)]
-    return tuple(f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}" for d in days)
+    return tuple(iso_week(d) for d in days)
 
 
 def bounds(weeks: Sequence[str], tz: str) -> list[datetime]:
