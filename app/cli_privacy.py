@@ -13,12 +13,12 @@ from adapters.terminal import error, terminal
 from app.boot import runtime_or_exit
 from app.runtime import open_settings_database, privacy_feature, retention_policy
 from app.setup_errors import configuration_errors, settings_or_exit
+from bot.announcements.model import local_label
 from bot.delivery.outbox import Outbox
 from bot.delivery.scheduler import Scheduler
 from bot.people.records import AccountRecord, PersonRecord
 from bot.people.store import People, Person
 from bot.privacy.export import export, to_csv, to_json
-from bot.privacy.feature import local
 from bot.privacy.retention import Retention
 from bot.privacy.statement import statement
 from storage.db import utcnow
@@ -129,7 +129,8 @@ def forget_cmd(
         return
     due = feature.pending(person.id) or feature.request(person, "nl", None)
     console.print(
-        f"{label} will be forgotten on {local(due)} (Amsterdam time); `--now` erases at once.", markup=False
+        f"{label} will be forgotten on {local_label(due)} (Amsterdam time); `--now` erases at once.",
+        markup=False,
     )
 
 
@@ -163,7 +164,7 @@ def retention_cmd(
         )
         for kind, parts in counts.items():
             console.print(f"  {kind}: " + ", ".join(f"{k} {v}" for k, v in parts.items()), markup=False)
-        console.print(f"Last run of the daily job: {local(last) if last else 'never'}.", markup=False)
+        console.print(f"Last run of the daily job: {local_label(last) if last else 'never'}.", markup=False)
     if overdue:
         error(
             err, "the daily retention job has not run for more than 2 days: is the bot running?", "Warning:"

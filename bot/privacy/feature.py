@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.announcements.model import local_label
 from bot.commands import Command, CommandSpec
 from bot.delivery.outbox import NOTICE, Outbox, enqueue
 from bot.delivery.scheduler import Job, Scheduler
@@ -38,17 +38,11 @@ COMMANDS = (
 ENGLISH = {"my_data", "forget_me"}
 EN = "_en"  # a button's action ends in this when its person speaks English (a press carries no language)
 CANCEL_WORDS = {"annuleren", "annuleer", "stop", "cancel"}
-TZ = ZoneInfo("Europe/Amsterdam")
 
 
 def forget_job_name(person_id: int) -> str:
     """The stored job of one person's forget-me request."""
     return f"{FORGET_JOB}:{person_id}"
-
-
-def local(when: datetime) -> str:
-    """A UTC time as the member reads it (Amsterdam time)."""
-    return when.replace(tzinfo=ZoneInfo("UTC")).astimezone(TZ).strftime("%Y-%m-%d %H:%M")
 
 
 def direct_chat(platform: str, user_id: str) -> ChatRef:
@@ -197,7 +191,7 @@ class PrivacyFeature:
         due = self.pending(person.id)
         if due is not None:
             cancel = (button(PV_FORGET_CANCEL, lang, person.id),)
-            return [_say(msg, t("pv_forget_pending", lang, when=local(due)), lang, cancel)]
+            return [_say(msg, t("pv_forget_pending", lang, when=local_label(due)), lang, cancel)]
         buttons = (
             button(PV_FORGET_OK, lang, person.id),
             button(PV_FORGET_NO, lang, person.id),
@@ -219,7 +213,7 @@ class PrivacyFeature:
             person, lang, direct_chat(act.chat.platform, act.user_id)
         )
         cancel = (button(PV_FORGET_CANCEL, lang, person.id),)
-        return [press_notice(act, t("pv_forget_planned", lang, when=local(due)), lang, cancel)]
+        return [press_notice(act, t("pv_forget_planned", lang, when=local_label(due)), lang, cancel)]
 
     def on_keep(self, act: Action) -> list[Reply]:
         """The member thinks better of it."""
@@ -265,7 +259,7 @@ class PrivacyFeature:
         last = self.retention.last_run()
         with self.sessions.begin() as s:
             for platform, uid in self.people.moderator_accounts():
-                since = local(last) if last else t("pv_never", "nl")
+                since = local_label(last) if last else t("pv_never", "nl")
                 enqueue(
                     s,
                     Reply(ChatRef(platform, uid), t("pv_retention_alert", "nl", since=since), "nl"),
