@@ -12,7 +12,7 @@ import binascii
 import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -172,6 +172,20 @@ def _candidates(s: Session, t: Table, columns: list[str], needles: list[str]) ->
     return list(s.execute(select(t).where(or_(*clauses))))
 
 
+def _rows_with(
+    s: Session, needles: list[str], skip: Iterable[str]
+) -> Iterator[tuple[str, Table, list[str], list[str], Any]]:
+    """Every row of every table (but `skip`) that may hold a needle: (table name, table, its text
+    columns, its key columns, the row's mapping); the caller's pattern decides per value."""
+    for name, t in sorted(Base.metadata.tables.items()):
+        if name in skip:
+            continue
+        columns = text_columns(t)
+        key_cols = [c.name for c in t.primary_key.columns]
+        for row in _candidates(s, t, columns, needles):
+            yield name, t, columns, key_cols, row._mapping
+
+
 def find(
     s: Session, needles: Iterable[str], skip: Iterable[str] = (), protected: Iterable[str] = ()
 ) -> list[Trace]:
@@ -180,18 +194,12 @@ def find(
     pattern = mentions(needles, protected)
     if pattern is None:
         return []
-    found: list[Trace] = []
-    for name, t in sorted(Base.metadata.tables.items()):
-        if name in skip:
-            continue
-        columns = text_columns(t)
-        key_cols = [c.name for c in t.primary_key.columns]
-        for row in _candidates(s, t, columns, needles):
-            m = row._mapping
-            for c in columns:
-                for hit in pattern.finditer(_as_text(m[c])):
-                    found.append(Trace(name, tuple(m[k] for k in key_cols), c, hit))
-    return found
+    return [
+        Trace(name, tuple(m[k] for k in key_cols), c, hit)
+        for name, _t, columns, key_cols, m in _rows_with(s, needles, skip)
+        for c in columns
+        for hit in pattern.finditer(_as_text(m[c]))
+    ]
 
 
 def wipe(
@@ -206,22 +214,16 @@ def wipe(
     if pattern is None:
         return 0
     changed = 0
-    for name, t in sorted(Base.metadata.tables.items()):
-        if name in keep:
+    for _name, t, columns, key_cols, m in _rows_with(s, needles, keep):
+        values = {c: _scrub(m[c], pattern, by) for c in columns if pattern.search(_as_text(m[c]))}
+        if not values:
             continue
-        columns = text_columns(t)
-        key_cols = [c.name for c in t.primary_key.columns]
-        for row in _candidates(s, t, columns, needles):
-            m = row._mapping
-            values = {c: _scrub(m[c], pattern, by) for c in columns if pattern.search(_as_text(m[c]))}
-            if not values:
-                continue
-            where = [t.c[k] == m[k] for k in key_cols]
-            if set(values) & set(key_cols):  # a row keyed by the person (an id in its key): it goes
-                s.execute(delete(t).where(*where))
-            else:
-                s.execute(update(t).where(*where).values(**values))
-            changed += len(values)
+        where = [t.c[k] == m[k] for k in key_cols]
+        if set(values) & set(key_cols):  # a row keyed by the person (an id in its key): it goes
+            s.execute(delete(t).where(*where))
+        else:
+            s.execute(update(t).where(*where).values(**values))
+        changed += len(values)
     return changed
 
 
