@@ -46,6 +46,7 @@ from ingest.chunking import Chunker
 from ingest.pipeline import IngestReport, Progress, ingest_paths
 from knowledge_base.answerer import Answerer
 from knowledge_base.dense import DenseIndex, make_client
+from knowledge_base.dense_check import check_local_index
 from knowledge_base.embeddings import WordLlamaEmbeddings, load_embeddings
 from knowledge_base.retrieval import Retriever
 from knowledge_base.store import KnowledgeBase
@@ -323,6 +324,8 @@ def build_runtime(settings: Settings, check_model: bool = True) -> Runtime:
     if check_model:  # before loading a model that may not even be installed
         check_stored_model(sessions, settings.embedding_model)
     embeddings = load_embeddings(settings.embedding_model)
+    if not settings.chroma_host:  # a local directory a killed write may have damaged
+        check_local_index(sessions, settings.chroma_dir, settings.chroma_collection)
     client = make_client(settings.chroma_host, settings.chroma_port, settings.chroma_dir)
     dense = DenseIndex(client, settings.chroma_collection, embeddings)
     kb = KnowledgeBase(sessions, dense, settings.lexical_dir, settings.embedding_model)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 
 import pytest
-from support.killing import KILL_DOCUMENTS, consistency, kill_during_ingest, write_many
+from support.killing import KILL_DOCUMENTS, consistency, ingest_in_child, kill_during_ingest, write_many
 
 from app.runtime import build_runtime
 from bot.config import Settings
@@ -43,3 +44,24 @@ def test_a_vector_index_broken_by_a_kill_is_rebuilt_from_the_database(tmp_path):
         f.write_bytes(b"")
     counts = consistency(data)  # a new process, as after a restart
     assert counts["sql"] == counts["dense"] == 1200 and counts["dense_stale"] == 0, counts
+
+
+def test_a_vector_index_that_fails_in_use_after_a_kill_is_set_aside_and_rebuilt(tmp_path):
+    # Some damage only shows when the index is used, and once it crashed the process outright
+    # (a segmentation fault in chromadb's native code): after an interrupted write the directory
+    # is tried in a child process first.
+    src, data = tmp_path / "src", tmp_path / "data"
+    write_many(src, 1200)
+    ingest_in_child(data, src)
+    headers = list((data / "chroma").rglob("header.bin"))
+    assert headers, "chromadb wrote no HNSW header to break"
+    for f in headers:
+        f.write_bytes(b"\xff" * f.stat().st_size)
+    with sqlite3.connect(data / "verbinder.db") as c:  # as a kill mid-write leaves it
+        c.execute("update kb_meta set value = '[\"project-00007.md\"]' where key = 'dense_pending'")
+    rt = build_runtime(Settings(data_dir=data, sample_kb=False, _env_file=None))
+    assert [p.name.startswith("chroma.damaged-") for p in data.iterdir()].count(True) == 1
+    assert rt.kb.dense.count() == 1200
+    assert "Vlinder7" in rt.assistant.ask("Waar repeteert het wijkkoor Klankkast7?").answer
+    counts = consistency(data)
+    assert counts["dense_differs"] == counts["dense_stale"] == 0, counts

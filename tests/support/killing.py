@@ -49,6 +49,18 @@ def _documents(db: Path) -> str:
         return ""
 
 
+def ingest_in_child(data_dir: Path, src: Path) -> None:
+    """A whole `verbinder ingest` in its own process (so this one holds no Chroma client)."""
+    subprocess.run(
+        [sys.executable, "-m", "app.cli", "ingest", str(src)],
+        env=_env(data_dir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=True,
+        timeout=300,
+    )
+
+
 def kill_during_ingest(data_dir: Path, src: Path, rng: random.Random, timeout: float = 120.0) -> bool:
     """Start an ingest and SIGKILL it soon after its first batch is in SQL; False if it ended first."""
     db = data_dir / "verbinder.db"
