@@ -202,14 +202,33 @@ def analyse_question(question: str) -> Analysis:
     return Analysis(question_type(question), asked, tuple(constraints), rare, _focus(words))
 
 
+@lru_cache(maxsize=1)
+def focus_modifiers() -> frozenset[str]:
+    """Words like "maximale", "average": they modify what is asked; the noun after them is asked too."""
+    lines = (DATA / "focus_modifiers.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
+
+
 def _focus(words: list[str]) -> tuple[str, ...]:
-    """The content words a wh-word points at (at most one per wh-word, within three words)."""
+    """The content words a wh-word points at (one per wh-word within three words; past a modifier
+    to its noun: "de maximale SUBSIDIE")."""
     out: list[str] = []
+    modifiers = focus_modifiers()
     for i, w in enumerate(words):
-        if w in _WH:
-            nxt = next((x for x in words[i + 1 : i + 4] if x not in T.STOPWORDS and not x.isdigit()), None)
-            if nxt and nxt not in out:
-                out.append(nxt)
+        if w not in _WH:
+            continue
+        after = [
+            (j, x)
+            for j, x in enumerate(words[i + 1 : i + 6], i + 1)
+            if x not in T.STOPWORDS and not x.isdigit()
+        ]
+        if not after or after[0][0] > i + 3:
+            continue
+        x = after[0][1]
+        if x in modifiers and len(after) > 1:
+            x = after[1][1]
+        if x not in out:
+            out.append(x)
     return tuple(out)
 
 
