@@ -115,10 +115,19 @@ def named_things(question: str) -> list[tuple[str, ...]]:
     words = _plain_words(question)
     heads = name_heads()
     for i, w in enumerate(words):
-        if w in heads.get("after", ()) and not (i and words[i - 1] in heads.get("not_after", ())):
+        before = (
+            _run(list(reversed(words[max(0, i - _NAME_WORDS) : i]))) if w in heads.get("before", ()) else []
+        )
+        # A head of both kinds names what stands before it when something does ("the X programme
+        # grew out of …"), else what follows ("programme Y").
+        if (
+            w in heads.get("after", ())
+            and not before
+            and not (i and words[i - 1] in heads.get("not_after", ()))
+        ):
             out.append(tuple(_run(words[i + 1 : i + 1 + _NAME_WORDS])))
-        if w in heads.get("before", ()):
-            out.append(tuple(reversed(_run(list(reversed(words[max(0, i - _NAME_WORDS) : i]))))))
+        if before:
+            out.append(tuple(reversed(before)))
     return [ws for ws in dict.fromkeys(out) if ws]
 
 
@@ -168,6 +177,49 @@ def find_places(words: list[str]) -> list[Place]:
     return found
 
 
+@lru_cache(maxsize=1)
+def _word_forms() -> dict[str, tuple[str, ...]]:
+    return {kind: tuple(parts.split()) for kind, parts in _rows("word_forms.tsv")}
+
+
+def ordinary_form(word: str, common: frozenset[str]) -> bool:
+    """A diminutive or prefixed form of a common word ("cursusje", "instromen"): no name."""
+    forms = _word_forms()
+    for end in forms.get("diminutive", ()):
+        if word.endswith(end) and word[: -len(end)] in common:
+            return True
+    return any(
+        word.startswith(p) and len(word) - len(p) >= 4 and word[len(p) :] in common
+        for p in forms.get("prefix", ())
+    )
+
+
+def _hyphen_joins(question: str, common: frozenset[str]) -> set[str]:
+    """Joined forms of hyphenated words whose parts are ordinary ("co-wrote" gives "cowrote")."""
+    out = set()
+    for token in re.findall(r"\w+(?:-\w+)+", question):
+        parts = _plain_words(token)
+        if parts and all(len(p) <= 2 or p in common for p in parts):
+            out.add("".join(parts))
+    return out
+
+
+def as_place(place: Place, words: list[str], question: str) -> bool:
+    """A place whose name is also a common word ("leek", "huizen", "buren") counts only when it is
+    written with a capital or after a word like "in" or "bij": "de scheuren in de huizen" is no town
+    ... but "in huizen" is (so a lower-case question after "in" is read as the place)."""
+    names = place.name.split()
+    if not set(names) <= common_words():
+        return True
+    if any(w[:1].isupper() for w in re.findall(r"\w+", question) if T.normalise(w).strip() in names):
+        return True
+    before = set(_word_forms().get("place_preposition", ()))
+    return any(
+        words[i : i + len(names)] == names and i > 0 and words[i - 1] in before
+        for i in range(len(words) - len(names) + 1)
+    )
+
+
 def analyse_question(question: str) -> Analysis:
     """Type, asked attributes and constraints of a question."""
     words = T.words(question)
@@ -179,11 +231,17 @@ def analyse_question(question: str) -> Analysis:
     constraints: list[Constraint] = [Constraint("year", (y,)) for y in dict.fromkeys(_YEAR.findall(question))]
     named: set[str] = set()
     for place in find_places(words):
+        if not as_place(place, words, question):
+            continue
         constraints.append(Constraint("place", tuple(place.name.split()), place.region))
         named |= set(place.name.split())
     common = common_words()
     for m in _CAPITALISED.finditer(question):  # capitalised mid-sentence: a name the member typed
-        ws = tuple(w for w in _plain_words(m.group(0)) if w not in T.STOPWORDS and w not in named)
+        # A word in capitals stays even when it is a common word: "Stichting DOEN", "DE KOM".
+        caps = {T.normalise(t).strip() for t in re.findall(r"\w+", m.group(0)) if len(t) > 1 and t.isupper()}
+        ws = tuple(
+            w for w in _plain_words(m.group(0)) if (w not in T.STOPWORDS or w in caps) and w not in named
+        )
         if ws and (len(ws) > 1 or ws[0] not in common):
             constraints.append(Constraint("name", ws))
             named |= set(ws)
@@ -193,10 +251,16 @@ def analyse_question(question: str) -> Analysis:
             constraints.append(Constraint("name", ws))
             named |= set(ws)
     seen = set(words)
+    joins = _hyphen_joins(question, common)
     rare = tuple(
         w
         for w in dict.fromkeys(content)
-        if len(w) >= 4 and not w.isdigit() and w not in common and not _made_of(w, seen, common)
+        if len(w) >= 4
+        and not w.isdigit()
+        and w not in common
+        and w not in joins
+        and not _made_of(w, seen, common)
+        and not ordinary_form(w, common)
     )
     constraints += [Constraint("name", (w,)) for w in rare if w not in named]
     return Analysis(question_type(question), asked, tuple(constraints), rare, _focus(words))

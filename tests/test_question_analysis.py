@@ -225,3 +225,42 @@ def test_a_name_typed_in_lower_case_or_in_quotes_is_a_constraint(question, name)
 )
 def test_apostrophes_and_heads_without_a_name_add_no_constraint(question):
     assert [c for c in analyse_question(question).constraints if c.kind == "name"] == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "krijgt bij kunst op recept iedereen hetzelfde cursusje?",  # a diminutive of a common word
+        "kan mijn man later nog instromen?",  # a prefixed verb
+        "who co-wrote the report on arts and health?",  # a hyphenated pair of ordinary words
+        "which study did the Lang Leve Kunst programme grow out of?",  # the name stands before the head
+        "waarom kozen die studenten voor kleurplaten?",  # a village (Kozen) and a common word, in lower case
+    ],
+)
+def test_ordinary_words_name_nothing(question):
+    names = {w for c in analyse_question(question).constraints for w in c.words}
+    assert not names & {"cursusje", "instromen", "cowrote", "grow", "kozen"}
+
+
+@pytest.mark.parametrize(
+    ("question", "constraint"),
+    [
+        ("Welke rol speelt Stichting DOEN in de wijk?", ("stichting", "doen")),  # a common word in capitals
+        ("is er een koor in leek?", ("leek",)),  # a common word after "in" is the place
+        ("Wat zegt Erik Scherder over muziek?", ("erik", "scherder")),
+    ],
+)
+def test_names_and_places_that_are_also_common_words_are_kept_where_written_as_such(question, constraint):
+    assert constraint in [c.words for c in analyse_question(question).constraints]
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("Wat is de maximale subsidie per aanvraag?", ("subsidie",)),
+        ("What is the average age of the participants?", ("age",)),
+        ("Welk gebouw is het?", ("gebouw",)),
+    ],
+)
+def test_the_focus_passes_a_modifier_to_its_noun(question, focus):
+    assert analyse_question(question).focus == focus
