@@ -6,10 +6,10 @@
     python bench/train_matching.py --variants      # also compare signal sets (lexical, +wordllama, +e5)
 
 Sets (each a folder of bench/matching with experts.yaml and questions.jsonl; the labels were written
-before any run): world_a (train: 24 profiles, 110 questions, 60 more two-topic and paraphrase
-ones and 45 that fit nobody), world_b (test: other profiles and questions by another writer,
-never trained on) and the original
-12-profile set (regression check: bench/matching/experts.yaml + questions.jsonl). A question with
+before any run): world_a (train: 24 profiles, 110 questions, 60 + 78 + 36 more two-topic,
+paraphrase, place and English ones, and 45 that fit nobody), world_b (test: other profiles and
+questions by another writer, never trained on) and the original 12-profile set (regression
+check: bench/matching/experts.yaml + questions.jsonl). A question with
 `"expert": null` fits nobody: it should fall under the minimum fit and go to the experts' channel
 and the moderators.
 
@@ -53,7 +53,10 @@ DATA = ROOT / "bench" / "matching"
 SETS = {
     "world_a": (
         DATA / "world_a" / "experts.yaml",
-        [DATA / "world_a" / f for f in ("questions.jsonl", "more.jsonl", "more2.jsonl", "nofit.jsonl")],
+        [
+            DATA / "world_a" / f
+            for f in ("questions.jsonl", "more.jsonl", "more2.jsonl", "more3.jsonl", "nofit.jsonl")
+        ],
     ),
     "world_b": (DATA / "world_b" / "experts.yaml", [DATA / "world_b" / "questions.jsonl"]),
     "original": (DATA / "experts.yaml", [DATA / "questions.jsonl"]),

@@ -10,7 +10,7 @@ import pytest
 from bot.experts.directory import Expert
 from bot.experts.matching import ExpertMatcher, Match
 from bot.experts.semantic import MAX_ENCODED_CHARS, ProfileSpace
-from bot.experts.themes import described, passages
+from bot.experts.themes import described, member_words, passages, situations
 from bot.experts.themes import parts as _parts
 from knowledge_base.analysis import places, split_request
 
@@ -229,6 +229,28 @@ def test_the_gazetteer_knows_former_municipalities_districts_and_word_named_town
     assert "best" not in gaz and "goes" not in gaz
     # two places of one name: the municipality of that name (not the hamlet in Krimpenerwaard)
     assert (gaz["stein"].municipality, gaz["stein"].region) == ("Stein", "Limburg")
+
+
+def test_a_place_named_like_a_common_word_needs_a_capital():
+    huizen = expert(
+        53, "Huizen", expertise="Ouderenwerk met dans.", tags=("ouderen",), regions=("Noord-Holland",)
+    )
+    groningen = expert(
+        54, "Groningen", expertise="Ouderenwerk met dans.", tags=("ouderen",), regions=("Groningen",)
+    )
+    pool = [huizen, groningen]
+    # "huizen" (houses) names no town; "Huizen" does, and a town it lies in counts for the expert
+    assert names(rank("Dansen met ouderen in Huizen?", pool))[0] == "Huizen"
+    both = rank("Dansen met ouderen in Groningen, nu de scheuren in de huizen zo veel onrust geven?", pool)
+    assert names(both) == ["Groningen", "Huizen"] and both[1].reason == "ouderen"  # no Noord-Holland
+
+
+def test_members_words_are_read_for_the_standard_themes_of_an_expert():
+    carer = expert(55, "Mantelzorg", expertise="Mantelzorgconsulent.", tags=("mantelzorg", "eigen tag"))
+    words = member_words(carer)
+    assert words and all(isinstance(w, str) and w for w in words)
+    assert set(words) == set(situations()["mantelzorg"])  # a tag of its own has none
+    assert not set(words) & set(passages(carer))  # their own signal, not among the profile's passages
 
 
 def test_a_very_long_question_is_cut_before_it_is_encoded():

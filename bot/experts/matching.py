@@ -19,7 +19,7 @@ import numpy as np
 from bot.experts.directory import Expert
 from bot.experts.semantic import ProfileSpace
 from bot.experts.signals import signals
-from bot.experts.themes import described, passages
+from bot.experts.themes import described, member_words, passages
 from knowledge_base.calibration import LogisticModel
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,8 @@ class ExpertMatcher:
     def warm(self, experts: list[Expert]) -> None:
         """Embed the profiles now (at start-up and after an import or an /expertise change)."""
         for space in self.spaces.values():
-            space.warm([described(e) for e in experts] + [p for e in experts for p in passages(e)])
+            texts = [described(e) for e in experts] + [p for e in experts for p in passages(e)]
+            space.warm(texts + list(dict.fromkeys(w for e in experts for w in member_words(e))))
 
     def rank(
         self,

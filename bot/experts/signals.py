@@ -8,6 +8,7 @@ passing ("we dance with young people; how do we show it works?" asks for researc
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,7 +17,7 @@ from bot.experts import themes as TH
 from bot.experts.directory import Expert
 from bot.experts.semantic import ProfileSpace
 from knowledge_base import text as T
-from knowledge_base.analysis import Place, find_places, places, split_request
+from knowledge_base.analysis import Place, common_words, find_places, places, split_request
 
 LEXICAL_FEATURES = [
     "tag_help_main",
@@ -34,7 +35,18 @@ LEXICAL_FEATURES = [
     "region_other",
     "lang_mismatch",
 ]
-SEMANTIC_FEATURES = ("z", "main_z", "gap", "cos", "theme", "pmax_z", "pmax_main_z", "pmax_gap")
+SEMANTIC_FEATURES = (
+    "z",
+    "main_z",
+    "gap",
+    "cos",
+    "theme",
+    "pmax_z",
+    "pmax_main_z",
+    "pmax_gap",
+    "words_z",
+    "words_main_z",
+)
 _TAG_CAP = 3
 OVERLAP_WIDEN = True  # glossary equivalents count (measured: unwidened lowers CV top-1 0.84 -> 0.82)
 
@@ -59,6 +71,15 @@ class Signals:
 
 def _norm_place(name: str) -> str:
     return " ".join(T.words(name.replace("-", " ")))
+
+
+def _as_place(place: Place, question: str) -> bool:
+    """A place whose name is also a common word (Leek, Huizen, Buren) counts only when the member
+    wrote it with a capital: "de scheuren in de huizen" names no town."""
+    names = place.name.split()
+    if not set(names) <= common_words():
+        return True
+    return any(w[:1].isupper() for w in re.findall(r"\w+", question) if T.normalise(w).strip() in names)
 
 
 def _region(asked: list[Place], literal: set[str], expert: Expert) -> tuple[dict[str, float], list[str]]:
@@ -105,7 +126,7 @@ def signals(
     main_norm, main_stems = T.normalise(request.main), TH.stems(request.main)
     side_stems = TH.stems(request.context) if request.context else frozenset()
     side_norm = T.normalise(request.context)
-    asked = [p for p in find_places(T.words(question)) if p.country == "NL"]
+    asked = [p for p in find_places(T.words(question)) if p.country == "NL" and _as_place(p, question)]
     literal = {_norm_place(r) for e in pool for r in e.regions if TH.phrase_in(r, q_norm, q_stems)}
     # Does the request ask for a kind of help (money, research, policy, publicity, volunteers)?
     # Then what the question says in passing should count for less.
@@ -140,7 +161,17 @@ def signals(
         # The best single passage (a sentence of the profile, or one of its themes): a member's
         # paraphrase is near one sentence more than near the whole profile.
         b = space.best_passage(vectors, [TH.passages(e) for e in pool])
-        best[name] = np.stack([_z(b[0]), _z(b[-1]), b[0] - b[0].max()])
+        # How members describe the expert's themes: a paraphrase is near another member's words.
+        # An expert without a standard theme has none: neutral, not the worst of the pool.
+        words = [TH.member_words(e) for e in pool]
+        shared = list(dict.fromkeys(x for ws in words for x in ws))  # ~70 texts, whatever the pool
+        at = {x: k for k, x in enumerate(shared)}
+        s_sims = space.against(vectors, shared)
+        none = np.zeros(len(vectors), dtype=np.float32)
+        w = np.stack([s_sims[:, [at[x] for x in ws]].max(axis=1) if ws else none for ws in words], axis=1)
+        has = np.array([bool(x) for x in words])
+        w_z = [np.where(has, _z(np.where(has, row, row[has].mean() if has.any() else 0.0)), 0.0) for row in w]
+        best[name] = np.stack([_z(b[0]), _z(b[-1]), b[0] - b[0].max(), w_z[0], w_z[-1]])
         # Meaning through the themes: how much closer the request is to an expert's themes than
         # to the other themes ("mijn buurvrouw zit de hele dag alleen" is near eenzaamheid).
         if tag_texts:
@@ -186,8 +217,11 @@ def signals(
             v[f"{name}_cos"], v[f"{name}_gap"] = float(cos[i]), float(gap[i])
             v[f"{name}_z"], v[f"{name}_main_z"] = float(z[i]), float(main_z[i])
             v[f"{name}_theme"] = theme_fit[name][i] if name in theme_fit else 0.0
-            v[f"{name}_pmax_z"], v[f"{name}_pmax_main_z"], v[f"{name}_pmax_gap"] = (
-                float(x) for x in best[name][:, i]
-            )
+            for key, x in zip(
+                ("pmax_z", "pmax_main_z", "pmax_gap", "words_z", "words_main_z"),
+                best[name][:, i],
+                strict=True,
+            ):
+                v[f"{name}_{key}"] = float(x)
         out.append(Signals(v, tags, hits))
     return out

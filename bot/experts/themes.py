@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from bot.experts.directory import Expert
 
 THEMES_FILE = Path(__file__).parent / "data" / "themes.tsv"
+SITUATIONS_FILE = Path(__file__).parent / "data" / "theme_situations.tsv"
 _MIN_PART = 4  # the shortest head or tail a compound is split into
 
 
@@ -40,6 +41,17 @@ def themes() -> dict[str, Theme]:
             name, kind, cues = line.split("\t")
             out[name] = Theme(name, kind, cues)
     return out
+
+
+@lru_cache(maxsize=1)
+def situations() -> dict[str, tuple[str, ...]]:
+    """How members describe each standard theme in their own words, by theme name."""
+    out: dict[str, list[str]] = {}
+    for line in SITUATIONS_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, text = line.split("\t")
+            out.setdefault(name, []).append(text)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def theme_text(tag: str) -> str:
@@ -155,3 +167,8 @@ def passages(expert: Expert) -> list[str]:
     the whole profile (measured: CV top-2 0.918 -> 0.948)."""
     sentences = [s.strip() for s in re.split(r"(?<=[.!?;])\s+", expert.expertise) if len(s.strip()) > 3]
     return sentences + [theme_text(t) for t in expert.tags]
+
+
+def member_words(expert: Expert) -> list[str]:
+    """How members describe the expert's standard themes in their own words (to embed)."""
+    return [s for t in tag_names(expert) for s in situations().get(t, ())]
