@@ -63,6 +63,9 @@ SETS = {
     # Fresh sets, written after the matcher was changed: report only.
     "world_c": (DATA / "world_c" / "experts.yaml", [DATA / "world_c" / "questions.jsonl"]),
     "world_d": (DATA / "world_d" / "experts.yaml", [DATA / "world_d" / "questions.jsonl"]),
+    # Written blind in stop 21 (22 profiles, 90 questions) while the matcher was being changed, and
+    # run once after the stop's last change.
+    "world_e": (DATA / "world_e" / "experts.yaml", [DATA / "world_e" / "questions.jsonl"]),
 }
 TRAIN = ("world_a",)
 L2 = 10.0
