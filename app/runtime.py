@@ -46,7 +46,7 @@ from ingest.chunking import Chunker
 from ingest.pipeline import IngestReport, Progress, ingest_paths
 from knowledge_base.answerer import Answerer
 from knowledge_base.dense import DenseIndex, make_client
-from knowledge_base.dense_check import check_local_index
+from knowledge_base.dense_check import check_local_index, lock_path
 from knowledge_base.embeddings import WordLlamaEmbeddings, load_embeddings
 from knowledge_base.retrieval import Retriever
 from knowledge_base.store import KnowledgeBase
@@ -327,7 +327,8 @@ def build_runtime(settings: Settings, check_model: bool = True) -> Runtime:
     if not settings.chroma_host:  # a local directory a killed write may have damaged
         check_local_index(sessions, settings.chroma_dir, settings.chroma_collection)
     client = make_client(settings.chroma_host, settings.chroma_port, settings.chroma_dir)
-    dense = DenseIndex(client, settings.chroma_collection, embeddings)
+    local = None if settings.chroma_host else lock_path(settings.chroma_dir)
+    dense = DenseIndex(client, settings.chroma_collection, embeddings, lock_path=local)
     kb = KnowledgeBase(sessions, dense, settings.lexical_dir, settings.embedding_model)
     kb.repair()  # an ingest killed half-way: Chroma catches up with SQL
     kb.ensure_fresh(max_age=0)  # and the BM25 snapshot is rebuilt when it is not current

@@ -10,8 +10,9 @@ working; no rebuild is needed.
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import chromadb
@@ -25,6 +26,33 @@ _DELETE_BATCH = 500
 # 50k vectors took the same time in calls of 2,500 and of 5,461, the client's limit, with
 # 40 MB less peak RSS).
 _ADD_BATCH = 2500
+
+
+@contextlib.contextmanager
+def write_lock(path: Path | None, wait: bool = True) -> Iterator[bool]:
+    """An advisory lock on `path` across processes (flock): held while vectors are written, so that
+    the start-up check of knowledge_base/dense_check.py never probes an index another process is
+    writing. Yields whether it was taken (always, when `wait`); no lock without a path or on
+    systems without flock."""
+    if path is None:
+        yield True
+        return
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no advisory locks
+        yield True
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def make_client(host: str, port: int, folder: Path) -> chromadb.ClientAPI:
@@ -47,8 +75,15 @@ def embed_passages(embeddings: Embeddings, texts: list[str]) -> np.ndarray:
 class DenseIndex:
     """Chunk vectors in one Chroma collection (ids, embeddings and a `path` field only)."""
 
-    def __init__(self, client: chromadb.ClientAPI, collection: str, embeddings: Embeddings) -> None:
+    def __init__(
+        self,
+        client: chromadb.ClientAPI,
+        collection: str,
+        embeddings: Embeddings,
+        lock_path: Path | None = None,
+    ) -> None:
         self._client = client
+        self._lock_path = lock_path  # a local directory's write lock (see write_lock)
         self._name = collection
         self.embeddings = embeddings
         self.collection = self._open()
@@ -90,9 +125,9 @@ class DenseIndex:
         n_batches = max(1, round(len(ids) / _ADD_BATCH), math.ceil(len(ids) / self._batch_size()))
         step = math.ceil(len(ids) / n_batches)
         for i in range(0, len(ids), step):
-            self.collection.add(
-                ids=ids[i : i + step], embeddings=embed_passages(self.embeddings, texts[i : i + step])
-            )
+            vectors = embed_passages(self.embeddings, texts[i : i + step])
+            with write_lock(self._lock_path):
+                self.collection.add(ids=ids[i : i + step], embeddings=vectors)
 
     def ids(self) -> list[str]:
         """Every stored vector id (for the consistency check after an interrupted write)."""
@@ -108,8 +143,9 @@ class DenseIndex:
         if not ids:
             return
         self._count = None
-        for i in range(0, len(ids), _DELETE_BATCH):
-            self.collection.delete(ids=ids[i : i + _DELETE_BATCH])
+        with write_lock(self._lock_path):
+            for i in range(0, len(ids), _DELETE_BATCH):
+                self.collection.delete(ids=ids[i : i + _DELETE_BATCH])
 
     def reset(self) -> None:
         """Drop and recreate the collection (used by rebuild)."""

@@ -18,11 +18,12 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from knowledge_base.dense import write_lock
 from knowledge_base.records import MetaRecord
 
 log = logging.getLogger(__name__)
 
-_PROBE_SECONDS = 300.0
+_PROBE_SECONDS = 120.0
 # Run in the child: everything repair() and the next ingest do with the collection (count, read
 # every id, query, add and delete one vector), on the real files.
 _PROBE = """
@@ -64,9 +65,9 @@ def local_index_sound(folder: Path, collection: str) -> bool:
             timeout=_PROBE_SECONDS,
             check=False,
         )
-    except subprocess.TimeoutExpired:
-        log.warning("checking the vector index took over %.0f s; treating it as damaged", _PROBE_SECONDS)
-        return False
+    except subprocess.TimeoutExpired:  # unknown, not damaged: leave it to repair()
+        log.warning("checking the vector index took over %.0f s; using it as it is", _PROBE_SECONDS)
+        return True
     if done.returncode != 0:
         tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit {done.returncode}"]
         log.warning("the vector index fails when used (%s)", tail[0][:300])
@@ -82,16 +83,37 @@ def set_aside(folder: Path) -> Path:
         target = folder.with_name(f"{folder.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}-{n}")
         n += 1
     folder.rename(target)
-    log.warning("moved the damaged vector index to %s; rebuilding it from the database", target)
+    log.warning(
+        "moved the damaged vector index to %s (delete it when no longer needed); rebuilding it from "
+        "the database",
+        target,
+    )
     return target
 
 
-def check_local_index(sessions: sessionmaker[Session], folder: Path, collection: str) -> bool:
-    """Before opening a local index after an interrupted write: set it aside when it is damaged.
+def lock_path(folder: Path) -> Path:
+    """The write lock of a local Chroma directory (beside it, so that setting it aside keeps it)."""
+    return folder.with_name(f"{folder.name}.lock")
 
-    Returns True when it was set aside (the caller then rebuilds every vector from SQL).
+
+def check_local_index(sessions: sessionmaker[Session], folder: Path, collection: str) -> bool:
+    """Before opening a local index after an interrupted write: set it aside when it is damaged, so
+    that repair() rebuilds every vector from SQL. Returns True when it was set aside.
+
+    An index another process is writing right now (an ingest beside the bot) is left alone: its
+    write lock is held, and its pending marker belongs to that live write, not to a killed one.
     """
-    if not write_interrupted(sessions) or local_index_sound(folder, collection):
+    if not write_interrupted(sessions):
         return False
-    set_aside(folder)
-    return True
+    with write_lock(lock_path(folder), wait=False) as free:
+        if not free:
+            log.info("another process is writing the vector index; not checking it now")
+            return False
+        if local_index_sound(folder, collection):
+            return False
+        try:
+            set_aside(folder)
+        except OSError as exc:  # a mount point cannot be renamed: repair() makes do with it
+            log.warning("could not move the damaged vector index aside (%s); repairing it in place", exc)
+            return False
+        return True

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import subprocess
+import sys
 
 import pytest
-from support.killing import KILL_DOCUMENTS, consistency, ingest_in_child, kill_during_ingest, write_many
+from support.killing import (
+    KILL_DOCUMENTS,
+    child_env,
+    consistency,
+    ingest_in_child,
+    kill_during_ingest,
+    write_many,
+)
 
-from app.runtime import build_runtime
+from app.runtime import build_runtime, open_settings_database
 from bot.config import Settings
+from knowledge_base.dense import write_lock
+from knowledge_base.dense_check import check_local_index, lock_path
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -65,3 +76,41 @@ def test_a_vector_index_that_fails_in_use_after_a_kill_is_set_aside_and_rebuilt(
     assert "Vlinder7" in rt.assistant.ask("Waar repeteert het wijkkoor Klankkast7?").answer
     counts = consistency(data)
     assert counts["dense_differs"] == counts["dense_stale"] == 0, counts
+
+
+def _damaged(tmp_path, pending: bool):  # type: ignore[no-untyped-def]
+    """A data dir whose Chroma HNSW header is garbage, with or without an unfinished write in SQL."""
+    src, data = tmp_path / "src", tmp_path / "data"
+    write_many(src, 1200)
+    ingest_in_child(data, src)
+    for f in (data / "chroma").rglob("header.bin"):
+        f.write_bytes(b"\xff" * f.stat().st_size)
+    if pending:
+        with sqlite3.connect(data / "verbinder.db") as c:
+            c.execute("update kb_meta set value = '[\"project-00007.md\"]' where key = 'dense_pending'")
+    settings = Settings(data_dir=data, sample_kb=False, _env_file=None)
+    return settings, open_settings_database(settings)
+
+
+def test_a_clean_start_does_not_check_the_vector_index(tmp_path):
+    # No unfinished write: the directory is not tried in a child, so even a damaged one stays put.
+    settings, sessions = _damaged(tmp_path, pending=False)
+    assert not check_local_index(sessions, settings.chroma_dir, settings.chroma_collection)
+    assert settings.chroma_dir.is_dir()
+    assert not [p for p in settings.data_dir.iterdir() if ".damaged-" in p.name]
+
+
+def test_an_index_another_process_is_writing_is_not_checked(tmp_path):
+    # Its pending marker belongs to a live write (an ingest beside the bot), not to a killed one.
+    settings, sessions = _damaged(tmp_path, pending=True)
+    with write_lock(lock_path(settings.chroma_dir)):
+        code = (
+            "import sys; from pathlib import Path; from app.runtime import open_settings_database;"
+            "from bot.config import Settings; from knowledge_base.dense_check import check_local_index;"
+            f"s = Settings(data_dir=Path({str(settings.data_dir)!r}), sample_kb=False, _env_file=None);"
+            "sys.exit(int(check_local_index(open_settings_database(s), s.chroma_dir, s.chroma_collection)))"
+        )
+        done = subprocess.run([sys.executable, "-c", code], env=child_env(settings.data_dir), check=False)
+    assert done.returncode == 0  # not set aside
+    assert settings.chroma_dir.is_dir()
+    assert check_local_index(sessions, settings.chroma_dir, settings.chroma_collection)  # once free

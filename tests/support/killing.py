@@ -33,7 +33,8 @@ def write_many(folder: Path, n: int) -> None:
         )
 
 
-def _env(data_dir: Path) -> dict[str, str]:
+def child_env(data_dir: Path) -> dict[str, str]:
+    """The environment of a child process on this data dir (no VERBINDER_ settings of the caller)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("VERBINDER_")}
     env.update(VERBINDER_DATA_DIR=str(data_dir), VERBINDER_SAMPLE_KB="false", PYTHONPATH=str(ROOT))
     return env
@@ -53,7 +54,7 @@ def ingest_in_child(data_dir: Path, src: Path) -> None:
     """A whole `verbinder ingest` in its own process (so this one holds no Chroma client)."""
     subprocess.run(
         [sys.executable, "-m", "app.cli", "ingest", str(src)],
-        env=_env(data_dir),
+        env=child_env(data_dir),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         check=True,
@@ -67,7 +68,7 @@ def kill_during_ingest(data_dir: Path, src: Path, rng: random.Random, timeout: f
     before = _documents(db)
     proc = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "ingest", str(src)],
-        env=_env(data_dir),
+        env=child_env(data_dir),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -99,7 +100,7 @@ def consistency(data_dir: Path) -> dict[str, int]:
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(ROOT), str(data_dir)],
-        env=_env(data_dir),
+        env=child_env(data_dir),
         capture_output=True,
         text=True,
     )
