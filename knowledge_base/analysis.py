@@ -8,7 +8,7 @@ without the code. The expert matcher uses the same analyser (places, the request
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -118,15 +118,17 @@ def named_things(question: str) -> list[tuple[str, ...]]:
         before = (
             _run(list(reversed(words[max(0, i - _NAME_WORDS) : i]))) if w in heads.get("before", ()) else []
         )
-        # A head of both kinds names what stands before it when something does ("the X programme
-        # grew out of …"), else what follows ("programme Y").
+        # A head of both kinds names what stands before it when that looks like a name ("the Lang
+        # Leve Kunst programme grew …": several words, or an uncommon one), else what follows
+        # ("the new programme kunst impuls").
+        named_before = len(before) > 1 or any(b not in common_words() for b in before)
         if (
             w in heads.get("after", ())
-            and not before
+            and not (before and named_before)
             and not (i and words[i - 1] in heads.get("not_after", ()))
         ):
             out.append(tuple(_run(words[i + 1 : i + 1 + _NAME_WORDS])))
-        if before:
+        if before and named_before:
             out.append(tuple(reversed(before)))
     return [ws for ws in dict.fromkeys(out) if ws]
 
@@ -204,20 +206,25 @@ def _hyphen_joins(question: str, common: frozenset[str]) -> set[str]:
     return out
 
 
-def as_place(place: Place, words: list[str], question: str) -> bool:
-    """A place whose name is also a common word ("leek", "huizen", "buren") counts only when it is
-    written with a capital or after a word like "in" or "bij": "de scheuren in de huizen" is no town
-    ... but "in huizen" is (so a lower-case question after "in" is read as the place)."""
-    names = place.name.split()
-    if not set(names) <= common_words():
+@lru_cache(maxsize=1)
+def word_places() -> frozenset[str]:
+    """Place names that are ordinary words first (leek, huizen, buren; bench/build_language_data.py)."""
+    lines = (DATA / "word_places.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def as_place(place: Place, question: str) -> bool:
+    """A place whose name is an ordinary word first ("leek", "huizen", "buren") counts only where the
+    member wrote it with a capital, not at the start of a sentence: "hulp bij buren", "De lier is …"
+    name no town. Every other place counts however it is written ("kunst op recept rotterdam")."""
+    if place.name not in word_places():
         return True
-    if any(w[:1].isupper() for w in re.findall(r"\w+", question) if T.normalise(w).strip() in names):
-        return True
-    before = set(_word_forms().get("place_preposition", ()))
-    return any(
-        words[i : i + len(names)] == names and i > 0 and words[i - 1] in before
-        for i in range(len(words) - len(names) + 1)
-    )
+    pattern = r"\b" + r"[\s-]+".join(re.escape(w) for w in place.name.split()) + r"\b"
+    for m in re.finditer(pattern, question, re.IGNORECASE):
+        sentence_start = not question[: m.start()].strip() or question[: m.start()].rstrip()[-1] in ".!?:"
+        if m.group(0)[:1].isupper() and not sentence_start:
+            return True
+    return False
 
 
 def analyse_question(question: str) -> Analysis:
@@ -225,13 +232,18 @@ def analyse_question(question: str) -> Analysis:
     words = T.words(question)
     content = T.content_words(question)
     present = set(words)  # a phrase whose first word is absent cannot match: skip the scan
+    qtype = question_type(question)
+    # A role ("de voorzitter", "the director") asks for a name only in a who-question: "wanneer
+    # begint de nieuwe directeur?" asks for a date, so the role gives no answer type there.
     asked = tuple(
-        a for a in attributes() if any(p and p[0] in present and _find(words, p) for p in a.phrases)
+        a if a.answer_type != "person_org" or qtype == "person_org" else replace(a, answer_type=None)
+        for a in attributes()
+        if any(p and p[0] in present and _find(words, p) for p in a.phrases)
     )
     constraints: list[Constraint] = [Constraint("year", (y,)) for y in dict.fromkeys(_YEAR.findall(question))]
     named: set[str] = set()
     for place in find_places(words):
-        if not as_place(place, words, question):
+        if not as_place(place, question):
             continue
         constraints.append(Constraint("place", tuple(place.name.split()), place.region))
         named |= set(place.name.split())
@@ -263,7 +275,7 @@ def analyse_question(question: str) -> Analysis:
         and not ordinary_form(w, common)
     )
     constraints += [Constraint("name", (w,)) for w in rare if w not in named]
-    return Analysis(question_type(question), asked, tuple(constraints), rare, _focus(words))
+    return Analysis(qtype, asked, tuple(constraints), rare, _focus(words))
 
 
 @lru_cache(maxsize=1)
@@ -289,8 +301,9 @@ def _focus(words: list[str]) -> tuple[str, ...]:
         if not after or after[0][0] > i + 3:
             continue
         x = after[0][1]
-        if x in modifiers and len(after) > 1:
-            x = after[1][1]
+        rest = [y for _, y in after[1:]]
+        while x in modifiers and rest:  # "de maximale totale SUBSIDIE"
+            x = rest.pop(0)
         if x not in out:
             out.append(x)
     return tuple(out)

@@ -165,10 +165,8 @@ def _lacks_contact_fact(analysis: Analysis, best: list[Candidate]) -> bool:
     """A phone number, e-mail or web address is asked, or a person by their role ("wie is de
     dirigent", "de contactpersoon"), and none of the top candidates has one (next to the role word)."""
     kinds = {a.answer_type for a in analysis.attributes} | {analysis.qtype}
-    # A role word asks for a person only in a who-question ("wat doet een projectleider" does not).
-    by_role = analysis.qtype == "person_org" and any(
-        a.answer_type == "person_org" for a in analysis.attributes
-    )
+    # (A role word has this answer type only in a who-question: see analysis.analyse_question.)
+    by_role = any(a.answer_type == "person_org" for a in analysis.attributes)
     if not (kinds & LITERAL_TYPES or by_role):
         return False
     return not any(c.features.get("typed_win", 0.0) for c in best[:10])

@@ -235,18 +235,25 @@ def test_apostrophes_and_heads_without_a_name_add_no_constraint(question):
         "who co-wrote the report on arts and health?",  # a hyphenated pair of ordinary words
         "which study did the Lang Leve Kunst programme grow out of?",  # the name stands before the head
         "waarom kozen die studenten voor kleurplaten?",  # a village (Kozen) and a common word, in lower case
+        "ik zoek hulp bij buren en vrienden",  # Buren, in lower case
+        "wandelen in bergen en dalen",  # Bergen
+        "De lier is een mooi instrument",  # De Lier, capitalised only as a sentence starts
+        "which new programme kunst impuls?",  # an adjective before a head is no name
     ],
 )
 def test_ordinary_words_name_nothing(question):
     names = {w for c in analyse_question(question).constraints for w in c.words}
-    assert not names & {"cursusje", "instromen", "cowrote", "grow", "kozen"}
+    assert not names & {"cursusje", "instromen", "cowrote", "grow", "kozen", "buren", "bergen", "lier", "new"}
 
 
 @pytest.mark.parametrize(
     ("question", "constraint"),
     [
         ("Welke rol speelt Stichting DOEN in de wijk?", ("stichting", "doen")),  # a common word in capitals
-        ("is er een koor in leek?", ("leek",)),  # a common word after "in" is the place
+        ("is er een koor in Leek?", ("leek",)),  # a place named like a word, with its capital
+        ("kunst op recept rotterdam", ("rotterdam",)),  # a city in lower case is still a place
+        ("ik zoek een koor in utrecht of amsterdam", ("amsterdam",)),
+        ("zijn er projecten in de buurt van groningen?", ("groningen",)),
         ("Wat zegt Erik Scherder over muziek?", ("erik", "scherder")),
     ],
 )
@@ -258,9 +265,28 @@ def test_names_and_places_that_are_also_common_words_are_kept_where_written_as_s
     ("question", "focus"),
     [
         ("Wat is de maximale subsidie per aanvraag?", ("subsidie",)),
+        ("Wat is de maximale totale subsidie?", ("subsidie",)),
         ("What is the average age of the participants?", ("age",)),
         ("Welk gebouw is het?", ("gebouw",)),
     ],
 )
 def test_the_focus_passes_a_modifier_to_its_noun(question, focus):
     assert analyse_question(question).focus == focus
+
+
+@pytest.mark.parametrize(
+    ("question", "qtype"),
+    [
+        ("wanneer begint de nieuwe directeur?", "date"),
+        ("hoeveel verdient een projectleider?", "money"),
+        ("waar zit de voorzitter?", "place"),
+    ],
+)
+def test_a_role_gives_no_answer_type_outside_a_who_question(question, qtype):
+    a = analyse_question(question)
+    assert a.qtype == qtype and all(x.answer_type is None for x in a.attributes if x.name == "leader")
+
+
+def test_a_role_in_a_who_question_asks_for_a_name():
+    a = analyse_question("Who is the chair of the board of LKCA?")
+    assert [x.answer_type for x in a.attributes if x.name == "leader"] == ["person_org"]

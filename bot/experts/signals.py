@@ -8,7 +8,6 @@ passing ("we dance with young people; how do we show it works?" asks for researc
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,7 +16,7 @@ from bot.experts import themes as TH
 from bot.experts.directory import Expert
 from bot.experts.semantic import ProfileSpace
 from knowledge_base import text as T
-from knowledge_base.analysis import Place, common_words, find_places, places, split_request
+from knowledge_base.analysis import Place, as_place, find_places, places, split_request
 
 LEXICAL_FEATURES = [
     "tag_help_main",
@@ -73,15 +72,6 @@ def _norm_place(name: str) -> str:
     return " ".join(T.words(name.replace("-", " ")))
 
 
-def _as_place(place: Place, question: str) -> bool:
-    """A place whose name is also a common word (Leek, Huizen, Buren) counts only when the member
-    wrote it with a capital: "de scheuren in de huizen" names no town."""
-    names = place.name.split()
-    if not set(names) <= common_words():
-        return True
-    return any(w[:1].isupper() for w in re.findall(r"\w+", question) if T.normalise(w).strip() in names)
-
-
 def _region(asked: list[Place], literal: set[str], expert: Expert) -> tuple[dict[str, float], list[str]]:
     """Exact (the place, its municipality or its city is a region of the expert), within the
     expert's area (exact, or in the province the expert names), a place of the expert in the same
@@ -126,7 +116,7 @@ def signals(
     main_norm, main_stems = T.normalise(request.main), TH.stems(request.main)
     side_stems = TH.stems(request.context) if request.context else frozenset()
     side_norm = T.normalise(request.context)
-    asked = [p for p in find_places(T.words(question)) if p.country == "NL" and _as_place(p, question)]
+    asked = [p for p in find_places(T.words(question)) if p.country == "NL" and as_place(p, question)]
     literal = {_norm_place(r) for e in pool for r in e.regions if TH.phrase_in(r, q_norm, q_stems)}
     # Does the request ask for a kind of help (money, research, policy, publicity, volunteers)?
     # Then what the question says in passing should count for less.
