@@ -174,9 +174,9 @@ def decision_rows(
 
 def folds_of(items: list[dict[str, Any]], by: str) -> list[int]:
     """A fold number per question: 5 folds by question id, or one fold per writer."""
-    if by == "question":
-        return [hash_fold(x["id"]) for x in items]
     names = sorted({writer(x) for x in items})
+    if by == "question" or len(names) < 3:  # too few writers to hold one out at a time
+        return [hash_fold(x["id"]) for x in items]
     return [names.index(writer(x)) for x in items]
 
 
@@ -303,8 +303,9 @@ def main() -> int:
     sets = load_sets(args.blind)
     if not args.report_only:
         train_names = [s.strip() for s in args.train_on.split(",") if s.strip()]
-        assert not any(n == "labels-test" or n.startswith("fresh") for n in train_names), (
-            "the test split and fresh are never trained on"
+        blind = {p.stem for p in (FRESH / "blind").glob("*.jsonl")}
+        assert not any(n == "labels-test" or n.startswith("fresh") or n in blind for n in train_names), (
+            "the test split, fresh and blind sets are never trained on"
         )
         items = [x for name in train_names for x in sets[name]]
         bootstrap = Answerer(
