@@ -21,12 +21,11 @@ from support.clock import Clock
 from support.docs import make_settings
 from support.fake_slack import BOT_TOKEN, MEMBER, SIGNING_SECRET, FakeSlack
 from support.fake_telegram import BASE_URL, TOKEN, FakeBotApi, user
-from support.slack_harness import Bot
+from support.slack_harness import Bot, http_bot
 from support.slack_payloads import block_actions
 from telegram import Update
 
 from adapters.runner import calendar_route
-from adapters.slack.adapter import SlackAdapter
 from adapters.telegram.adapter import TelegramAdapter
 from app.runtime import BotCore, Runtime, build_runtime
 from bot.community.model import SUB_APPROVE, SUB_EDIT, SUB_REJECT
@@ -63,15 +62,8 @@ async def slack(base: Runtime, fake: FakeSlack):  # type: ignore[no-untyped-def]
     reset_conversations(base)
     core = base.bot(Clock())
     settings = base.settings.model_copy(update={"slack_api_url": fake.url})
-    adapter = SlackAdapter(settings, core.service, retry_delays=(0.05, 0.1))
-    await adapter.start()
-    app = web.Application()
-    app.add_routes(adapter.routes())
-    http = TestClient(TestServer(app))
-    await http.start_server()
-    yield Bot(adapter, http, fake, core.service), core
-    await http.close()
-    await adapter.stop()
+    async with http_bot(settings, core.service, fake, retry_delays=(0.05, 0.1)) as bot:
+        yield bot, core
 
 
 async def deliver(core: BotCore, senders: dict[str, Any]) -> None:

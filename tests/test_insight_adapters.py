@@ -5,24 +5,23 @@ report and its charts in the moderator's DM and tells the channel nothing but wh
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 from support.chat import reset_conversations
 from support.clock import Clock
 from support.docs import make_settings
 from support.fake_slack import BOT_TOKEN, MEMBER, SIGNING_SECRET, FakeSlack
 from support.fake_telegram import BASE_URL, TOKEN, FakeBotApi, user
-from support.slack_harness import Bot
+from support.slack_harness import Bot, http_bot
 from telegram import Update
 from test_insight import NOW, synthetic_month, write
 from test_insight_files import png_size
 
-from adapters.slack.adapter import SlackAdapter
 from adapters.telegram.adapter import TelegramAdapter
 from app.runtime import Runtime, build_runtime
 
@@ -78,11 +77,11 @@ async def test_the_report_and_the_csv_arrive_as_documents_in_the_private_chat(ba
     assert api.errors == []
 
 
-async def test_slack_rapport_in_a_channel_sends_the_report_and_charts_to_the_dm(
-    base: Runtime, tmp_path: Path
-):
+@contextlib.asynccontextmanager
+async def moderator_on_slack(base: Runtime, tmp_path: Path, rows: object) -> AsyncIterator[Bot]:
+    """The insight rows stored, a Slack member who is moderator, and the bot in HTTP mode."""
     reset_conversations(base)
-    write(base.sessions, synthetic_month())
+    write(base.sessions, rows)  # type: ignore[arg-type]
     rt = replace(base, settings=base.settings.model_copy(update={"moderators": f"slack:{MEMBER}"}))
     core = rt.bot(Clock(NOW))
     fake = await FakeSlack().start()
@@ -93,14 +92,18 @@ async def test_slack_rapport_in_a_channel_sends_the_report_and_charts_to_the_dm(
         slack_api_url=fake.url,
         slack_mode="http",
     )
-    adapter = SlackAdapter(settings, core.service, retry_delays=(0.01, 0.02, 0.03))
-    await adapter.start()
-    app = web.Application()
-    app.add_routes(adapter.routes())
-    http = TestClient(TestServer(app))
-    await http.start_server()
-    bot = Bot(adapter, http, fake, core.service)
     try:
+        async with http_bot(settings, core.service, fake) as bot:
+            yield bot
+    finally:
+        await fake.close()
+
+
+async def test_slack_rapport_in_a_channel_sends_the_report_and_charts_to_the_dm(
+    base: Runtime, tmp_path: Path
+):
+    async with moderator_on_slack(base, tmp_path, synthetic_month()) as bot:
+        fake = bot.fake
         resp = await bot.command("/rapport", "", "C0GENERAL")
         assert resp.status == 200
         await bot.settle()
@@ -115,10 +118,6 @@ async def test_slack_rapport_in_a_channel_sends_the_report_and_charts_to_the_dm(
         assert posted and all(c.args["channel"] in (MEMBER, dm) for c in posted)
         said = " ".join(str(c.args.get("text")) for c in fake.calls if c.method.startswith("response_url"))
         assert "privéchat" in said and "Rapport voor moderators" not in said  # the channel sees no figures
-    finally:
-        await http.close()
-        await adapter.stop()
-        await fake.close()
 
 
 def long_month() -> object:
@@ -167,26 +166,8 @@ async def test_a_long_report_of_52_weeks_stays_within_telegrams_limits(base: Run
 
 
 async def test_a_long_report_of_52_weeks_stays_within_slacks_limits(base: Runtime, tmp_path: Path):
-    reset_conversations(base)
-    write(base.sessions, long_month())  # type: ignore[arg-type]
-    rt = replace(base, settings=base.settings.model_copy(update={"moderators": f"slack:{MEMBER}"}))
-    core = rt.bot(Clock(NOW))
-    fake = await FakeSlack().start()
-    settings = make_settings(
-        tmp_path / "data",
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=fake.url,
-        slack_mode="http",
-    )
-    adapter = SlackAdapter(settings, core.service, retry_delays=(0.01, 0.02, 0.03))
-    await adapter.start()
-    app = web.Application()
-    app.add_routes(adapter.routes())
-    http = TestClient(TestServer(app))
-    await http.start_server()
-    bot = Bot(adapter, http, fake, core.service)
-    try:
+    async with moderator_on_slack(base, tmp_path, long_month()) as bot:
+        fake = bot.fake
         resp = await bot.command("/rapport", "52", "C0GENERAL")
         assert resp.status == 200
         await bot.settle()
@@ -231,7 +212,3 @@ async def test_a_long_report_of_52_weeks_stays_within_slacks_limits(base: Runtim
         assert after == ["views.open"]
         [form] = [c for c in fake.calls[calls:]]
         assert "Deel een tip" in str(form.args["view"]) and "'initial_value'" in str(form.args["view"])
-    finally:
-        await http.close()
-        await adapter.stop()
-        await fake.close()

@@ -21,15 +21,12 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import event
 from support.docs import make_settings
 from support.fake_slack import BOT_TOKEN, BOT_USER, SIGNING_SECRET, FakeSlack
-from support.slack_harness import Bot
+from support.slack_harness import http_bot
 from support.slack_payloads import mention_event, message_event, new_ts
 
-from adapters.slack.adapter import SlackAdapter
 from app.runtime import Runtime, build_runtime
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,15 +52,8 @@ async def bot(runtime, tmp_path):
         slack_mode="http",
     )
     service = runtime.service()
-    adapter = SlackAdapter(settings, service, retry_delays=(0.05, 0.1, 0.2))
-    await adapter.start()
-    app = web.Application()
-    app.add_routes(adapter.routes())
-    http = TestClient(TestServer(app))
-    await http.start_server()
-    yield Bot(adapter, http, fake, service)
-    await http.close()
-    await adapter.stop()
+    async with http_bot(settings, service, fake, retry_delays=(0.05, 0.1, 0.2)) as bot:
+        yield bot
     await fake.close()
 
 

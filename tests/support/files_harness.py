@@ -8,12 +8,9 @@ import zlib
 from pathlib import Path
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from adapters.slack.adapter import SlackAdapter
 from adapters.telegram.adapter import TelegramAdapter
 from app.runtime import Runtime, build_runtime
 from bot.commands import Command, CommandSpec
@@ -25,7 +22,7 @@ from storage.db import make_engine, migrate, session_factory
 from support.docs import make_settings
 from support.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 from support.fake_telegram import BASE_URL, TOKEN, FakeBotApi, user
-from support.slack_harness import Bot
+from support.slack_harness import http_bot
 
 
 def png() -> bytes:
@@ -121,15 +118,8 @@ async def slack_bot(slack: FakeSlack, rt: Runtime, tmp_path: Path):  # type: ign
         slack_api_url=slack.url,
         slack_mode="http",
     )
-    adapter = SlackAdapter(settings, service, retry_delays=(0.01, 0.02, 0.03))
-    await adapter.start()
-    app = web.Application()
-    app.add_routes(adapter.routes())
-    http = TestClient(TestServer(app))
-    await http.start_server()
-    yield Bot(adapter, http, slack, service)
-    await http.close()
-    await adapter.stop()
+    async with http_bot(settings, service, slack) as bot:
+        yield bot
 
 
 @pytest.fixture

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from aiohttp import ClientResponse
-from aiohttp.test_utils import TestClient
+from aiohttp import ClientResponse, web
+from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.slack.adapter import SlackAdapter
+from bot.config import Settings
 from bot.service import Service
 from support.fake_slack import MEMBER, Call, FakeSlack
 from support.slack_payloads import block_actions, envelope, sign, slash_command, view_submission
@@ -73,6 +76,27 @@ class Bot:
         """Let background handlers (started after the HTTP ack) finish."""
         await asyncio.sleep(0.05)
         assert await self.adapter.idle(timeout=10)
+
+
+@contextlib.asynccontextmanager
+async def http_bot(
+    settings: Settings,
+    service: Service,
+    fake: FakeSlack,
+    retry_delays: tuple[float, ...] = (0.01, 0.02, 0.03),
+) -> AsyncIterator[Bot]:
+    """A started adapter in HTTP mode behind a test server, stopped again on leaving."""
+    adapter = SlackAdapter(settings, service, retry_delays=retry_delays)
+    await adapter.start()
+    app = web.Application()
+    app.add_routes(adapter.routes())
+    http = TestClient(TestServer(app))
+    await http.start_server()
+    try:
+        yield Bot(adapter, http, fake, service)
+    finally:
+        await http.close()
+        await adapter.stop()
 
 
 def blocks_of(call: Call) -> list[dict[str, Any]]:
