@@ -8,13 +8,13 @@ are small fakes that post, update and delete (the real adapters: test_announceme
 from __future__ import annotations
 
 import asyncio
-import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from support.clock import Clock
 from support.docs import make_settings
+from support.race import at_once
 from typer.testing import CliRunner
 
 from app.cli import app
@@ -177,18 +177,7 @@ def test_scheduled_for_later_goes_out_once_across_two_replicas(db):
     assert a.scheduler.run_due() == [SETTLE_JOB] and b.scheduler.run_due() == []
     assert a.deliver() == 0
     clock.now = datetime(2026, 12, 2, 7, 0)
-    ran: list[list[str]] = []
-    barrier = threading.Barrier(2)
-
-    def run(world: World) -> None:
-        barrier.wait()
-        ran.append(world.scheduler.run_due())
-
-    threads = [threading.Thread(target=run, args=(x,)) for x in (a, b)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    ran = at_once(lambda world: world.scheduler.run_due(), (a, b))
     names = [n for r in ran for n in r]  # the send run once; the settle job (its safety net) may run too
     assert names.count(f"{SEND_JOB}:{ann.id}") == 1 and set(names) <= {f"{SEND_JOB}:{ann.id}", SETTLE_JOB}
     a.store.settle_all(clock())  # the safety net finds it sent: nothing again

@@ -6,7 +6,6 @@ sees the outcome. The Slack modal and the Telegram adapter are tested in test_co
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +15,7 @@ from sqlalchemy import func, select
 from support.chat import World, cmd, dm, msg, reset_conversations
 from support.clock import Clock
 from support.docs import make_settings
+from support.race import at_once
 
 from app.runtime import Runtime, build_runtime
 from bot.community.model import SUB_APPROVE, SUB_EDIT, SUB_REJECT, SUB_SEND, SUB_WITHDRAW
@@ -230,19 +230,8 @@ def test_members_cannot_moderate_and_are_told_who_can(w):
 
 def test_two_moderators_at_once_one_decision(w):
     sid = share_tip(w)
-    barrier = threading.Barrier(2)
-    out: dict[str, list[Reply]] = {}
-
-    def go(who: tuple[str, str]) -> None:
-        barrier.wait()
-        out[who[1]] = press(w, who, SUB_APPROVE, sid)
-
-    threads = [threading.Thread(target=go, args=(who,)) for who in (ADMIN, MOD_TG)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    texts = sorted(r[0].text for r in out.values())
+    out = at_once(lambda who: press(w, who, SUB_APPROVE, sid), (ADMIN, MOD_TG))
+    texts = sorted(r[0].text for r in out)
     assert sum("staat nu in de kennisbank" in t for t in texts) == 1, texts
     assert w.rt.kb.documents() and sum(d.path.startswith("community/") for d in w.rt.kb.documents()) == 1
 

@@ -4,7 +4,6 @@ script sent through the fake platforms (their limits are the real ones)."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from sqlalchemy import select, update
 from support.chat import World, reset_conversations
 from support.clock import Clock
 from support.docs import make_settings
+from support.race import at_once
 from test_insight import NOW, synthetic_month, write
 from test_insight_files import verbinder
 
@@ -61,18 +61,7 @@ def test_two_processes_started_together_post_the_weekly_report_once(base: Runtim
     clock = Clock(NOW)
     a, b = world(base, clock), world(base, clock)
     clock.now = due(a)  # type: ignore[assignment]
-    go = threading.Barrier(2)
-    ran: list[list[str]] = []
-
-    def start(w: World) -> None:
-        go.wait()
-        ran.append(w.core.scheduler.run_due())
-
-    threads = [threading.Thread(target=start, args=(w,)) for w in (a, b)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    ran = at_once(lambda w: w.core.scheduler.run_due(), (a, b))
     assert sum(names.count(REPORT_JOB) for names in ran) == 1
     assert posted(a) == 2  # two moderators, once each
 
@@ -83,22 +72,16 @@ def test_the_weekly_report_is_posted_once_when_the_job_is_run_twice_at_once(base
     write(base.sessions, synthetic_month())
     clock = Clock(NOW + timedelta(days=5))
     a, b = world(base, clock), world(base, clock)
-    go = threading.Barrier(2)
-    sent: list[int] = []
     errors: list[BaseException] = []
 
-    def start(w: World) -> None:
-        go.wait()
+    def start(w: World) -> int | None:
         try:
-            sent.append(w.core.insight.run_weekly(clock()))
+            return w.core.insight.run_weekly(clock())
         except Exception as exc:  # noqa: BLE001 - a failed run is retried by the scheduler: fine
             errors.append(exc)
+            return None
 
-    threads = [threading.Thread(target=start, args=(w,)) for w in (a, b)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    sent = [n for n in at_once(start, (a, b)) if n is not None]
     assert sorted(sent) in ([0, 2], [2]) and posted(a) == 2, (sent, errors)
 
 

@@ -5,7 +5,6 @@ run once by two processes at the same moment."""
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import replace
 from datetime import timedelta
@@ -16,6 +15,7 @@ from sqlalchemy import func, insert, select
 from support.chat import World, cmd, msg, reset_conversations
 from support.clock import Clock
 from support.docs import make_settings
+from support.race import at_once
 from typer.testing import CliRunner
 
 from app.cli import app
@@ -230,18 +230,7 @@ def test_the_daily_retention_job_runs_once_when_two_processes_start_together(bas
     a, b = world(base, clock), world(base, clock)
     with a.rt.sessions.begin() as s:
         s.query(AuditRecord).filter(AuditRecord.action == RUN_ACTION).delete()
-    go = threading.Barrier(2)
-    ran: list[list[str]] = []
-
-    def start(w: World) -> None:
-        go.wait()
-        ran.append(w.core.scheduler.run_due())
-
-    threads = [threading.Thread(target=start, args=(w,)) for w in (a, b)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    ran = at_once(lambda w: w.core.scheduler.run_due(), (a, b))
     assert sum(names.count("privacy.retention") for names in ran) == 1
     with a.rt.sessions() as s:
         runs = s.scalar(select(func.count()).select_from(AuditRecord).where(AuditRecord.action == RUN_ACTION))
