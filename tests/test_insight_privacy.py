@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +57,37 @@ def one_vector(texts: list[str]) -> np.ndarray:
     return np.ones((len(texts), 4), dtype=np.float32) / 2.0
 
 
+def routed_question(
+    s: Session,
+    qid: int,
+    platform: str,
+    user: str,
+    message: str,
+    text: str,
+    at: datetime,
+    updated_at: datetime | None = None,
+    user_name: str = "",
+) -> None:
+    """A question that went to the experts and expired unanswered (what a gap is made of)."""
+    s.add(
+        QuestionRecord(
+            id=qid,
+            platform=platform,
+            chat_id=user,
+            message_id=message,
+            user_id=user,
+            text=text,
+            status=EXPIRED,
+            routed=True,
+            created_at=at,
+            updated_at=updated_at or at,
+            user_name=user_name,
+        )
+    )
+    s.flush()
+    s.add(RoutingRecord(question_id=qid, routed_at=at))
+
+
 def test_linked_accounts_are_one_asker(sessions: sessionmaker[Session]) -> None:
     # Five accounts, three people: Anna and Bas each asked from Slack and from Telegram.
     accounts = [("slack", "UANNA", 1), ("telegram", "101", 1), ("slack", "UBAS", 2), ("telegram", "102", 2)]
@@ -69,22 +100,7 @@ def test_linked_accounts_are_one_asker(sessions: sessionmaker[Session]) -> None:
             [{"platform": p, "user_id": u, "person_id": i, "created_at": at} for p, u, i in accounts],
         )
         for n, (platform, user, _) in enumerate(accounts * 2, 1):  # ten questions, twice per account
-            s.add(
-                QuestionRecord(
-                    id=n,
-                    platform=platform,
-                    chat_id=user,
-                    message_id=f"m{n}",
-                    user_id=user,
-                    text=SAME,
-                    status=EXPIRED,
-                    routed=True,
-                    created_at=at + timedelta(hours=n),
-                    updated_at=at,
-                )
-            )
-            s.flush()
-            s.add(RoutingRecord(question_id=n, routed_at=at + timedelta(hours=n)))
+            routed_question(s, n, platform, user, f"m{n}", SAME, at + timedelta(hours=n), updated_at=at)
     report = Reports(sessions, embed=one_vector, clock=lambda: NOW).build(4)
     assert report.figures.askers == 3
     assert report.figures.topics == () and report.figures.topics_hidden == 2  # dementie, muziek
@@ -173,23 +189,9 @@ def test_a_gaps_question_is_shown_and_passed_on_anonymised(month: World) -> None
     with month.rt.sessions.begin() as s:
         for n in range(14):
             at = START + timedelta(days=2, hours=n)
-            s.add(
-                QuestionRecord(
-                    id=900 + n,
-                    platform="telegram",
-                    chat_id=f"70{n}",
-                    message_id=f"p{n}",
-                    user_id=f"70{n}",
-                    user_name="Marieke Jansen",
-                    text=PERSONAL,
-                    status=EXPIRED,
-                    routed=True,
-                    created_at=at,
-                    updated_at=at,
-                )
+            routed_question(
+                s, 900 + n, "telegram", f"70{n}", f"p{n}", PERSONAL, at, user_name="Marieke Jansen"
             )
-            s.flush()
-            s.add(RoutingRecord(question_id=900 + n, routed_at=at))
     [report] = month.handle(cmd("telegram", MOD_TG, "rapport"))
     secrets = ("Marieke", "Jansen", "12345678", "example.nl", "Zwolle", "14")
     line = next(x for x in report.text.splitlines() if "autisme" in x)
@@ -218,22 +220,7 @@ def test_a_moderators_re_ask_is_not_a_fifth_asker_of_a_gap_or_topic(sessions: se
         for n, (user, message) in enumerate(
             [("201", "a"), ("202", "b"), ("203", "c"), ("204", "d"), ("42", "insight-e1")]
         ):
-            s.add(
-                QuestionRecord(
-                    id=n + 1,
-                    platform="telegram",
-                    chat_id=user,
-                    message_id=message,
-                    user_id=user,
-                    text=SAME,
-                    status=EXPIRED,
-                    routed=True,
-                    created_at=at + timedelta(hours=n),
-                    updated_at=at,
-                )
-            )
-            s.flush()
-            s.add(RoutingRecord(question_id=n + 1, routed_at=at + timedelta(hours=n)))
+            routed_question(s, n + 1, "telegram", user, message, SAME, at + timedelta(hours=n), updated_at=at)
     report = Reports(sessions, embed=one_vector, clock=lambda: NOW).build(4)
     assert report.gaps.gaps == () and report.gaps.hidden == 1 and report.gaps.candidates == 4
     assert report.figures.topics == () and report.figures.topics_hidden == 2  # 4 askers of each theme
