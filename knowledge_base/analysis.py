@@ -1,8 +1,9 @@
 """Question analysis beyond terms: what kind of answer is asked for, which attribute, which constraints.
 
 All word lists are data files in knowledge_base/data (question_types.tsv, attributes.tsv,
-places.tsv, common_words.txt, request_cues.txt, name_heads.tsv), so they can be read, reviewed and translated
-without the code. The expert matcher uses the same analyser (places, the request of a question).
+places.tsv, word_places.txt, common_words.txt, request_cues.txt, name_heads.tsv, word_forms.tsv), so
+they can be read, reviewed and translated without the code. The expert matcher uses the same analyser
+(places, the request of a question).
 """
 
 from __future__ import annotations
@@ -278,18 +279,11 @@ def analyse_question(question: str) -> Analysis:
     return Analysis(qtype, asked, tuple(constraints), rare, _focus(words))
 
 
-@lru_cache(maxsize=1)
-def focus_modifiers() -> frozenset[str]:
-    """Words like "maximale", "average": they modify what is asked; the noun after them is asked too."""
-    lines = (DATA / "focus_modifiers.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
-
-
 def _focus(words: list[str]) -> tuple[str, ...]:
     """The content words a wh-word points at (one per wh-word within three words; past a modifier
     to its noun: "de maximale SUBSIDIE")."""
     out: list[str] = []
-    modifiers = focus_modifiers()
+    modifiers = set(_word_forms().get("focus_modifier", ()))
     for i, w in enumerate(words):
         if w not in _WH:
             continue
