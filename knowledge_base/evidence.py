@@ -71,7 +71,7 @@ ENTITY: dict[str, re.Pattern[str]] = {
     "url": re.compile(r"https?://|www\.|\b[\w-]+\.(nl|com|org|eu|be|uk|net)\b"),
     # A name (capitalised words, an acronym) or a word for an organisation (any case).
     "person_org": re.compile(
-        r"\b[A-Z][a-z]+ (van |de |der |den )*[A-Z][a-z]+|\b[A-Z]{2,}\b"
+        r"\b[A-ZÀ-Ý][a-zà-ÿ]+(-[A-ZÀ-Ý][a-zà-ÿ]+)? (van |de |der |den )*[A-ZÀ-Ý][a-zà-ÿ]+|\b[A-Z]{2,}\b"
         r"|\b(?i:stichting|fonds|gemeente|gemeenten|ministerie|rijk|universiteit|hogeschool|organisatie"
         r"|vereniging|council|university|foundation|trust|ministry|nhs|zorgverzekeraars?|welzijnsorganisatie)\b"
     ),

@@ -115,6 +115,8 @@ def test_the_request_of_a_question_is_told_apart_from_its_context(question, main
 def test_typed_facts_and_facts_next_to_the_asked_attribute():
     asked = set(words("wie is de dirigent van het koor"))
     assert typed_fact("person_org", "Rijk en gemeente betalen samen.", set(words("wie betaalt")))
+    # Names with accents and double first names are names too.
+    assert typed_fact("person_org", "onder leiding van hoogleraar Rose-Marie Dröes", set(words("wie leidde")))
     assert typed_fact("duration", "Each tour lasts ninety minutes.", set())
     assert typed_fact("date", "De bijeenkomst is 's middags.", set()) and not typed_fact(
         "date", "Het is leuk.", set()
