@@ -37,9 +37,12 @@ ENTITY: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "number": re.compile(
-        r"\d|%|\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|dertig"
-        r"|veertig|vijftig|honderd|duizend|miljoen|helft|kwart|derde|two|three|four|five|six"
-        r"|seven|eight|nine|ten|twelve|twenty|hundred|thousand|million|half|quarter|dozen)\b",
+        r"\d|%|\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien"
+        r"|zestien|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig"
+        r"|negentig|honderd|honderden|duizend|duizenden|miljoen|tientallen|helft|kwart|derde|two|three"
+        r"|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen"
+        r"|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|hundreds"
+        r"|thousand|thousands|million|half|quarter|dozen|dozens)\b",
         re.I,
     ),
     "duration": re.compile(

@@ -22,7 +22,9 @@ LIGHT_WORDS = frozenset(
     houden zetten lopen leveren levert leverde gebeuren gebeurt hebben heeft kunnen moeten
     mogelijk precies meestal vaak nodig volgende vorige huidige nieuwe grote kleine goede
     want make get give help work works see look find use used does doing done going
-    need needs happen happens run runs set actually roughly mostly usually often""".split()
+    need needs happen happens run runs set actually roughly mostly usually often
+    volgens juist vooral eigenlijk naartoe bestaat bestaan bestond geldt gelden gold sinds achter
+    according mainly especially exist exists existed since""".split()
 )
 
 # Words that only signal the kind of answer; the answer-type check handles them.

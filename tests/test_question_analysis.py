@@ -118,6 +118,8 @@ def test_typed_facts_and_facts_next_to_the_asked_attribute():
     # Names with accents and double first names are names too.
     assert typed_fact("person_org", "onder leiding van hoogleraar Rose-Marie Dröes", set(words("wie leidde")))
     assert typed_fact("duration", "Each tour lasts ninety minutes.", set())
+    assert typed_fact("number", "LKCA deed een verkennend onderzoek in dertien gemeenten.", set())
+    assert typed_fact("number", "Fifteen care homes took part.", set())
     assert typed_fact("date", "De bijeenkomst is 's middags.", set()) and not typed_fact(
         "date", "Het is leuk.", set()
     )

@@ -188,6 +188,15 @@ def test_query_terms_carry_translations_and_phrase_equivalents():
         assert ("lag", "inkom") in by_word[word].expansion_alts, word
 
 
+def test_words_that_phrase_a_question_weigh_less_than_its_topic():
+    from knowledge_base.query import analyse
+
+    q = analyse("Sinds wanneer geldt de Participatiewet volgens het LKCA?", idf=lambda s: 3.0, df=lambda s: 1)
+    by_word = {t.word: t.weight for t in q.terms}
+    for word in ("sinds", "geldt", "volgens"):
+        assert by_word[word] < by_word["participatiewet"], word
+
+
 def _lexical_reference(retriever, q) -> list[tuple[int, float]]:
     """The BM25 term-group scores computed over every chunk for every alternative (the plain way)."""
     import numpy as np
