@@ -11,6 +11,7 @@ working; no rebuild is needed.
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -20,7 +21,11 @@ import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from langchain_core.embeddings import Embeddings
 
+log = logging.getLogger(__name__)
+
 _DELETE_BATCH = 500
+# HNSW search breadth: exact on a few thousand chunks, and the same answer in every process.
+EF_SEARCH = 400
 # Vectors per Chroma add(): larger calls are cheaper up to about this size; beyond it they gain
 # no time but make Chroma hold more memory (measured with the local client, 256-dim vectors:
 # 50k vectors took the same time in calls of 2,500 and of 5,461, the client's limit, with
@@ -91,9 +96,20 @@ class DenseIndex:
         self._max_batch: int | None = None
 
     def _open(self) -> chromadb.Collection:
-        return self._client.get_or_create_collection(
+        collection = self._client.get_or_create_collection(
             name=self._name, embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
+        # Chroma's default search breadth (100) misses a few of the 40 nearest chunks, and which
+        # ones differs per process (the graph of recent vectors is rebuilt at each start): the same
+        # question could be answered differently after a restart. A wider search is exact on a
+        # community-sized index and cheap on 50,000 chunks (bench/bench_dense_search.py).
+        try:
+            hnsw = (collection.configuration or {}).get("hnsw") or {}
+            if int(hnsw.get("ef_search") or 0) < EF_SEARCH:
+                collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})
+        except Exception as exc:  # noqa: BLE001 - a server that cannot change it keeps its own
+            log.info("dense index: search breadth left at Chroma's default (%s)", exc)
+        return collection
 
     def _batch_size(self) -> int:
         if self._max_batch is None:
