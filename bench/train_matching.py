@@ -69,9 +69,11 @@ SETS = {
     # Written blind in stop 22 by a writer who saw no code, run once after the stop's last change
     # (the matcher was not changed in that stop): top-1 0.732, top-2 0.829, paraphrase 12/30.
     "world_f": (DATA / "world_f" / "experts.yaml", [DATA / "world_f" / "questions.jsonl"]),
+    # Written blind late in stop 22 (22 profiles, 90 questions) by a writer who saw no code.
+    "world_g": (DATA / "world_g" / "experts.yaml", [DATA / "world_g" / "questions.jsonl"]),
 }
 # Sets written blind during a stop: reported only with --blind, once, after the stop's last change.
-BLIND: tuple[str, ...] = ()
+BLIND: tuple[str, ...] = ("world_g",)
 TRAIN = ("world_a",)
 L2 = 10.0
 KEEP = 0.95
