@@ -12,7 +12,8 @@ from bot.experts.matching import ExpertMatcher, Match
 from bot.experts.semantic import MAX_ENCODED_CHARS, ProfileSpace
 from bot.experts.themes import described, member_words, passages, situations, standard_theme
 from bot.experts.themes import parts as _parts
-from knowledge_base.analysis import places, split_request
+from knowledge_base.analysis import places
+from knowledge_base.request import split_request
 
 NOW = datetime(2026, 3, 2, 10, 0)
 

@@ -7,9 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from knowledge_base.analysis import analyse_question, find_places, places, question_type, split_request
+from knowledge_base.analysis import analyse_question, find_places, places, question_type
 from knowledge_base.calibration import LogisticModel, fit, fit_ranker, steady_threshold
 from knowledge_base.evidence import _SentenceVectors, fact_near, typed_fact
+from knowledge_base.request import split_request
 from knowledge_base.text import words
 
 

@@ -16,7 +16,8 @@ from bot.experts import themes as TH
 from bot.experts.directory import Expert
 from bot.experts.semantic import ProfileSpace
 from knowledge_base import text as T
-from knowledge_base.analysis import Place, as_place, find_places, places, split_request
+from knowledge_base.analysis import Place, as_place, find_places, places
+from knowledge_base.request import split_request
 
 LEXICAL_FEATURES = [
     "tag_help_main",
