@@ -10,7 +10,7 @@ import pytest
 from bot.experts.directory import Expert
 from bot.experts.matching import ExpertMatcher, Match
 from bot.experts.semantic import MAX_ENCODED_CHARS, ProfileSpace
-from bot.experts.themes import described, member_words, passages, situations, standard_theme
+from bot.experts.themes import described, member_words, passages, situations
 from bot.experts.themes import parts as _parts
 from knowledge_base.analysis import places
 from knowledge_base.request import split_request
@@ -252,18 +252,6 @@ def test_members_words_are_read_for_the_standard_themes_of_an_expert():
     assert words and all(isinstance(w, str) and w for w in words)
     assert set(words) == set(situations()["mantelzorg"])  # a tag of its own has none
     assert not set(words) & set(passages(carer))  # their own signal, not among the profile's passages
-
-
-def test_a_tag_in_the_experts_own_words_is_the_standard_theme_that_lists_it():
-    assert standard_theme("fondsen").name == "financiering"
-    assert standard_theme("children").name == "kinderen"
-    assert standard_theme("jongdementie").name == "dementie"  # a compound of a cue word
-    assert standard_theme("Financiering").name == "financiering"
-    assert standard_theme("eigen tag") is None and standard_theme("xyzzy") is None
-    grants = expert(56, "Aanvragen", expertise="Ik schrijf aanvragen.", tags=("fondsen",))
-    assert set(member_words(grants)) == set(situations()["financiering"])
-    # Its cue words count: a question about a budget reaches the expert who tagged "fondsen".
-    assert names(rank("Hoe maak ik een begroting voor ons project?", [grants, MUSIC]))[0] == "Aanvragen"
 
 
 def test_a_very_long_question_is_cut_before_it_is_encoded():

@@ -54,49 +54,15 @@ def situations() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-@lru_cache(maxsize=1)
-def _cue_index() -> dict[str, str]:
-    """Each cue word (and its Dutch and English stems) to the first theme that lists it."""
-    out: dict[str, str] = {}
-    for theme in themes().values():
-        for word in T.words(theme.cues):
-            for key in (word, T.stem(word, "nl"), T.stem(word, "en")):
-                out.setdefault(key, theme.name)
-    return out
-
-
-@lru_cache(maxsize=1024)
-def standard_theme(tag: str) -> Theme | None:
-    """The standard theme a tag stands for: the theme of that name, else the theme that lists the
-    tag as a cue word ("fondsen" is financiering, "hospice" ziekenhuis, "children" kinderen):
-    experts tag themselves in their own words."""
-    name = T.normalise(tag).strip()
-    if name in themes():
-        return themes()[name]
-    words = T.content_words(name)
-    if len(words) != 1:  # a phrase of its own ("kunst op recept" is a theme by name)
-        return None
-    index = _cue_index()
-    word = words[0]
-    for part in parts(word):  # the word itself, then a compound's known head or tail ("jongdementie")
-        found = index.get(part) or index.get(T.stem(part, "nl")) or index.get(T.stem(part, "en"))
-        if found:
-            return themes()[found]
-    return None
-
-
 def theme_text(tag: str) -> str:
     """What a tag means, to embed: a standard theme with its cue words, another tag as it is."""
-    theme = standard_theme(tag)
-    if theme is None:
-        return tag
-    name = T.normalise(tag).strip()
-    return f"{theme.name}: {theme.cues}" if name == theme.name else f"{name}, {theme.name}: {theme.cues}"
+    theme = themes().get(T.normalise(tag).strip())
+    return f"{theme.name}: {theme.cues}" if theme else tag
 
 
 def theme_kind(tag: str) -> str:
     """The kind of a tag: that of its standard theme, else "topic"."""
-    theme = standard_theme(tag)
+    theme = themes().get(T.normalise(tag).strip())
     return theme.kind if theme else "topic"
 
 
@@ -169,7 +135,7 @@ def phrase_in(phrase: str, text_norm: str, text_stems: frozenset[str]) -> bool:
 
 @lru_cache(maxsize=256)
 def _cue_stems(tag: str) -> frozenset[str]:
-    theme = standard_theme(tag)
+    theme = themes().get(T.normalise(tag).strip())
     return stems(theme.cues, widen=False) if theme else frozenset()
 
 
@@ -185,18 +151,13 @@ def tag_cued(tag: str, text_stems: frozenset[str]) -> bool:
 
 
 def tag_names(expert: Expert) -> list[str]:
-    """An expert's tags as theme names (normalised; a tag in the expert's own words as the standard
-    theme it stands for)."""
-    out = []
-    for x in expert.tags:
-        theme = standard_theme(x)
-        out.append(theme.name if theme else T.normalise(x).strip())
-    return list(dict.fromkeys(out))
+    """An expert's tags as theme names (normalised)."""
+    return [T.normalise(x).strip() for x in expert.tags]
 
 
 def described(expert: Expert) -> str:
     """An expert's profile text with the meaning of its standard themes spelled out (to embed)."""
-    extra = [themes()[t].cues for t in tag_names(expert) if t in themes()]
+    extra = [themes()[t].cues for t in (T.normalise(x).strip() for x in expert.tags) if t in themes()]
     return " ".join([expert.profile_text(), *extra])
 
 
