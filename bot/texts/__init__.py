@@ -12,6 +12,7 @@ from bot.texts.community import COMMUNITY
 from bot.texts.experts import EXPERTS
 from bot.texts.highlights import HIGHLIGHTS
 from bot.texts.insight import INSIGHT
+from bot.texts.people import PEOPLE
 from bot.texts.platforms import PLATFORMS
 from bot.texts.privacy import PRIVACY
 
@@ -22,6 +23,7 @@ FEATURE_TEXTS: dict[str, dict[str, dict[str, str]]] = {
     "experts": EXPERTS,
     "highlights": HIGHLIGHTS,
     "insight": INSIGHT,
+    "people": PEOPLE,
     "platforms": PLATFORMS,
     "privacy": PRIVACY,
 }
