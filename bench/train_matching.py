@@ -72,9 +72,11 @@ SETS = {
     # Written blind late in stop 22 (22 profiles, 90 questions) by a writer who saw no code, run once
     # at the stop's end: top-1 0.817, top-2 0.878, paraphrase 15/30 (stop 21's matcher, kept).
     "world_g": (DATA / "world_g" / "experts.yaml", [DATA / "world_g" / "questions.jsonl"]),
+    # Written blind at the end of stop 22 for the next stop; never run in stop 22.
+    "world_h": (DATA / "world_h" / "experts.yaml", [DATA / "world_h" / "questions.jsonl"]),
 }
 # Sets written blind during a stop: reported only with --blind, once, after the stop's last change.
-BLIND: tuple[str, ...] = ()
+BLIND: tuple[str, ...] = ("world_h",)
 TRAIN = ("world_a",)
 L2 = 10.0
 KEEP = 0.95
