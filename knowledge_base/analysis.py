@@ -71,21 +71,22 @@ class Analysis:
 _WH = frozenset("welk welke which what wat hoeveel many much".split())
 
 
-def _rows(name: str) -> list[list[str]]:
+def data_rows(name: str) -> list[list[str]]:
+    """The tab-separated rows of a data file, without blank and comment lines."""
     lines = (DATA / name).read_text(encoding="utf-8").splitlines()
     return [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
 
 
 @lru_cache(maxsize=1)
 def _qtypes() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple((kind, re.compile(pattern)) for kind, pattern in _rows("question_types.tsv"))
+    return tuple((kind, re.compile(pattern)) for kind, pattern in data_rows("question_types.tsv"))
 
 
 @lru_cache(maxsize=1)
 def attributes() -> tuple[Attribute, ...]:
     """Every attribute of the lexicon."""
     out = []
-    for name, answer_type, phrases in _rows("attributes.tsv"):
+    for name, answer_type, phrases in data_rows("attributes.tsv"):
         words = tuple(tuple(T.words(p)) for p in phrases.split("|") if T.words(p))
         out.append(Attribute(name, None if answer_type == "-" else answer_type, words))
     return tuple(out)
@@ -95,7 +96,7 @@ def attributes() -> tuple[Attribute, ...]:
 def places() -> dict[str, Place]:
     """The gazetteer by normalised name (the first row of a name wins: Dutch places come first)."""
     out: dict[str, Place] = {}
-    rows = sorted(_rows("places.tsv"), key=lambda r: r[1] != "NL")
+    rows = sorted(data_rows("places.tsv"), key=lambda r: r[1] != "NL")
     for name, country, region, municipality in (r + [""] * (4 - len(r)) for r in rows):
         out.setdefault(name, Place(name, country, region, municipality))
     return out
@@ -104,7 +105,7 @@ def places() -> dict[str, Place]:
 @lru_cache(maxsize=1)
 def name_heads() -> dict[str, frozenset[str]]:
     """The heads that introduce a name, by where the name stands ("after" or "before" the head)."""
-    return {pos: frozenset(heads.split("|")) for pos, heads in _rows("name_heads.tsv")}
+    return {pos: frozenset(heads.split("|")) for pos, heads in data_rows("name_heads.tsv")}
 
 
 def named_things(question: str) -> list[tuple[str, ...]]:
@@ -182,7 +183,7 @@ def find_places(words: list[str]) -> list[Place]:
 
 @lru_cache(maxsize=1)
 def _word_forms() -> dict[str, tuple[str, ...]]:
-    return {kind: tuple(parts.split()) for kind, parts in _rows("word_forms.tsv")}
+    return {kind: tuple(parts.split()) for kind, parts in data_rows("word_forms.tsv")}
 
 
 def ordinary_form(word: str, common: frozenset[str]) -> bool:

@@ -12,13 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from knowledge_base import text as T
-from knowledge_base.analysis import DATA
-
-
-def _rows(name: str) -> list[list[str]]:
-    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
-    return [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
-
+from knowledge_base.analysis import data_rows
 
 # Clause boundaries: sentence ends, semicolons and colons, and a comma or "maar"/"but" before a new
 # clause. A question mark stays with its clause.
@@ -33,7 +27,7 @@ _CLAUSE_END = re.compile(r"(?<=[.!?;:])\s+|\s*[;:]\s*|,\s+(?=\S)|\s+(?:maar|but|
 def _request_cues() -> dict[str, frozenset[str]]:
     """The request words by kind (ask, want)."""
     out: dict[str, set[str]] = {"ask": set(), "want": set()}
-    for kind, words in _rows("request_cues.txt"):
+    for kind, words in data_rows("request_cues.txt"):
         out[kind].update(words.split())
     return {k: frozenset(v) for k, v in out.items()}
 
