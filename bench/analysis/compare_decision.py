@@ -1,14 +1,14 @@
 """Compare answerability feature sets on the same rows: extract once, then fit each variant alike.
 
-    python bench/analysis/compare_decision.py                     # shipped features vs all features
-    python bench/analysis/compare_decision.py --drop req_ year_   # all features minus these prefixes
+    python bench/analysis/compare_decision.py                 # shipped model, refits of its and all features
+    python bench/analysis/compare_decision.py --drop absent_  # all features minus these prefixes
 
-A retrain through bench/train_answerability.py re-runs retrieval, and Chroma's approximate search
-moves a few candidates between runs, so two retrains of the same code differ by a few hundredths
-on the small report sets. Here every variant sees the same candidates, ranked by the shipped quote
-model; each is cross-validated on the training sets (L2 and a steady threshold, as the training
-script does), fitted on them, and scored on every other set with the decision alone (the contact
-fact override and the *not sure* band are left out: they do not depend on the model).
+A retrain through bench/train_answerability.py also refits the quote model, which moves the
+candidates every decision feature is read from. Here every variant sees the same candidates,
+ranked by the shipped quote model; each is cross-validated on the training sets (L2 and a steady
+threshold, as the training script does), fitted on them, and scored on every other set with the
+decision alone (the contact fact override and the *not sure* band are left out: they do not
+depend on the model).
 """
 
 from __future__ import annotations
