@@ -76,7 +76,7 @@ SETS = {
     "world_h": (DATA / "world_h" / "experts.yaml", [DATA / "world_h" / "questions.jsonl"]),
 }
 # Sets written blind during a stop: reported only with --blind, once, after the stop's last change.
-BLIND: tuple[str, ...] = ("world_h",)
+BLIND: tuple[str, ...] = ("world_h", "world_i")
 TRAIN = ("world_a",)
 L2 = 10.0
 KEEP = 0.95
