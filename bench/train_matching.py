@@ -74,6 +74,8 @@ SETS = {
     "world_g": (DATA / "world_g" / "experts.yaml", [DATA / "world_g" / "questions.jsonl"]),
     # Written blind at the end of stop 22 for the next stop; never run in stop 22.
     "world_h": (DATA / "world_h" / "experts.yaml", [DATA / "world_h" / "questions.jsonl"]),
+    # Written blind in stop 23 (22 profiles, 90 questions) by a writer who saw no code and no other set.
+    "world_i": (DATA / "world_i" / "experts.yaml", [DATA / "world_i" / "questions.jsonl"]),
 }
 # Sets written blind during a stop: reported only with --blind, once, after the stop's last change.
 BLIND: tuple[str, ...] = ("world_h", "world_i")
