@@ -9,7 +9,6 @@ is in meaning. The quote ranker and the answerability model (knowledge_base/cali
 from __future__ import annotations
 
 import math
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,69 +17,13 @@ from functools import lru_cache
 import numpy as np
 
 from knowledge_base import text as T
-from knowledge_base.analysis import DATA, Analysis, find_places
+from knowledge_base.analysis import DATA, Analysis
+from knowledge_base.facts import TYPE_OF, by_first, fact_near, spots, typed_fact
 from knowledge_base.query import Query
 from knowledge_base.retrieval import ChunkHit, DocHit
 from knowledge_base.terms import Matcher, parse_passage, passage_stems
 
 Embed = Callable[[list[str]], np.ndarray]  # texts -> L2-normalised rows
-
-# Facts of each answer type, as they appear in a sentence.
-ENTITY: dict[str, re.Pattern[str]] = {
-    "date": re.compile(
-        r"\b(maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|monday|tuesday|wednesday"
-        r"|thursday|friday|saturday|sunday|januari|februari|maart|april|mei|juni|juli|augustus"
-        r"|september|oktober|november|december|january|february|march|june|july|august|october"
-        r"|(19|20)\d\d|\d{1,2}[-/.]\d{1,2}([-/.]\d{2,4})?|elke (eerste|tweede|derde|laatste)"
-        r"|wekelijks|maandelijks|dagelijks|weekly|monthly|daily|sinds|since|ochtend|middag|avond|morgens"
-        r"|middags|ochtends|avonds|morning|afternoon|evening|\d{1,2}[.:]\d\d uur|\d{1,2} uur)\b",
-        re.I,
-    ),
-    "number": re.compile(
-        r"\d|%|\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien"
-        r"|zestien|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig"
-        r"|negentig|honderd|honderden|duizend|duizenden|miljoen|tientallen|helft|kwart|derde|two|three"
-        r"|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen"
-        r"|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|hundreds"
-        r"|thousand|thousands|million|half|quarter|dozen|dozens)\b",
-        re.I,
-    ),
-    "duration": re.compile(
-        r"\b(\d+|een|twee|drie|vier|vijf|zes|acht|tien|twaalf|half|one|two|three|four|five|six"
-        r"|eight|ten|twelve|meer dan \d+)[ -](jaar|jaren|maand|maanden|week|weken|dagen|uur|uren|years?"
-        r"|months?|weeks?|days?|hours?|sessies|sessions|bijeenkomsten|lessen)\b"
-        r"|\b\w+(jarig|weeks|maands)e?\b|-week\b|-month\b|-year\b|\bsinds\b|\bsince\b"
-        r"|\b(\d+|twintig|dertig|veertig|vijftig|zestig|negentig|twenty|thirty|forty|fifty|sixty"
-        r"|ninety|anderhalf|een half|half an?)[ -](minuten|minutes?|min|kwartier|hour|uur)\b",
-        re.I,
-    ),
-    "money": re.compile(
-        r"€|£|\$|\beuro|\beur\b|\bpond\b|\bdollar|\bschaal \d|\bper uur\b|\bgratis\b|\bfree\b", re.I
-    ),
-    "percent": re.compile(
-        r"%|\b(procent|percent|per cent|helft|half|kwart|derde|quarter|third|meerderheid|majority)\b", re.I
-    ),
-    "frequency": re.compile(
-        r"\b(wekelijks|tweewekelijks|maandelijks|dagelijks|jaarlijks|elke|iedere|per (dag|week|maand|jaar)|"
-        r"keer|maal|weekly|fortnightly|monthly|daily|yearly|annually|every|each (week|month|day|year)|"
-        r"times|once|twice)\b",
-        re.I,
-    ),
-    "time": re.compile(
-        r"\b\d{1,2}[.:]\d\d\b|\b\d{1,2} uur\b|\bo'clock\b|\b\d{1,2} ?(am|pm|a\.m\.|p\.m\.)", re.I
-    ),
-    "phone": re.compile(r"(\+31|\+44|\b0)[\d\s-]{8,}\d"),
-    "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
-    "url": re.compile(r"https?://|www\.|\b[\w-]+\.(nl|com|org|eu|be|uk|net)\b"),
-    # A name (capitalised words, an acronym) or a word for an organisation (any case).
-    "person_org": re.compile(
-        r"\b[A-ZÀ-Ý][a-zà-ÿ]+(-[A-ZÀ-Ý][a-zà-ÿ]+)? (van |de |der |den )*[A-ZÀ-Ý][a-zà-ÿ]+|\b[A-Z]{2,}\b"
-        r"|\b(?i:stichting|fonds|gemeente|gemeenten|ministerie|rijk|universiteit|hogeschool|organisatie"
-        r"|vereniging|council|university|foundation|trust|ministry|nhs|zorgverzekeraars?|welzijnsorganisatie)\b"
-    ),
-}
-# The question types whose answer is a fact of that type.
-TYPE_OF = {k: k for k in (*ENTITY, "place")}
 
 
 @lru_cache(maxsize=1)
@@ -99,79 +42,8 @@ def sentence_words(sentence: str) -> tuple[str, ...]:
     return tuple(T.words(sentence))
 
 
-@lru_cache(maxsize=256)
-def _by_first(phrases: tuple[tuple[str, ...], ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
-    out: dict[str, list[tuple[str, ...]]] = {}
-    for p in phrases:
-        out.setdefault(p[0], []).append(p)
-    return {k: tuple(v) for k, v in out.items()}
-
-
-def _spots(words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> list[int]:
-    """Where any of the phrases starts in the word sequence."""
-    index = _by_first(phrases)
-    out = []
-    for i, w in enumerate(words):
-        for p in index.get(w, ()):
-            if words[i : i + len(p)] == p:
-                out.append(i)
-                break
-    return out
-
-
-@lru_cache(maxsize=65536)
-def _tokens(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Whitespace tokens of a sentence and each one normalised (one entry per token, as in the text)."""
-    tokens = tuple(sentence.split())
-    return tokens, tuple(_token_words(tok) for tok in tokens)
-
-
-@lru_cache(maxsize=131_072)
-def _token_words(token: str) -> str:
-    """One whitespace token normalised (cached: tokens recur across passages)."""
-    return " ".join(T.words(token))
-
-
 def _has_phrase(words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> bool:
-    return bool(phrases) and not _by_first(phrases).keys().isdisjoint(words) and bool(_spots(words, phrases))
-
-
-NEAR = 6  # words: a fact this close to the attribute word is about it ("dirigent Jan Smit")
-
-
-def fact_near(kind: str | None, sentence: str, phrases: tuple[tuple[str, ...], ...], asked: set[str]) -> bool:
-    """A fact of the asked type within a few words of where the sentence names the asked attribute."""
-    if not kind or not phrases:
-        return False
-    tokens, norm = _tokens(sentence)
-    if _by_first(phrases).keys().isdisjoint(norm):
-        return False
-    for i in _spots(norm, phrases):
-        near = " ".join(tokens[max(0, i - NEAR) : i + NEAR + 1])
-        if typed_fact(kind, near, asked):
-            return True
-    return False
-
-
-def typed_fact(kind: str | None, sentence: str, asked: set[str]) -> bool:
-    """Does the sentence hold a fact of this answer type (a name must be new to the question)?"""
-    if not kind:
-        return False
-    if kind != "person_org":
-        return _has_typed(kind, sentence)
-    pattern = ENTITY.get(kind)
-    if pattern is None:
-        return False
-    return any(not set(T.words(m.group(0))) <= asked for m in pattern.finditer(sentence))
-
-
-@lru_cache(maxsize=65536)
-def _has_typed(kind: str, sentence: str) -> bool:
-    """A fact of a type that does not depend on the question (a place, a number, a date)."""
-    if kind == "place":
-        return bool(find_places(T.words(sentence)))
-    pattern = ENTITY.get(kind)
-    return bool(pattern and pattern.search(sentence))
+    return bool(phrases) and not by_first(phrases).keys().isdisjoint(words) and bool(spots(words, phrases))
 
 
 @lru_cache(maxsize=65536)
@@ -246,6 +118,43 @@ def _constraint_hits(forms: list[list[set[str]]], stems: frozenset[str] | set[st
     return [all(not f.isdisjoint(stems) for f in words) for words in forms]
 
 
+def _header_stems(dh: DocHit) -> frozenset[str]:
+    """The stems of a document's title, region and organisations."""
+    meta = dh.doc.meta
+    text = " ".join([dh.doc.title, meta.get("region") or "", " ".join(meta.get("organisations") or [])])
+    return passage_stems(text, dh.doc.language)
+
+
+def _specific_coverage(
+    candidates: list[Candidate],
+    own_win: list[tuple[list[float], list[float]]],
+    doc_head: dict[str, list[float]],
+    weights: list[float],
+) -> None:
+    """Coverage of the question's terms that are specific within the document (`spec_own`, `spec_win`).
+
+    A term in the document's title, or in most of its sentences, is what the document is about: it
+    found the document, but does not tell its sentences apart. A term in one sentence of it
+    ("danservaring") is what the question asks of the document, and the sentence holding it is the
+    likelier answer. Each term weighs its weight times the share of the document's sentences
+    without it (none when the title has it).
+    """
+    by_doc: dict[str, dict[str, list[float]]] = {}
+    for c, (own, _win) in zip(candidates, own_win, strict=True):
+        by_doc.setdefault(c.doc.doc.path, {}).setdefault(c.sentence, own)
+    local: dict[str, list[float]] = {}
+    for path, sentences in by_doc.items():
+        n = len(sentences)
+        head = doc_head.get(path) or [0.0] * len(weights)
+        counts = [sum(1 for cr in sentences.values() if cr[j] >= 0.5) for j in range(len(weights))]
+        local[path] = [0.0 if head[j] >= 0.5 else w * (1.0 - counts[j] / n) for j, w in enumerate(weights)]
+    for c, (own, win) in zip(candidates, own_win, strict=True):
+        lw = local[c.doc.doc.path]
+        total = sum(lw)
+        c.features["spec_own"] = sum(w * x for w, x in zip(lw, own, strict=True)) / total if total else 0.0
+        c.features["spec_win"] = sum(w * x for w, x in zip(lw, win, strict=True)) / total if total else 0.0
+
+
 def collect(
     q: Query,
     analysis: Analysis,
@@ -259,11 +168,7 @@ def collect(
     vocab: set[str] = set()
     for dh in ranked[:top_docs]:
         lang = dh.doc.language
-        meta = dh.doc.meta
-        header = passage_stems(
-            " ".join([dh.doc.title, meta.get("region") or "", " ".join(meta.get("organisations") or [])]),
-            lang,
-        )
+        header = _header_stems(dh)
         vocab |= header
         for ch in dh.chunks:
             sentences, sent_stems = parse_passage(ch.text, lang)
@@ -306,10 +211,14 @@ def collect(
         return max(gaps, default=0.0) / top_w, float(key)
 
     candidates: list[Candidate] = []
+    own_win: list[tuple[list[float], list[float]]] = []  # each candidate's own and window credits
+    doc_head: dict[str, list[float]] = {}  # credits of each document's title and metadata
     doc_credits: dict[str, list[float]] = {}
     best_chunk = 0.0
     for dh, ch, head, sentences, sent_stems in parsed:
         head_credits = matcher.credits(head)
+        if dh.doc.path not in doc_head:
+            doc_head[dh.doc.path] = matcher.credits(_header_stems(dh))
         sent_credits = [matcher.credits(st) for st in sent_stems]
         chunk_credits = (
             [max(h, *col) for h, col in zip(head_credits, zip(*sent_credits, strict=True), strict=True)]
@@ -374,6 +283,8 @@ def collect(
             slot = f["typed_win"] if kind else f["attr_win"]
             f["slot"] = slot * f["cov_win"] * f["cons_win"]
             candidates.append(Candidate(sent, dh, ch, i, sentences, f))
+            own_win.append((sent_credits[i], credits))
+    _specific_coverage(candidates, own_win, doc_head, weights)
     if embed is not None and candidates:
         sims = _vectors.similarities(embed, q.text, [c.sentence for c in candidates])
         for c, sim in zip(candidates, sims, strict=True):

@@ -9,7 +9,8 @@ import pytest
 
 from knowledge_base.analysis import analyse_question, find_places, places, question_type
 from knowledge_base.calibration import LogisticModel, fit, fit_ranker, steady_threshold
-from knowledge_base.evidence import _SentenceVectors, fact_near, typed_fact
+from knowledge_base.evidence import _SentenceVectors
+from knowledge_base.facts import fact_near, typed_fact
 from knowledge_base.request import split_request
 from knowledge_base.text import words
 
@@ -45,6 +46,18 @@ from knowledge_base.text import words
         ("Hoe vaak komt de schrijfgroep samen?", "frequency"),
         ("Hoe heet de kunstenaar van het project?", "person_org"),
         ("Wie is de dirigent?", "person_org"),
+        ("Op welke plekken geeft Dans op Recept les?", "place"),
+        ("Which venues host the shows?", "place"),
+        # After context, the asking sentence decides: its opening word does not open the text.
+        ("Mijn man heeft parkinson en de reeks is al begonnen. Kan hij nog instromen?", "yesno"),
+        (
+            "Ik ben opbouwwerker in een kleine gemeente. Wie kan ik het beste als partner vragen?",
+            "person_org",
+        ),
+        ("My mother lives in Leiden. When are the tours for people with dementia?", "date"),
+        # A whole question that matches keeps its type: the second question only follows up.
+        ("Wat kost een kaartje? Moet de mantelzorger ook betalen?", "money"),
+        ("Hoi. Ik zoek informatie over subsidie", "other"),
     ],
 )
 def test_question_types(question, qtype):

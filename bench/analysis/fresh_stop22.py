@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from knowledge_base.evidence import typed_fact  # noqa: E402
+from knowledge_base.facts import typed_fact  # noqa: E402
 from knowledge_base.query import analyse  # noqa: E402
 
 # (question, phrasing word, topic word)
