@@ -16,6 +16,7 @@ from pathlib import Path
 from knowledge_base import text as T
 
 DATA = Path(__file__).parent / "data"
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 _CAPITALISED = re.compile(
     r"(?<![.!?:]\s)(?<!^)\b[A-Z][\w'’-]+(?:\s+(?:van|de|der|den|het|in|op|on|of)?\s*[A-Z][\w'’-]+)*"
@@ -152,8 +153,24 @@ def common_words() -> frozenset[str]:
 
 
 def question_type(question: str) -> str:
-    """The kind of answer asked for: the first row of question_types.tsv that matches, else "other"."""
-    q = T.normalise(question).strip()
+    """The kind of answer asked for: the first row of question_types.tsv that matches, else "other".
+
+    When the whole question matches no row, its asking sentences are read on their own: after
+    context ("Mijn vader heeft parkinson. Kan hij nog instromen?") a wh-word or a verb that opens a
+    question does not open the text, and the rows that look for it at the start would miss it."""
+    kind = _first_type(T.normalise(question).strip())
+    if kind != "other":
+        return kind
+    sentences = [s for s in _SENTENCE.split(question.strip()) if s.strip()]
+    asking = [s for s in sentences if s.rstrip().endswith("?")] or sentences[-1:]
+    for sentence in asking if len(sentences) > 1 else ():
+        kind = _first_type(T.normalise(sentence).strip())
+        if kind != "other":
+            return kind
+    return "other"
+
+
+def _first_type(q: str) -> str:
     for kind, pattern in _qtypes():
         if pattern.search(q):
             return kind

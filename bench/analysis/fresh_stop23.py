@@ -1,0 +1,78 @@
+"""Fresh cases for stop 23's question types, written after the rules were set (nothing tuned on them).
+
+    python bench/analysis/fresh_stop23.py
+
+* after context, the asking sentence gives the type ("Mijn moeder woont in Zwolle. Wie …?");
+* "welke plekken / locaties / dorpen", "which venues / locations" ask for a place;
+* a question whose whole text has a type keeps it.
+The script prints how many each rule gets right, with this tree and with the rule's absence
+(the whole question only, without the new place words) for comparison.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from knowledge_base.analysis import _qtypes, question_type  # noqa: E402
+from knowledge_base.text import normalise  # noqa: E402
+
+AFTER_CONTEXT = [
+    (
+        "Ik werk als verzorgende op een psychogeriatrische afdeling. Hoe lang duurt zo'n muzieksessie?",
+        "duration",
+    ),
+    (
+        "Wij zijn een klein wijkcentrum in Tilburg. Waar vinden we een kunstenaar die met ouderen werkt?",
+        "place",
+    ),
+    ("Mijn zus zit in een rolstoel. Is de rondleiding in het museum toegankelijk?", "yesno"),
+    ("Onze stichting draait op vrijwilligers. Wanneer sluit de volgende aanvraagronde?", "date"),
+    ("I'm a nurse in a care home. Who runs the singing groups for people with dementia?", "person_org"),
+    ("We are a small theatre. Why do GPs refer patients to the arts?", "reason"),
+    ("Ik ben student en schrijf een scriptie. Hoeveel deelnemers had de pilot?", "number"),
+    ("Ik ben beleidsmedewerker. Mogen wij als gemeente zelf een aanvraag doen?", "yesno"),
+]
+PLACE_HEADS = [
+    ("In welke dorpen worden de lessen gegeven?", "place"),
+    ("Op welke locaties kun je meedoen?", "place"),
+    ("Welke wijken doen mee aan het project?", "place"),
+    ("Which locations offer the workshops?", "place"),
+]
+KEPT = [
+    ("Hoeveel kost de cursus? Kan ik ook in termijnen betalen?", "money"),
+    ("Waarom werkt zingen zo goed? Is daar onderzoek naar?", "reason"),
+    ("Hallo allemaal. Ik zoek een verhalenverteller voor ons verpleeghuis", "other"),
+]
+OLD_PLACE = (
+    r"\bwhich (city|town|country|region|place)\b|\bwelke? (stad|steden|plaats|plaatsen|provincie|regio)\b"
+)
+
+
+def old_type(question: str) -> str:
+    """The whole question only, with the place words before this stop."""
+    q = normalise(question).strip()
+    for kind, pattern in _qtypes():
+        if kind == "place":
+            pattern = re.compile(pattern.pattern.split(r"|\bwhich (city")[0] + "|" + OLD_PLACE)
+        if pattern.search(q):
+            return kind
+    return "other"
+
+
+def main() -> int:
+    for label, cases in (("after context", AFTER_CONTEXT), ("place heads", PLACE_HEADS), ("kept", KEPT)):
+        new = sum(question_type(q) == want for q, want in cases)
+        old = sum(old_type(q) == want for q, want in cases)
+        print(f"{label:<14} {new}/{len(cases)}  (before: {old}/{len(cases)})")
+        for q, want in cases:
+            if question_type(q) != want:
+                print(f"   miss: {q!r} -> {question_type(q)} (want {want})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
