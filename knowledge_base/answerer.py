@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge_base.analysis import Analysis, analyse_question
+from knowledge_base.analysis import Analysis, analyse_question, common_words
 from knowledge_base.calibration import DECISION_MODEL, QUOTE_MODEL, LogisticModel, load_model
-from knowledge_base.evidence import Candidate, Embed, Pool, collect
+from knowledge_base.evidence import Candidate, Embed, Pool, collect, sentence_words
 from knowledge_base.query import Query
 from knowledge_base.retrieval import DocHit
 
@@ -141,6 +141,9 @@ def decision_features(q: Query, analysis: Analysis, pool: Pool, best: list[Candi
         "attr_gap": float(bool(analysis.attributes))
         * (1.0 - max((x.get("attr_win", 0.0) for x in top3), default=0.0)),
         "unknown_rare": float(sum(1 for t in unknown if t.word in analysis.rare)),
+        # Ordinary words the knowledge base never uses ("auteursrecht", "cao"): the question's
+        # subject may lie outside it, where an unknown name or a typo says less.
+        "unknown_common": sum(t.weight for t in unknown if t.word in common_words()) / total,
         "absent_doc": pool.doc_absent.get(best[0].doc.doc.path, 1.0) if best else 1.0,
         "absent_min3": min((pool.doc_absent.get(c.doc.doc.path, 1.0) for c in best[:3]), default=1.0),
     }
@@ -170,6 +173,12 @@ def _lacks_contact_fact(analysis: Analysis, best: list[Candidate]) -> bool:
     if not (kinds & LITERAL_TYPES or by_role):
         return False
     return not any(c.features.get("typed_win", 0.0) for c in best[:10])
+
+
+def _same_words(a: str, b: str) -> bool:
+    """Most of the shorter sentence's words are in the other one: a repeat, not a second source."""
+    wa, wb = set(sentence_words(a)), set(sentence_words(b))
+    return bool(wa and wb) and len(wa & wb) >= 0.8 * min(len(wa), len(wb))
 
 
 class Answerer:
@@ -246,8 +255,8 @@ class Answerer:
             if c.features["is_question"] or per_doc.get(c.doc.doc.path, 0) >= 2:
                 continue
             text = self._window(c, analysis) if not out else c.sentence
-            if any(c.sentence in e.sentence for e in out):
-                continue
+            if any(c.sentence in e.sentence or _same_words(c.sentence, e.sentence) for e in out):
+                continue  # the same sentence again, or another page's copy of it
             per_doc[c.doc.doc.path] = per_doc.get(c.doc.doc.path, 0) + 1
             out.append(Evidence(text, c.doc, c.score, c.coverage))
         return out

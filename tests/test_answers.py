@@ -349,3 +349,48 @@ def test_invalid_text_in_a_question_is_cleaned_not_a_crash(kb, garbage):
     assert not a.routed and D.KOOR_SENTENCE in _flat(a.answer)
     alone = kb.rt.assistant.ask(garbage)  # nothing but garbage: no answer and no crash
     assert alone.status in ("help", "smalltalk", "routed") and not alone.sources
+
+
+def test_the_sentence_with_what_is_asked_of_a_document_is_quoted_before_its_topic(new_runtime, tmp_path):
+    """The title names the lessons and the town; the question asks one thing of them (dance
+    experience): the sentence that says it comes first, not the one that repeats the title's words."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "sneek.md").write_text(
+        "---\ntitle: Danslessen voor mensen met parkinson bij Atrium in Sneek\n"
+        "language: nl\nkind: project\n---\n"
+        "# Danslessen voor mensen met parkinson bij Atrium in Sneek\n\n"
+        "Op de leslocatie van Atrium in Sneek start in februari een nieuwe reeks danslessen voor mensen"
+        " met parkinson. De lessen zijn gezellig en toegankelijk. Danservaring is geen vereiste."
+        " In totaal zijn er zeventien wekelijkse lessen van een uur. Mantelzorgers zijn welkom.\n",
+        encoding="utf-8",
+    )
+    rt = new_runtime()
+    assert rt.ingest([src]).ok
+    a = rt.assistant.ask("moet je danservaring hebben voor de parkinsonlessen bij atrium in sneek?")
+    assert a.outcome == "answer"
+    assert "Danservaring is geen vereiste" in _quotes(a)[0][0]
+
+
+def test_a_sentence_copied_on_a_second_page_is_quoted_once(new_runtime, tmp_path):
+    """Two pages carry nearly the same sentence (a news item and its reprint): one quote, not two."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for name, sentence in (
+        (
+            "nieuws.md",
+            "Het buurtkoor De Linde repeteert elke dinsdagavond in het wijkcentrum aan de Lindelaan.",
+        ),
+        ("agenda.md", "Het buurtkoor De Linde repeteert elke dinsdagavond in wijkcentrum aan de Lindelaan!"),
+    ):
+        (src / name).write_text(
+            f"---\ntitle: Buurtkoor De Linde ({name[:-3]})\nlanguage: nl\nkind: project\n---\n"
+            f"# Buurtkoor De Linde\n\n{sentence} Nieuwe zangers zijn welkom.\n",
+            encoding="utf-8",
+        )
+    rt = new_runtime()
+    assert rt.ingest([src]).ok
+    a = rt.assistant.ask("Wanneer repeteert het buurtkoor De Linde?")
+    assert a.outcome == "answer"
+    texts = [q for q, _ in _quotes(a)]
+    assert sum("repeteert elke dinsdagavond" in q for q in texts) == 1, texts
