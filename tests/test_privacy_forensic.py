@@ -37,7 +37,7 @@ OTHER_JAN_NAME = "Jan Pietersen"
 ADMIN = ("slack", "UADMIN001")
 GROUP = "-1009876"
 JAN_ASKS = "Waar vind ik een zangkoor voor mijn vader met dementie? Groet, Jan Köster"
-PIET_ASKS = "Hoe kan ik mijn buurman met eenzaamheid helpen aan een koor? Janssen zoekt hulp."
+PIET_ASKS = "Kan mijn buurman met eenzaamheid en een rolstoel bij een koor? Janssen zoekt hulp."
 OTHER_ASKS = "Is er een koor bij de Jan Steenschool voor ouderen met dementie?"
 JAN_ANSWERS = "Probeer het buurtkoor Stemmig, daar zingen mensen met dementie samen."
 
