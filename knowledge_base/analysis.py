@@ -203,8 +203,18 @@ def _word_forms() -> dict[str, tuple[str, ...]]:
     return {kind: tuple(parts.split()) for kind, parts in data_rows("word_forms.tsv")}
 
 
+@lru_cache(maxsize=1)
+def inflections() -> frozenset[str]:
+    """Inflected forms of common words that are not common themselves ("combineerde", "creatiefs")."""
+    lines = (DATA / "inflections.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
 def ordinary_form(word: str, common: frozenset[str]) -> bool:
-    """A diminutive or prefixed form of a common word ("cursusje", "instromen"): no name."""
+    """An inflected, diminutive or prefixed form of a common word ("combineerde", "cursusje",
+    "instromen"): no name."""
+    if word in inflections():
+        return True
     forms = _word_forms()
     for end in forms.get("diminutive", ()):
         if word.endswith(end) and word[: -len(end)] in common:
@@ -336,8 +346,10 @@ def _made_of(word: str, others: set[str], common: frozenset[str]) -> bool:
     if len(word) > _LONGEST_COMPOUND:
         return False
 
+    forms = inflections()
+
     def known(part: str) -> bool:
-        return part in common or part in others
+        return part in common or part in others or part in forms
 
     n = len(word)
     made = [False] * (n + 1)  # made[j]: word[j:] is itself such a compound

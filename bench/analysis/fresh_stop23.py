@@ -47,6 +47,20 @@ KEPT = [
     ("Waarom werkt zingen zo goed? Is daar onderzoek naar?", "reason"),
     ("Hallo allemaal. Ik zoek een verhalenverteller voor ons verpleeghuis", "other"),
 ]
+# Stop 23's inflections (knowledge_base/data/inflections.txt): an inflected form of a common word is
+# no name; a name stays one. (question, word, is a name)
+INFLECTED = [
+    ("Welke kunstenaar organiseerde de schilderlessen in het verpleeghuis?", "organiseerde", False),
+    ("Hoe evalueerde de gemeente de pilot met kunst op recept?", "evalueerde", False),
+    ("Wie financierde de voorstellingen in de wijk?", "financierde", False),
+    ("Hoeveel bewoners knutselden mee aan het kunstwerk?", "knutselden", False),
+    ("Welke verhalen vertelden de ouderen tijdens de workshop?", "vertelden", False),
+    ("Is het project gesubsidieerd door de provincie?", "gesubsidieerd", False),
+    ("Werkt Zonnehuisgroep Vlaardingen samen met kunstenaars?", "zonnehuisgroep", True),
+    ("Doet Leliezorg mee aan een kunstproject?", "leliezorg", True),
+    ("Wat doet stichting Vughterstede met muziek?", "vughterstede", True),
+    ("Is er een koor bij Woonzorg Flevoland?", "flevoland", False),  # a province: a place, not rare
+]
 OLD_PLACE = (
     r"\bwhich (city|town|country|region|place)\b|\bwelke? (stad|steden|plaats|plaatsen|provincie|regio)\b"
 )
@@ -64,6 +78,13 @@ def old_type(question: str) -> str:
 
 
 def main() -> int:
+    from knowledge_base.analysis import analyse_question
+
+    right = sum((w in analyse_question(q).rare) == name for q, w, name in INFLECTED)
+    print(f"{'inflections':<14} {right}/{len(INFLECTED)}")
+    for q, w, name in INFLECTED:
+        if (w in analyse_question(q).rare) != name:
+            print(f"   miss: {q!r}: {w} {'should' if name else 'should not'} be a name")
     for label, cases in (("after context", AFTER_CONTEXT), ("place heads", PLACE_HEADS), ("kept", KEPT)):
         new = sum(question_type(q) == want for q, want in cases)
         old = sum(old_type(q) == want for q, want in cases)
