@@ -1,7 +1,7 @@
 """Question analysis beyond terms: what kind of answer is asked for, which attribute, which constraints.
 
 All word lists are data files in knowledge_base/data (question_types.tsv, attributes.tsv,
-places.tsv, word_places.txt, common_words.txt, name_heads.tsv, word_forms.tsv), so
+places.tsv, word_places.txt, common_words.txt, inflections.txt, name_heads.tsv, word_forms.tsv), so
 they can be read, reviewed and translated without the code. The expert matcher uses the same analyser
 (places; the request of a question is knowledge_base/request.py).
 """
