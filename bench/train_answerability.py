@@ -92,6 +92,7 @@ QUOTE_FEATURES = [
     "spec_win",
 ]
 L2_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
+L2_TOLERANCE = 0.005  # balanced accuracy: about five of 979 questions
 # Every labelled set but the test split and the blind ones (stop 23; before: labels-train, dev, extra).
 TRAIN_SETS = (
     "labels-train",
@@ -203,8 +204,11 @@ def cross_validate(
     features: list[str],
     folds: list[int],
 ) -> tuple[float, float, float]:
-    """(best L2, its out-of-fold threshold, its out-of-fold balanced accuracy) over the given folds."""
-    best = (L2_GRID[0], 0.5, -1.0)
+    """(L2, its out-of-fold threshold, its out-of-fold balanced accuracy) over the given folds: the
+    strongest L2 within L2_TOLERANCE of the best accuracy. The accuracy is flat over the grid (979
+    questions: 0.842-0.845), so its maximum is noise, and the weakest L2 it then picked gave
+    off-topic questions ("Wat is de hoofdstad van Mongolië?") probabilities near the threshold."""
+    results: list[tuple[float, float, float]] = []
     for l2 in L2_GRID:
         oof = [0.0] * len(rows)
         for k in range(max(folds) + 1):
@@ -215,9 +219,9 @@ def cross_validate(
                     oof[i] = model.probability(rows[i])
         t, bacc = steady_threshold(oof, labels)
         print(f"  cv l2={l2:<5} balanced accuracy {bacc:.3f} at threshold {t:.3f}")
-        if bacc > best[2] + 1e-9:
-            best = (l2, t, bacc)
-    return best
+        results.append((l2, t, bacc))
+    top = max(r[2] for r in results)
+    return max((r for r in results if r[2] >= top - L2_TOLERANCE), key=lambda r: r[0])
 
 
 def writer(item: dict[str, Any]) -> str:

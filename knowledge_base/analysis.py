@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from knowledge_base import text as T
+from knowledge_base.query import LIGHT_WORDS
 
 DATA = Path(__file__).parent / "data"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -27,6 +28,7 @@ _CAPITALISED = re.compile(
 # foundation's) opens nothing: the quote must follow a space and close before a space or a stop.
 _QUOTED = re.compile(r"(?:(?<=\s)|^)['‘“\"]([^'‘’“”\"]{3,60})['’”\"](?=[\s.,;:!?)]|$)")
 _NAME_WORDS = 3  # at most this many words of a name after or before its head
+_NAME_ARTICLES = frozenset({"het", "de", "der", "den", "the", "of"})  # "stichting vier HET leven"
 
 
 @dataclass(frozen=True)
@@ -112,9 +114,11 @@ def name_heads() -> dict[str, frozenset[str]]:
 def named_things(question: str) -> list[tuple[str, ...]]:
     """Names the member wrote without capitals: quoted phrases, and the words after "stichting",
     "regeling", "programma" … or before "foundation", "instituut" … (up to a function word)."""
-    out = [
+    quoted = [
         tuple(w for w in _plain_words(m.group(1)) if w not in T.STOPWORDS) for m in _QUOTED.finditer(question)
     ]
+    # One ordinary word in quotes is emphasis ("kan hij iets 'fout' zeggen?"), not a title.
+    out = [ws for ws in quoted if not (len(ws) == 1 and _ordinary(ws[0]))]
     words = _plain_words(question)
     heads = name_heads()
     for i, w in enumerate(words):
@@ -130,17 +134,32 @@ def named_things(question: str) -> list[tuple[str, ...]]:
             and not (before and named_before)
             and not (i and words[i - 1] in heads.get("not_after", ()))
         ):
-            out.append(tuple(_run(words[i + 1 : i + 1 + _NAME_WORDS])))
+            name = _run(words[i + 1 : i + 1 + _NAME_WORDS])
+            after = words[i + 1 + len(name)] if i + 1 + len(name) < len(words) else ""
+            # One ordinary word after the head, not followed by an article, is the clause's verb or
+            # adverb ("a scheme running in …", "het fonds terecht met …"); "stichting vier het
+            # leven" goes on, so it stays a name.
+            if not (len(name) == 1 and _ordinary(name[0]) and after not in _NAME_ARTICLES):
+                out.append(tuple(name))
         if before and named_before:
             out.append(tuple(reversed(before)))
     return [ws for ws in dict.fromkeys(out) if ws]
 
 
+def _ordinary(word: str) -> bool:
+    """A common word, or an inflected, diminutive or prefixed form of one."""
+    common = common_words()
+    return word in common or ordinary_form(word, common)
+
+
 def _run(words: list[str]) -> list[str]:
-    """The leading words that are not function words (a name ends where "van", "voor", "the" begin)."""
+    """The leading words that are not function words (a name ends where "van", "voor", "the" begin,
+    or at a word that only phrases the question)."""
     out: list[str] = []
     for w in words:
         if w in T.STOPWORDS or w.isdigit() or w in name_heads().get("after", ()):
+            break
+        if out and w in LIGHT_WORDS:  # "stichting oud & creatief PRECIES": the name has ended
             break
         out.append(w)
     return out
@@ -280,14 +299,16 @@ def analyse_question(question: str) -> Analysis:
     for m in _CAPITALISED.finditer(question):  # capitalised mid-sentence: a name the member typed
         # A word in capitals stays even when it is a common word: "Stichting DOEN", "DE KOM".
         caps = {T.normalise(t).strip() for t in re.findall(r"\w+", m.group(0)) if len(t) > 1 and t.isupper()}
-        ws = tuple(
-            w for w in _plain_words(m.group(0)) if (w not in T.STOPWORDS or w in caps) and w not in named
+        ws = tuple(  # (a letter alone, the "S" of "(S)Pionieren", names nothing)
+            w
+            for w in _plain_words(m.group(0))
+            if len(w) > 1 and (w not in T.STOPWORDS or w in caps) and w not in named
         )
         if ws and (len(ws) > 1 or ws[0] not in common):
             constraints.append(Constraint("name", ws))
             named |= set(ws)
     for ws in named_things(question):  # names typed in lower case, or quoted
-        ws = tuple(w for w in ws if w not in named)
+        ws = tuple(w for w in ws if w not in named and len(w) > 1)
         if ws:
             constraints.append(Constraint("name", ws))
             named |= set(ws)

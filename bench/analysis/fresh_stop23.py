@@ -61,6 +61,19 @@ INFLECTED = [
     ("Wat doet stichting Vughterstede met muziek?", "vughterstede", True),
     ("Is er een koor bij Woonzorg Flevoland?", "flevoland", False),  # a province: a place, not rare
 ]
+# Stop 23's name rules: one ordinary word in quotes, or after a head without an article after it,
+# names nothing; a letter alone names nothing. (question, a name the analysis must find or None,
+# a word no name may hold or None)
+NAMES = [
+    ("Kan mijn moeder iets 'verkeerd' doen tijdens de museumrondleiding?", None, "verkeerd"),
+    ("Is there a dementia choir programme starting in Leeds this year?", None, "starting"),
+    ("Kan ik met mijn muziekplan bij dat nieuwe fonds aankloppen?", None, "aankloppen"),
+    ("Hoe lang loopt het project (K)Unstwerk nog?", None, "k"),
+    ("Werkt stichting zilverling ook met ouderen?", "zilverling", None),
+    ("Wat doet het netwerk cultuurkuur precies?", "cultuurkuur", None),
+    ("Kan ik aanvragen bij de regeling kunst dichtbij?", "kunst dichtbij", None),
+    ("Regelt stichting vier het leven ook vervoer?", "vier", None),
+]
 OLD_PLACE = (
     r"\bwhich (city|town|country|region|place)\b|\bwelke? (stad|steden|plaats|plaatsen|provincie|regio)\b"
 )
@@ -85,6 +98,16 @@ def main() -> int:
     for q, w, name in INFLECTED:
         if (w in analyse_question(q).rare) != name:
             print(f"   miss: {q!r}: {w} {'should' if name else 'should not'} be a name")
+    names_right = 0
+    for q, name, not_name in NAMES:
+        found = [" ".join(c.words) for c in analyse_question(q).constraints if c.kind == "name"]
+        ok = (name is None or name in found) and (
+            not_name is None or all(not_name not in f.split() for f in found)
+        )
+        names_right += ok
+        if not ok:
+            print(f"   miss: {q!r}: names {found}")
+    print(f"{'names':<14} {names_right}/{len(NAMES)}")
     for label, cases in (("after context", AFTER_CONTEXT), ("place heads", PLACE_HEADS), ("kept", KEPT)):
         new = sum(question_type(q) == want for q, want in cases)
         old = sum(old_type(q) == want for q, want in cases)
