@@ -7,9 +7,10 @@
 Labelled sets: bench/eval/answerability/labels.jsonl (our questions over ../shared/corpus and the
 sample knowledge base, each with a fixed `split`: train or test, and a `kind`), ../shared/eval/dev.jsonl,
 ../shared/eval/extra.jsonl, bench/eval/heldout.jsonl, labels_more.jsonl ("more") and
-bench/eval/answerability/fresh*.jsonl (each written blind by another writer in stops 17-22, reported
-only until stop 23; since then trained on: a model of many writers held up better on a writer left
-out, bench/analysis/leave_set_out.py). The test split of our labels is never trained or tuned on;
+bench/eval/answerability/fresh*.jsonl (each written blind by another writer: fresh to fresh5 in stops
+17-22, reported only until stop 23 and trained on since, as a model of many writers held up as well
+on a writer left out, bench/analysis/leave_set_out.py; fresh6 and fresh7 written blind for stop 23
+and run once at its end, reported, not trained on). The test split of our labels is never trained or tuned on;
 blind/*.jsonl waits outside the report until a stop's last change (`--blind` adds it) and is never
 trained on.
 Two knowledge bases are built once under bench/out/answerability/ (the corpus, the sample).

@@ -29,7 +29,7 @@ from bot.experts.signals import feature_names  # noqa: E402
 def main() -> int:
     logging.disable(logging.INFO)
     spaces = default_spaces(with_wordllama=False)
-    names = [n for n in TM.SETS if TM.SETS[n][0].exists() and n not in TM.BLIND + TM.RESERVE]
+    names = [n for n in TM.SETS if TM.SETS[n][0].exists() and n not in TM.BLIND]
     sets = {n: TM.load_set(n) for n in names}
     data = {n: TM.rows_for(experts, questions, spaces) for n, (experts, questions) in sets.items()}
     pool_names = {
