@@ -75,11 +75,13 @@ SETS = {
     # Written blind at the end of stop 22, run once at the end of stop 23 (stop 21's matcher):
     # top-1 0.720, top-2 0.793, paraphrase 11/30.
     "world_h": (DATA / "world_h" / "experts.yaml", [DATA / "world_h" / "questions.jsonl"]),
-    # Written blind in stop 23 (22 profiles, 90 questions) by a writer who saw no code and no other set.
+    # Written blind in stop 23 (22 profiles, 90 questions each) by writers who saw no code and no
+    # other set; never run in stop 23.
     "world_i": (DATA / "world_i" / "experts.yaml", [DATA / "world_i" / "questions.jsonl"]),
+    "world_j": (DATA / "world_j" / "experts.yaml", [DATA / "world_j" / "questions.jsonl"]),
 }
 # Sets written blind during a stop: reported only with --blind, once, after the stop's last change.
-BLIND: tuple[str, ...] = ("world_i",)
+BLIND: tuple[str, ...] = ("world_i", "world_j")
 TRAIN = ("world_a",)
 L2 = 10.0
 KEEP = 0.95
