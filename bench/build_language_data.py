@@ -295,13 +295,18 @@ def places(geocode: Path | None) -> tuple[list[tuple[str, str, str, str]], list[
     return sorted(row for _, row in rows.values()), sorted(k for k, w in wordlike.items() if w and k in kept)
 
 
+def _write_list(name: str, header: str, words: list[str]) -> None:
+    """A one-word-per-line data file under a comment header."""
+    lines = [f"# {line}" for line in header.splitlines()] + words
+    (DATA / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def _write_inflections(forms: list[str]) -> None:
-    (DATA / "inflections.txt").write_text(
-        "# Inflected forms of common words that are not common themselves (wordfreq Zipf 1-3, their\n"
-        "# simplemma lemma common): such a word names nothing. Built by bench/build_language_data.py.\n"
-        + "\n".join(forms)
-        + "\n",
-        encoding="utf-8",
+    _write_list(
+        "inflections.txt",
+        "Inflected forms of common words that are not common themselves (wordfreq Zipf 1-3, their\n"
+        "simplemma lemma common): such a word names nothing. Built by bench/build_language_data.py.",
+        forms,
     )
 
 
@@ -330,12 +335,11 @@ def main() -> int:
     ]
     lines += ["\t".join(r) for r in rows]
     (DATA / "places.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (DATA / "word_places.txt").write_text(
-        "# Place names that are ordinary words first (leek, huizen, buren): a question names the place\n"
-        "# only when it writes it with a capital. Built by bench/build_language_data.py.\n"
-        + "\n".join(wordlike)
-        + "\n",
-        encoding="utf-8",
+    _write_list(
+        "word_places.txt",
+        "Place names that are ordinary words first (leek, huizen, buren): a question names the place\n"
+        "only when it writes it with a capital. Built by bench/build_language_data.py.",
+        wordlike,
     )
     print(
         f"common_words.txt: {len(words)} words; places.tsv: {len(rows)} places; "

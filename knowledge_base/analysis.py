@@ -177,19 +177,17 @@ def question_type(question: str) -> str:
     When the whole question matches no row, its asking sentences are read on their own: after
     context ("Mijn vader heeft parkinson. Kan hij nog instromen?") a wh-word or a verb that opens a
     question does not open the text, and the rows that look for it at the start would miss it."""
-    kind = _first_type(T.normalise(question).strip())
-    if kind != "other":
-        return kind
+    kind = _first_type(question)
     sentences = [s for s in _SENTENCE.split(question.strip()) if s.strip()]
+    if kind != "other" or len(sentences) < 2:
+        return kind
     asking = [s for s in sentences if s.rstrip().endswith("?")] or sentences[-1:]
-    for sentence in asking if len(sentences) > 1 else ():
-        kind = _first_type(T.normalise(sentence).strip())
-        if kind != "other":
-            return kind
-    return "other"
+    return next((k for k in map(_first_type, asking) if k != "other"), "other")
 
 
-def _first_type(q: str) -> str:
+def _first_type(text: str) -> str:
+    """The first row of question_types.tsv that matches the text, else "other"."""
+    q = T.normalise(text).strip()
     for kind, pattern in _qtypes():
         if pattern.search(q):
             return kind
@@ -222,11 +220,16 @@ def _word_forms() -> dict[str, tuple[str, ...]]:
     return {kind: tuple(parts.split()) for kind, parts in data_rows("word_forms.tsv")}
 
 
+def _word_list(name: str) -> frozenset[str]:
+    """The words of a one-word-per-line data file, without blank and comment lines."""
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
 @lru_cache(maxsize=1)
 def inflections() -> frozenset[str]:
     """Inflected forms of common words that are not common themselves ("combineerde", "creatiefs")."""
-    lines = (DATA / "inflections.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    return _word_list("inflections.txt")
 
 
 def ordinary_form(word: str, common: frozenset[str]) -> bool:
@@ -257,8 +260,7 @@ def _hyphen_joins(question: str, common: frozenset[str]) -> set[str]:
 @lru_cache(maxsize=1)
 def word_places() -> frozenset[str]:
     """Place names that are ordinary words first (leek, huizen, buren; bench/build_language_data.py)."""
-    lines = (DATA / "word_places.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    return _word_list("word_places.txt")
 
 
 def as_place(place: Place, question: str) -> bool:

@@ -145,7 +145,7 @@ def _specific_coverage(
     local: dict[str, list[float]] = {}
     for path, sentences in by_doc.items():
         n = len(sentences)
-        head = doc_head.get(path) or [0.0] * len(weights)
+        head = doc_head[path]
         counts = [sum(1 for cr in sentences.values() if cr[j] >= 0.5) for j in range(len(weights))]
         local[path] = [0.0 if head[j] >= 0.5 else w * (1.0 - counts[j] / n) for j, w in enumerate(weights)]
     for c, (own, win) in zip(candidates, own_win, strict=True):
@@ -166,9 +166,10 @@ def collect(
     """Candidates from the top documents with their features (scores are left to the ranker)."""
     parsed = []
     vocab: set[str] = set()
+    headers: dict[str, frozenset[str]] = {}  # each document's title and metadata
     for dh in ranked[:top_docs]:
         lang = dh.doc.language
-        header = _header_stems(dh)
+        header = headers[dh.doc.path] = _header_stems(dh)
         vocab |= header
         for ch in dh.chunks:
             sentences, sent_stems = parse_passage(ch.text, lang)
@@ -176,6 +177,7 @@ def collect(
             vocab |= head.union(*sent_stems)
             parsed.append((dh, ch, head, sentences, sent_stems))
     matcher = Matcher(q, vocab)
+    doc_head = {path: matcher.credits(header) for path, header in headers.items()}
     asked_words = set(T.words(q.text))
     kind = next((a.answer_type for a in analysis.attributes if a.answer_type), None) or TYPE_OF.get(
         analysis.qtype
@@ -212,13 +214,10 @@ def collect(
 
     candidates: list[Candidate] = []
     own_win: list[tuple[list[float], list[float]]] = []  # each candidate's own and window credits
-    doc_head: dict[str, list[float]] = {}  # credits of each document's title and metadata
     doc_credits: dict[str, list[float]] = {}
     best_chunk = 0.0
     for dh, ch, head, sentences, sent_stems in parsed:
         head_credits = matcher.credits(head)
-        if dh.doc.path not in doc_head:
-            doc_head[dh.doc.path] = matcher.credits(_header_stems(dh))
         sent_credits = [matcher.credits(st) for st in sent_stems]
         chunk_credits = (
             [max(h, *col) for h, col in zip(head_credits, zip(*sent_credits, strict=True), strict=True)]
