@@ -155,6 +155,15 @@ def extract(rts: dict[str, Runtime], items: list[dict[str, Any]], answerer: Answ
     return out
 
 
+def extract_sets() -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
+    """Every reported set (blind ones left out) and its extracted examples, with the shipped answerer's
+    candidate features: what the analysis scripts in bench/analysis compare models on."""
+    rts = {kb: runtime(kb) for kb in SOURCES}
+    sets = load_sets(False)
+    answerer = rts["corpus"].assistant.answerer
+    return sets, {name: extract(rts, items, answerer) for name, items in sets.items()}
+
+
 def quote_rows(examples: list[dict[str, Any]]) -> tuple[list[dict[str, float]], list[int], list[float]]:
     """Candidate sentences of answerable questions, labelled by whether they carry the evidence."""
     rows, labels, weights = [], [], []

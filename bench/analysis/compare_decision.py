@@ -40,13 +40,10 @@ def main() -> int:
     ap.add_argument("--drop", nargs="*", default=[], help="feature prefixes left out of the 'all' variant")
     args = ap.parse_args()
     logging.disable(logging.WARNING)
-    rts = {kb: TA.runtime(kb) for kb in TA.SOURCES}
-    sets = TA.load_sets(False)
+    sets, examples = TA.extract_sets()
     quotes = load_model(QUOTE_MODEL)
-    answerer = rts["corpus"].assistant.answerer
-    rows: dict[str, tuple[list[dict[str, float]], list[int]]] = {}
-    for name, items in sets.items():
-        rows[name] = TA.decision_rows(TA.extract(rts, items, answerer), quotes)
+    assert quotes is not None, "no shipped quote model: run bench/train_answerability.py"
+    rows = {name: TA.decision_rows(exs, quotes) for name, exs in examples.items()}
     shipped_model = load_model(DECISION_MODEL)
     assert shipped_model is not None, "no shipped decision model: run bench/train_answerability.py"
     shipped = list(shipped_model.features)

@@ -1,10 +1,11 @@
 """Compare quote-model feature sets on the same candidates: evidence first, and evidence carried.
 
-    python bench/analysis/compare_quotes.py                     # shipped features against + spec_*
-    python bench/analysis/compare_quotes.py --add spec_own spec_win --drop cov_own
+    python bench/analysis/compare_quotes.py --drop spec_own spec_win --leave-set-out  # stop 23's test
+    python bench/analysis/compare_quotes.py --add subject      # a feature evidence.py computes
 
-The candidates are extracted once. Each variant's quote model is fitted on the training sets
-(labels-train, dev, extra) as bench/train_answerability.py fits it, and cross-validated there by
+The candidates are extracted once. The shipped quote model, a refit with QUOTE_FEATURES ("refit")
+and a refit with QUOTE_FEATURES + --add - --drop ("variant") are compared; each refit is fitted on
+labels-train, dev and extra as bench/train_answerability.py fits it, and cross-validated there by
 question folds. On every set it reports the share of questions whose evidence sentence the model
 ranks first (of those whose evidence is among the candidates), and *evidence carried* as the bot
 would quote with that ranking, for the questions the shipped models answer (the decision is left as
@@ -60,7 +61,7 @@ def scores(
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--add", nargs="*", default=["spec_own", "spec_win"], help="features added")
+    ap.add_argument("--add", nargs="*", default=[], help="features added to QUOTE_FEATURES")
     ap.add_argument("--drop", nargs="*", default=[], help="features left out of the variant")
     ap.add_argument(
         "--leave-set-out",
@@ -69,10 +70,8 @@ def main() -> int:
     )
     args = ap.parse_args()
     logging.disable(logging.WARNING)
-    rts = {kb: TA.runtime(kb) for kb in TA.SOURCES}
-    sets = TA.load_sets(False)
-    answerer = rts["corpus"].assistant.answerer
-    examples = {name: TA.extract(rts, items, answerer) for name, items in sets.items()}
+    sets, examples = TA.extract_sets()
+    answerer = Answerer(quote_model=None, decision_model=None)  # only its quote selection (_quotes)
     answered: dict[str, dict[str, bool]] = {}
     for name in sets:
         rows = [json.loads(line) for line in (TA.OUT / f"eval-{name}.jsonl").open(encoding="utf-8")]

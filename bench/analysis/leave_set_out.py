@@ -39,12 +39,9 @@ def main() -> int:
     )
     args = ap.parse_args()
     logging.disable(logging.WARNING)
-    rts = {kb: TA.runtime(kb) for kb in TA.SOURCES}
-    sets = TA.load_sets(False)
+    sets, examples = TA.extract_sets()
     quotes = load_model(QUOTE_MODEL)
     assert quotes is not None
-    answerer = rts["corpus"].assistant.answerer
-    examples = {n: TA.extract(rts, items, answerer) for n, items in sets.items()}
     if args.refit_quotes:
         r, y, w = TA.quote_rows([ex for n in BASE for ex in examples[n]])
         quotes = fit(r, y, TA.QUOTE_FEATURES, l2=1.0, sample_weight=w)
