@@ -1,7 +1,7 @@
 """Compare quote-model feature sets on the same candidates: evidence first, and evidence carried.
 
     python bench/analysis/compare_quotes.py --drop spec_own spec_win --leave-set-out  # stop 23's test
-    python bench/analysis/compare_quotes.py --add subject      # a feature evidence.py computes
+    python bench/analysis/compare_quotes.py --add FEATURE     # a candidate feature evidence.py computes
 
 The candidates are extracted once. The shipped quote model, a refit with QUOTE_FEATURES ("refit")
 and a refit with QUOTE_FEATURES + --add - --drop ("variant") are compared; each refit is fitted on
