@@ -74,18 +74,18 @@ NAMES = [
     ("Kan ik aanvragen bij de regeling kunst dichtbij?", "kunst dichtbij", None),
     ("Regelt stichting vier het leven ook vervoer?", "vier", None),
 ]
-OLD_PLACE = (
-    r"\bwhich (city|town|country|region|place)\b|\bwelke? (stad|steden|plaats|plaatsen|provincie|regio)\b"
+# The place row of question_types.tsv before this stop, as it was (commit 4bfe432).
+OLD_PLACE = re.compile(
+    r"^\W*(en |maar |and )?(waar|where)\b|\bin welke (stad|gemeente|plaats|provincie|regio|wijk|buurt|land)\b"
+    r"|\bwhich (city|town|country|region|place)\b|\bwelke? (stad|steden|plaats|plaatsen|provincie|regio)\b"
 )
 
 
 def old_type(question: str) -> str:
-    """The whole question only, with the place words before this stop."""
+    """The whole question only, with the place row before this stop."""
     q = normalise(question).strip()
     for kind, pattern in _qtypes():
-        if kind == "place":
-            pattern = re.compile(pattern.pattern.split(r"|\bwhich (city")[0] + "|" + OLD_PLACE)
-        if pattern.search(q):
+        if (OLD_PLACE if kind == "place" else pattern).search(q):
             return kind
     return "other"
 
