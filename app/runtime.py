@@ -28,7 +28,7 @@ from bot.delivery.scheduler import Scheduler
 from bot.experts.directory import ExpertDirectory
 from bot.experts.feature import ExpertsFeature
 from bot.experts.learning import QAPublisher
-from bot.experts.matching import ExpertMatcher, default_spaces
+from bot.experts.matching import ExpertMatcher, default_bridge, default_spaces
 from bot.experts.router import Router, RoutingPolicy, Timers
 from bot.highlights.feature import HighlightsFeature, editions
 from bot.highlights.posting import HighlightsPolicy
@@ -187,7 +187,8 @@ class Runtime:
 
     def matcher(self) -> ExpertMatcher:
         """The expert matcher: with the bundled e5 profile space unless VERBINDER_EXPERT_SEMANTIC=false."""
-        return ExpertMatcher(default_spaces() if self.settings.expert_semantic else None)
+        spaces = default_spaces() if self.settings.expert_semantic else {}
+        return ExpertMatcher(spaces, bridge=default_bridge(spaces))
 
     def people(self, clock: Callable[[], datetime] = utcnow) -> People:
         """People, accounts and roles (admins and moderators from the settings)."""

@@ -15,6 +15,10 @@ is the share of them the full matcher keeps below its minimum fit (`fit kept`: t
 others above it). Figures are given for all questions and for every `split` the file holds. The
 time to rank one question against 200 profiles is measured at the end. Not a test.
 
+The full matcher's bridge of labelled members' questions (bot/experts/bridge.py) holds the
+questions of bench/matching's sets: a set's own questions are left out of it when that set is
+ranked (`--bridge-without`, by default the set the question file belongs to).
+
     python bench/bench_matching.py                                   # the original 12-profile set
     python bench/bench_matching.py --experts bench/matching/world_b/experts.yaml \
         --questions bench/matching/world_b/questions.jsonl
@@ -38,7 +42,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.experts.directory import Expert, ExpertDirectory  # noqa: E402
-from bot.experts.matching import ExpertMatcher, default_spaces  # noqa: E402
+from bot.experts.matching import ExpertMatcher, default_bridge, default_spaces  # noqa: E402
 from bot.experts.semantic import ProfileSpace  # noqa: E402
 from storage.db import make_engine, migrate, session_factory  # noqa: E402
 
@@ -64,6 +68,12 @@ def load_experts(path: Path, workdir: Path) -> list[Expert]:
     experts = store.all()
     engine.dispose()
     return experts
+
+
+def set_name(questions: Path) -> str:
+    """The bridge's name for the set a question file belongs to: its world, or "original"."""
+    parent = questions.resolve().parent
+    return parent.name if parent.name.startswith("world_") else "original"
 
 
 def embedding_ranker(space: ProfileSpace):
@@ -168,6 +178,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--experts", type=Path, default=DATA / "experts.yaml")
     ap.add_argument("--questions", type=Path, default=DATA / "questions.jsonl")
     ap.add_argument("--json", action="store_true", help="print figures and per-question results as JSON")
+    ap.add_argument(
+        "--bridge-without",
+        help="leave this labelled set out of the bridge (default: the set of the question file)",
+    )
     ap.add_argument("--quiet", action="store_true", help="do not list the misses (a set not to tune on)")
     args = ap.parse_args(argv)
 
@@ -178,7 +192,10 @@ def main(argv: list[str] | None = None) -> int:
         experts = load_experts(args.experts, Path(tmp))
     splits = ["all", *sorted({q["split"] for q in questions} - {"all"})]
     spaces = default_spaces()
-    full = ExpertMatcher(spaces)
+    bridge = default_bridge(spaces)
+    if bridge is not None:
+        bridge = bridge.without(args.bridge_without or set_name(args.questions))
+    full = ExpertMatcher(spaces, bridge=bridge)
     rankers = {"full": matcher_ranker(full), "lexical": matcher_ranker(ExpertMatcher())}
     if "e5" in spaces:
         rankers["embedding"] = embedding_ranker(spaces["e5"])

