@@ -108,19 +108,18 @@ def load_set(name: str) -> tuple[list[Expert], list[dict]]:
     return experts, [q for f in question_files if f.exists() for q in load_questions(f)]
 
 
-def bridge_rows(sets: dict[str, tuple[list[Expert], list[dict]]]) -> list[dict[str, str]]:
+def bridge_rows(sets: dict[str, tuple[list[Expert], list[dict]]]) -> list[dict[str, str | None]]:
     """The bridge's (set, question, profile) rows: every labelled question of the sets that are not
-    blind, with the profile of the expert it was written for."""
+    blind, with the profile of the expert it was written for (None: it fits nobody there)."""
     out = []
     for name, (experts, questions) in sets.items():
         if name in BLIND:
             continue
         by_name = {e.name: e for e in experts}
         for q in questions:
-            if q["expert"] in by_name:
-                out.append(
-                    {"set": name, "question": q["question"], "profile": described(by_name[q["expert"]])}
-                )
+            if q["expert"] is None or q["expert"] in by_name:
+                e = by_name.get(q["expert"] or "")
+                out.append({"set": name, "question": q["question"], "profile": described(e) if e else None})
     return out
 
 

@@ -96,7 +96,8 @@ def test_the_shipped_bridge_is_well_formed_and_its_vectors_are_the_encoders():
     data = json.loads(BR.BRIDGE_FILE.read_text(encoding="utf-8"))
     sets = {q["set"] for q in data["questions"]}
     assert "world_a" in sets and len(data["questions"]) > 500
-    assert all(0 <= q["profile"] < len(data["profiles"]) for q in data["questions"])
+    assert all(-1 <= q["profile"] < len(data["profiles"]) for q in data["questions"])
+    assert any(q["profile"] == -1 for q in data["questions"])  # questions that fit nobody, too
     from bot.experts.matching import default_spaces
 
     spaces = default_spaces()
@@ -106,3 +107,21 @@ def test_the_shipped_bridge_is_well_formed_and_its_vectors_are_the_encoders():
     assert bridge is not None and len(bridge) == len(data["questions"])
     fresh = spaces["e5"].encode([q["question"] for q in data["questions"][:3]])
     assert np.all(np.sum(fresh * bridge.questions[:3], axis=1) > 0.99)  # half precision, same vectors
+
+
+def test_questions_that_fit_nobody_tell_the_minimum_fit_and_map_to_no_profile():
+    rows = [
+        {"set": "w", "question": "btw op mijn factuur?", "profile": None},
+        {"set": "w", "question": "zingen met opa?", "profile": "koor"},
+    ]
+    data = BR.build_data(rows)
+    assert data["profiles"] == ["koor"] and [q["profile"] for q in data["questions"]] == [-1, 0]
+    enc = Axes({"btw op mijn factuur?": 0, "zingen met opa?": 1, "koor": 2})
+    bridge = BR.from_data(data, ProfileSpace("e5", enc))
+    mapped, nofit = bridge.read(np.eye(8, dtype=np.float32)[0])  # like the tax question
+    assert nofit == pytest.approx(1.0) and np.allclose(mapped, np.eye(8)[2])  # profile: the fitting one
+    mapped, nofit = bridge.read(np.eye(8, dtype=np.float32)[1])  # like the singing question
+    assert nofit == pytest.approx(0.0, abs=1e-6) and np.allclose(mapped, np.eye(8)[2])
+    only_nofit = BR.from_data(BR.build_data(rows[:1]), ProfileSpace("e5", enc))
+    mapped, nofit = only_nofit.read(np.eye(8, dtype=np.float32)[0])
+    assert nofit == pytest.approx(1.0) and not mapped.any()

@@ -6,7 +6,9 @@ members have asked such questions, and their experts are known: the labelled que
 bench/matching, by several writers over fictional communities, each with the profile of the
 expert who fits it. A new question is mapped to the profiles of its nearest labelled questions
 (a softmax over the K nearest); an expert whose profile is near that mapped profile gets the
-`bridge` signal. The questions and profiles are data (bot/experts/data/bridge.json, written by
+`bridge` signal. The labelled questions that fit nobody in their world are kept too: the
+weighed share of them among a question's nearest tells the minimum fit (`nofit_near`). The
+questions and profiles are data (bot/experts/data/bridge.json, written by
 bench/train_matching.py); their e5 vectors ship beside them (bridge_e5.npz), so the bridge works
 from the first question; with another encoder version they are embedded again.
 """
@@ -61,20 +63,34 @@ class Bridge:
 
     def mapped(self, vector: np.ndarray) -> np.ndarray:
         """The profile a question vector points to: its nearest questions' profiles, weighed."""
+        return self.read(vector)[0]
+
+    def read(self, vector: np.ndarray) -> tuple[np.ndarray, float]:
+        """The mapped profile (over the questions that fit someone), and the weighed share of the
+        nearest questions, fitting or not, that fit nobody in their world."""
         if not len(self):
-            return np.zeros_like(vector)
+            return np.zeros_like(vector), 0.0
         sims = self.questions @ vector
         top = np.argsort(-sims)[:K]
         w = np.exp((sims[top] - sims[top].max()) / TAU)
+        nofit = float(w[self.profile_of[top] < 0].sum() / w.sum())
+        fits = self.profile_of >= 0
+        if not fits.any():
+            return np.zeros_like(vector), nofit
+        rows = np.flatnonzero(fits)
+        top = rows[np.argsort(-sims[rows])[:K]]
+        w = np.exp((sims[top] - sims[top].max()) / TAU)
         m = (w[:, None] * self.profiles[self.profile_of[top]]).sum(axis=0) / w.sum()
         norm = float(np.linalg.norm(m))
-        return m / norm if norm else m
+        return (m / norm if norm else m), nofit
 
 
-def build_data(rows: list[dict[str, str]]) -> dict[str, Any]:
-    """The bridge file's content from (set, question, profile) rows: profiles stored once."""
-    profiles = list(dict.fromkeys(r["profile"] for r in rows))
-    at = {p: k for k, p in enumerate(profiles)}
+def build_data(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The bridge file's content from (set, question, profile) rows: profiles stored once; a
+    question that fits nobody in its world has profile None (-1 in the file)."""
+    profiles = list(dict.fromkeys(r["profile"] for r in rows if r["profile"] is not None))
+    at: dict[str | None, int] = {p: k for k, p in enumerate(profiles)}
+    at[None] = -1
     return {
         "profiles": profiles,
         "questions": [

@@ -30,7 +30,7 @@ LEXICAL_MODEL = DATA / "matching_lexical.json"
 SEMANTIC_MODEL = DATA / "matching_e5.json"
 GATES = {LEXICAL_MODEL: DATA / "matching_lexical_gate.json", SEMANTIC_MODEL: DATA / "matching_e5_gate.json"}
 # What the minimum fit looks at: the best expert's evidence, absolute and against the others.
-GATE_FEATURES = ["fit", "margin", "above_mean", "themes", "overlap", "cos", "z", "theme"]
+GATE_FEATURES = ["fit", "margin", "above_mean", "themes", "overlap", "cos", "z", "theme", "nofit_near"]
 _THEME_FEATURES = ("tag_help_main", "tag_help_side", "tag_topic_main", "tag_topic_side")
 # Load is policy, not something the labels can teach: each open claim or open offer costs this much
 # log-odds, enough to spread questions over experts who fit about equally well, not to beat a
@@ -103,6 +103,8 @@ def gate_values(rows: list[dict[str, float]], fit: np.ndarray, semantic: bool = 
         "cos": best.get("e5_cos", 0.0) if semantic else 0.0,
         "z": best.get("e5_z", 0.0) if semantic else 0.0,
         "theme": best.get("e5_theme", 0.0) if semantic else 0.0,
+        # how much the nearest labelled questions fit nobody (bot/experts/bridge.py)
+        "nofit_near": best.get("e5_bridge_nofit", 0.0) if semantic else 0.0,
     }
 
 

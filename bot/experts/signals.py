@@ -48,6 +48,7 @@ SEMANTIC_FEATURES = (
     "words_z",
     "words_main_z",
     "bridge_z",
+    "bridge_nofit",
 )
 _TAG_CAP = 3
 OVERLAP_WIDEN = True  # glossary equivalents count (measured: unwidened lowers CV top-1 0.84 -> 0.82)
@@ -155,9 +156,10 @@ def signals(
         sims = space.against(vectors, described)
         sem[name] = np.stack([sims[0], sims[0] - sims[0].max(), _z(sims[0]), _z(sims[-1])])
         # Other members' questions like this one, and the profiles of their experts.
-        bridged = np.zeros(len(pool), dtype=np.float32)
+        bridged, nofit_near = np.zeros(len(pool), dtype=np.float32), 0.0
         if bridge is not None and name == "e5" and len(bridge):
-            bridged = _z(space.against(bridge.mapped(vectors[0])[None, :], described)[0])
+            mapped, nofit_near = bridge.read(vectors[0])
+            bridged = _z(space.against(mapped[None, :], described)[0])
         # The best single passage (a sentence of the profile, or one of its themes): a member's
         # paraphrase is near one sentence more than near the whole profile.
         b = space.best_passage(vectors, [TH.passages(e) for e in pool])
@@ -171,7 +173,9 @@ def signals(
         w = np.stack([s_sims[:, [at[x] for x in ws]].max(axis=1) if ws else none for ws in words], axis=1)
         has = np.array([bool(x) for x in words])
         w_z = [np.where(has, _z(np.where(has, row, row[has].mean() if has.any() else 0.0)), 0.0) for row in w]
-        best[name] = np.stack([_z(b[0]), _z(b[-1]), b[0] - b[0].max(), w_z[0], w_z[-1], bridged])
+        best[name] = np.stack(
+            [_z(b[0]), _z(b[-1]), b[0] - b[0].max(), w_z[0], w_z[-1], bridged, np.full(len(pool), nofit_near)]
+        )
         # Meaning through the themes: how much closer the request is to an expert's themes than
         # to the other themes ("mijn buurvrouw zit de hele dag alleen" is near eenzaamheid).
         if tag_texts:
@@ -218,7 +222,15 @@ def signals(
             v[f"{name}_z"], v[f"{name}_main_z"] = float(z[i]), float(main_z[i])
             v[f"{name}_theme"] = theme_fit[name][i] if name in theme_fit else 0.0
             for key, x in zip(
-                ("pmax_z", "pmax_main_z", "pmax_gap", "words_z", "words_main_z", "bridge_z"),
+                (
+                    "pmax_z",
+                    "pmax_main_z",
+                    "pmax_gap",
+                    "words_z",
+                    "words_main_z",
+                    "bridge_z",
+                    "bridge_nofit",  # the same for every expert: read by the minimum fit
+                ),
                 best[name][:, i],
                 strict=True,
             ):
