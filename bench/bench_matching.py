@@ -72,8 +72,10 @@ def load_experts(path: Path, workdir: Path) -> list[Expert]:
 
 def set_name(questions: Path) -> str:
     """The bridge's name for the set a question file belongs to: its world, or "original"."""
-    parent = questions.resolve().parent
-    return parent.name if parent.name.startswith("world_") else "original"
+    path = questions.resolve()
+    if path == (DATA / "questions.jsonl").resolve():
+        return "original"
+    return path.parent.name if path.parent.parent == DATA.resolve() else ""
 
 
 def embedding_ranker(space: ProfileSpace):

@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
             content = BR.build_data(bridge_rows(every))
             bridge = BR.from_data(content, all_spaces["e5"])
             BR.BRIDGE_FILE.write_text(json.dumps(content, ensure_ascii=False, indent=0), encoding="utf-8")
-            BR.save_vectors(bridge, BR.VECTORS_FILE)
+            BR.save_vectors(bridge, content, BR.VECTORS_FILE)
     # Each set is scored with a bridge that holds none of its own questions.
     data = {
         name: rows_for(experts, questions, all_spaces, bridge.without(name) if bridge else None)

@@ -81,7 +81,7 @@ def test_profiles_are_stored_once_and_shipped_vectors_are_used_when_they_fit(tmp
     enc = Axes({"vraag een": 0, "vraag twee": 1, "profiel": 2})
     made = BR.from_data(data, ProfileSpace("e5", enc))
     path = tmp_path / "bridge_e5.npz"
-    BR.save_vectors(made, path)
+    BR.save_vectors(made, data, path)
     enc.calls.clear()
     again = BR.from_data(data, ProfileSpace("e5", enc), path)
     assert enc.calls == []  # read, not embedded
@@ -125,3 +125,35 @@ def test_questions_that_fit_nobody_tell_the_minimum_fit_and_map_to_no_profile():
     only_nofit = BR.from_data(BR.build_data(rows[:1]), ProfileSpace("e5", enc))
     mapped, nofit = only_nofit.read(np.eye(8, dtype=np.float32)[0])
     assert nofit == pytest.approx(1.0) and not mapped.any()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[]",
+        "null",
+        "{",
+        '{"profiles": [], "questions": [1]}',
+        '{"profiles": [], "questions": [{"set": "w"}]}',
+        '{"profiles": ["p"], "questions": [{"set": "w", "question": "q", "profile": 5}]}',
+    ],
+)
+def test_damaged_bridge_data_means_matching_without_it_not_a_crash(tmp_path, monkeypatch, content):
+    path = tmp_path / "bridge.json"
+    path.write_text(content, encoding="utf-8")
+    monkeypatch.setattr(BR, "BRIDGE_FILE", path)
+    monkeypatch.setattr(BR, "VECTORS_FILE", tmp_path / "none.npz")
+    BR.shipped.cache_clear()
+    try:
+        assert BR.shipped(ProfileSpace("e5", Axes({}))) is None
+    finally:
+        BR.shipped.cache_clear()
+
+
+def test_damaged_vectors_are_embedded_again(tmp_path):
+    data = BR.build_data([{"set": "w", "question": "vraag", "profile": "profiel"}])
+    path = tmp_path / "bridge_e5.npz"
+    path.write_bytes(b"PK\x03\x04 not a zip")
+    enc = Axes({"vraag": 0, "profiel": 1})
+    bridge = BR.from_data(data, ProfileSpace("e5", enc), path)
+    assert len(bridge) == 1 and "vraag" in enc.calls

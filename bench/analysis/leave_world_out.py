@@ -24,7 +24,8 @@ import train_matching as TM  # noqa: E402
 from bench_matching import NOW  # noqa: E402
 
 from bot.experts.matching import default_bridge, default_spaces  # noqa: E402
-from bot.experts.signals import feature_names  # noqa: E402
+from bot.experts.signals import _z, feature_names  # noqa: E402
+from bot.experts.themes import described  # noqa: E402
 
 
 def main() -> int:
@@ -38,19 +39,38 @@ def main() -> int:
         n: TM.rows_for(experts, questions, spaces, bridge.without(n) if bridge else None)
         for n, (experts, questions) in sets.items()
     }
+    space = spaces["e5"]
+    q_vectors = {n: space.encode([q["question"] for q in questions]) for n, (_, questions) in sets.items()}
+    described_of = {
+        n: [described(e) for e in experts if e.available(NOW)] for n, (experts, _) in sets.items()
+    }
+
+    def rebridged(world: str, held: str) -> list:
+        """World's rows with a bridge that holds neither world's nor held's questions: the held
+        world's labels must not shape the weights it is scored with."""
+        b = bridge.without(world, held)
+        out = []
+        for (q, rows, labels), vector in zip(data[world], q_vectors[world], strict=True):
+            mapped, nofit = b.read(vector)
+            z = _z(space.against(mapped[None, :], described_of[world])[0])
+            rows = [dict(r, e5_bridge_z=float(z[i]), e5_bridge_nofit=nofit) for i, r in enumerate(rows)]
+            out.append((q, rows, labels))
+        return out
+
     pool_names = {
         n: [[e.name for e in experts if e.available(NOW)] for _ in questions]
         for n, (experts, questions) in sets.items()
     }
     features = feature_names(["e5"])
-    base = TM.train(data["world_a"], features)
+    # world_a's rows never held a held world's labels in the bridge either
+    base_for = {held: TM.train(rebridged("world_a", held), features) for held in names if held != "world_a"}
     head = "top-1 / top-2 / para / kept / held"
     print(f"{'world':<9} {'n':>4}  {'base ' + head:>40}  {'pooled ' + head:>42}")
     sums = {"base": [0] * 8, "pooled": [0] * 8}
     for held in names:
-        pooled = TM.train([d for n in names if n != held for d in data[n]], features)
+        pooled = TM.train([d for n in names if n != held for d in rebridged(n, held)], features)
         cells = []
-        for key, (model, gate) in (("base", base), ("pooled", pooled)):
+        for key, (model, gate) in (("base", base_for.get(held, pooled)), ("pooled", pooled)):
             if key == "base" and held == "world_a":  # base is fitted on world_a itself
                 cells.append("-")
                 continue

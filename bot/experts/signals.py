@@ -157,7 +157,12 @@ def signals(
         sem[name] = np.stack([sims[0], sims[0] - sims[0].max(), _z(sims[0]), _z(sims[-1])])
         # Other members' questions like this one, and the profiles of their experts.
         bridged, nofit_near = np.zeros(len(pool), dtype=np.float32), 0.0
-        if bridge is not None and name == "e5" and len(bridge):
+        if (
+            bridge is not None
+            and name == "e5"
+            and len(bridge)
+            and bridge.questions.shape[1] == vectors.shape[1]
+        ):
             mapped, nofit_near = bridge.read(vectors[0])
             bridged = _z(space.against(mapped[None, :], described)[0])
         # The best single passage (a sentence of the profile, or one of its themes): a member's
