@@ -60,15 +60,15 @@ def test_a_set_left_out_of_the_bridge_no_longer_counts():
     assert len(bridge) == 1 and len(empty) == 0 and len(bridge.without("world_y")) == 1
     out = ExpertMatcher({"e5": space}, bridge=empty).rank(ASKED, "nl", [CLOWN, CHOIR], NOW)
     assert out[0].score == pytest.approx(out[1].score)
-    assert not np.any(empty.mapped(np.ones(8, dtype=np.float32)))  # nothing to map to
+    assert not np.any(empty.read(np.ones(8, dtype=np.float32))[0])  # nothing to map to
 
 
 def test_mapped_weighs_the_nearest_questions_profiles():
     q = np.eye(4, dtype=np.float32)
     bridge = BR.Bridge(q[:3], np.array([0, 1, 1]), np.eye(4, dtype=np.float32)[:2], ("a", "b", "b"))
-    assert np.allclose(bridge.mapped(q[0]), [1, 0, 0, 0])  # the nearest question's profile
+    assert np.allclose(bridge.read(q[0])[0], [1, 0, 0, 0])  # the nearest question's profile
     near_both = (q[1] + q[2]) / np.sqrt(2)
-    assert np.allclose(bridge.mapped(near_both), [0, 1, 0, 0])  # two questions, one profile
+    assert np.allclose(bridge.read(near_both)[0], [0, 1, 0, 0])  # two questions, one profile
 
 
 def test_profiles_are_stored_once_and_shipped_vectors_are_used_when_they_fit(tmp_path):

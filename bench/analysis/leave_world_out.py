@@ -24,7 +24,7 @@ import train_matching as TM  # noqa: E402
 from bench_matching import NOW  # noqa: E402
 
 from bot.experts.matching import default_bridge, default_spaces  # noqa: E402
-from bot.experts.signals import _z, feature_names  # noqa: E402
+from bot.experts.signals import bridge_signals, feature_names  # noqa: E402
 from bot.experts.themes import described  # noqa: E402
 
 
@@ -51,8 +51,7 @@ def main() -> int:
         b = bridge.without(world, held)
         out = []
         for (q, rows, labels), vector in zip(data[world], q_vectors[world], strict=True):
-            mapped, nofit = b.read(vector)
-            z = _z(space.against(mapped[None, :], described_of[world])[0])
+            z, nofit = bridge_signals(b, space, vector, described_of[world])
             rows = [dict(r, e5_bridge_z=float(z[i]), e5_bridge_nofit=nofit) for i, r in enumerate(rows)]
             out.append((q, rows, labels))
         return out

@@ -62,10 +62,6 @@ class Bridge:
             tuple(s for s, k in zip(self.sets, keep, strict=True) if k),
         )
 
-    def mapped(self, vector: np.ndarray) -> np.ndarray:
-        """The profile a question vector points to: its nearest questions' profiles, weighed."""
-        return self.read(vector)[0]
-
     def read(self, vector: np.ndarray) -> tuple[np.ndarray, float]:
         """The mapped profile (over the questions that fit someone), and the weighed share of the
         nearest questions, fitting or not, that fit nobody in their world."""

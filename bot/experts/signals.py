@@ -36,12 +36,9 @@ LEXICAL_FEATURES = [
     "region_other",
     "lang_mismatch",
 ]
-SEMANTIC_FEATURES = (
-    "z",
-    "main_z",
-    "gap",
-    "cos",
-    "theme",
+# Per space: the whole profile's signals, then those stacked per expert in `best` (passages,
+# members' words, the bridge; bridge_nofit is the same for every expert: read by the minimum fit).
+_BEST_FEATURES = (
     "pmax_z",
     "pmax_main_z",
     "pmax_gap",
@@ -50,6 +47,7 @@ SEMANTIC_FEATURES = (
     "bridge_z",
     "bridge_nofit",
 )
+SEMANTIC_FEATURES = ("z", "main_z", "gap", "cos", "theme", *_BEST_FEATURES)
 _TAG_CAP = 3
 OVERLAP_WIDEN = True  # glossary equivalents count (measured: unwidened lowers CV top-1 0.84 -> 0.82)
 
@@ -61,6 +59,16 @@ def _z(x: np.ndarray) -> np.ndarray:
 def feature_names(spaces: list[str]) -> list[str]:
     """All feature names for the given semantic spaces."""
     return LEXICAL_FEATURES + [f"{s}_{f}" for s in spaces for f in SEMANTIC_FEATURES]
+
+
+def bridge_signals(
+    bridge: Bridge, space: ProfileSpace, vector: np.ndarray, described: list[str]
+) -> tuple[np.ndarray, float]:
+    """`bridge_z` of each profile (described) for a question vector, and `bridge_nofit`."""
+    if not len(bridge) or bridge.questions.shape[1] != vector.shape[0]:  # no bridge for this encoder
+        return np.zeros(len(described), dtype=np.float32), 0.0
+    mapped, nofit = bridge.read(vector)
+    return _z(space.against(mapped[None, :], described)[0]), nofit
 
 
 @dataclass
@@ -157,14 +165,8 @@ def signals(
         sem[name] = np.stack([sims[0], sims[0] - sims[0].max(), _z(sims[0]), _z(sims[-1])])
         # Other members' questions like this one, and the profiles of their experts.
         bridged, nofit_near = np.zeros(len(pool), dtype=np.float32), 0.0
-        if (
-            bridge is not None
-            and name == "e5"
-            and len(bridge)
-            and bridge.questions.shape[1] == vectors.shape[1]
-        ):
-            mapped, nofit_near = bridge.read(vectors[0])
-            bridged = _z(space.against(mapped[None, :], described)[0])
+        if bridge is not None and name == "e5":
+            bridged, nofit_near = bridge_signals(bridge, space, vectors[0], described)
         # The best single passage (a sentence of the profile, or one of its themes): a member's
         # paraphrase is near one sentence more than near the whole profile.
         b = space.best_passage(vectors, [TH.passages(e) for e in pool])
@@ -226,19 +228,7 @@ def signals(
             v[f"{name}_cos"], v[f"{name}_gap"] = float(cos[i]), float(gap[i])
             v[f"{name}_z"], v[f"{name}_main_z"] = float(z[i]), float(main_z[i])
             v[f"{name}_theme"] = theme_fit[name][i] if name in theme_fit else 0.0
-            for key, x in zip(
-                (
-                    "pmax_z",
-                    "pmax_main_z",
-                    "pmax_gap",
-                    "words_z",
-                    "words_main_z",
-                    "bridge_z",
-                    "bridge_nofit",  # the same for every expert: read by the minimum fit
-                ),
-                best[name][:, i],
-                strict=True,
-            ):
+            for key, x in zip(_BEST_FEATURES, best[name][:, i], strict=True):
                 v[f"{name}_{key}"] = float(x)
         out.append(Signals(v, tags, hits))
     return out
