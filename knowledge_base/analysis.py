@@ -27,6 +27,9 @@ _CAPITALISED = re.compile(
 # A phrase the member put in quotes ('cultuur verbindt'); an apostrophe inside a word (zzp'er,
 # foundation's) opens nothing: the quote must follow a space and close before a space or a stop.
 _QUOTED = re.compile(r"(?:(?<=\s)|^)['‘“\"]([^'‘’“”\"]{3,60})['’”\"](?=[\s.,;:!?)]|$)")
+# Two or more capitalised words in a row ("Age Friendly Cultural Cities", "Age UK Lambeth"): a title,
+# whose words ask for nothing ("age" there is no age limit).
+_TITLE_RUN = re.compile(r"\b[A-Z][\w'’]*(?:[ \t]+(?:of|van|de|the|for|voor|&)?[ \t]*[A-Z][\w'’]*)+")
 _NAME_WORDS = 3  # at most this many words of a name after or before its head
 _NAME_ARTICLES = frozenset({"het", "de", "der", "den", "the", "of"})  # "stichting vier HET leven"
 
@@ -281,14 +284,17 @@ def analyse_question(question: str) -> Analysis:
     """Type, asked attributes and constraints of a question."""
     words = T.words(question)
     content = T.content_words(question)
-    present = set(words)  # a phrase whose first word is absent cannot match: skip the scan
+    # Attributes are read outside titles and quoted phrases: "Age Friendly Cultural Cities" asks no
+    # age, "wat is een 'responsieve evaluatie'?" no evaluation.
+    asking = T.words(_QUOTED.sub(" ", _TITLE_RUN.sub(" ", question)))
+    present = set(asking)  # a phrase whose first word is absent cannot match: skip the scan
     qtype = question_type(question)
     # A role ("de voorzitter", "the director") asks for a name only in a who-question: "wanneer
     # begint de nieuwe directeur?" asks for a date, so the role gives no answer type there.
     asked = tuple(
         a if a.answer_type != "person_org" or qtype == "person_org" else replace(a, answer_type=None)
         for a in attributes()
-        if any(p and p[0] in present and _find(words, p) for p in a.phrases)
+        if any(p and p[0] in present and _find(asking, p) for p in a.phrases)
     )
     constraints: list[Constraint] = [Constraint("year", (y,)) for y in dict.fromkeys(_YEAR.findall(question))]
     named: set[str] = set()

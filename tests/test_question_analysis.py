@@ -308,3 +308,18 @@ def test_a_role_gives_no_answer_type_outside_a_who_question(question, qtype):
 def test_a_role_in_a_who_question_asks_for_a_name():
     a = analyse_question("Who is the chair of the board of LKCA?")
     assert [x.answer_type for x in a.attributes if x.name == "leader"] == ["person_org"]
+
+
+@pytest.mark.parametrize(
+    ("question", "attribute", "asked"),
+    [
+        ("Hoeveel steden deden mee aan Age Friendly Cultural Cities?", "age", False),
+        ("Since when has Alison worked for Age UK Lambeth?", "age", False),
+        ("wat bedoelen ze met een 'responsieve evaluatie'?", "evaluation", False),
+        ("Is there an age limit for Dans op Recept?", "age", True),
+        ("Wat is het adres van Het Vijfde Seizoen?", "address", True),
+        ("Wat was de uiterste inleverdatum voor de ronde 2018-2019?", "deadline", True),
+    ],
+)
+def test_the_words_of_a_title_or_a_quoted_phrase_ask_for_no_attribute(question, attribute, asked):
+    assert (attribute in {a.name for a in analyse_question(question).attributes}) is asked
