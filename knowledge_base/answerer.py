@@ -9,6 +9,7 @@ and *route* (nothing relevant).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,10 @@ QTYPE_GROUPS = {
 CONTINUE_TYPES = ("procedure", "list", "reason")
 # Further quotes come from sentences the quote model rates within this many log-odds of the best.
 QUOTE_MARGIN = 2.0
+# The sentence after the first quote joins it when the quote model rates it within this many log-odds
+# of the quote: the fact often follows the sentence that names the topic ("Voor ouderen die geen
+# bezoek willen … Kunst door de Brievenbus." → "Een kunstenaar bedenkt elke week een tekenopdracht.").
+CONTINUE_MARGIN = 3.0
 
 
 @dataclass
@@ -156,6 +161,18 @@ def decision_features(q: Query, analysis: Analysis, pool: Pool, best: list[Candi
     f["cov_chunk_high"] = max(0.0, f["cov_chunk"] - 0.7)
     # An attribute asked with a type (its price, its phone number) and no such fact next to it.
     f["attr_typed_gap"] = f["attr_q"] * f["typed_q"] * (1.0 - f["typed_any3"])
+    # What the question pins down, met or missed: cons_win is 1.0 both when every constraint is met
+    # and when there is none, so a linear model could not reward a question whose year or place
+    # the quote does match ("in 2022 … 80% van de gemeenten").
+    f["cons_hit"] = f["cons_n"] * f["cons_win"]
+    f["cons_miss"] = f["cons_n"] * (1.0 - f["cons_win"])
+    f["cons_doc_miss"] = f["cons_n"] * (1.0 - f["cons_doc"])
+    f["year_hit"] = f["year_q"] * f["cons_win"]
+    f["typed_hit"] = f["typed_q"] * f["typed_top"]
+    f["typed_miss"] = f["typed_q"] * (1.0 - f["typed_any3"])
+    f["fact_hit"] = f["q_fact"] * f["typed_top"] * f["cons_win"]
+    f["attr_hit"] = f["attr_q"] * f["attr_top"]
+    f["focus_miss"] = f["focus_q"] * (1.0 - f["focus_win"])
     return f
 
 
@@ -233,12 +250,14 @@ class Answerer:
         return Decision(quotes, self._rerank(ranked, best, pool), shown, outcome, p)
 
     @staticmethod
-    def _window(c: Candidate, analysis: Analysis) -> str:
-        """The sentence, with the next one when it leads into it ("Zo werkt het:") or for how/why/which."""
+    def _window(c: Candidate, analysis: Analysis, scores: dict[str, float]) -> str:
+        """The sentence, with the next one when it leads into it ("Zo werkt het:"), for how/why/which,
+        or when the quote model rates the next one nearly as answering."""
         parts = [c.sentence]
         after = c.neighbours[c.index + 1 : c.index + 3]
         lead_in = c.sentence.rstrip().endswith(":") or len(c.sentence) < 60
-        if after and (lead_in or analysis.qtype in CONTINUE_TYPES):
+        close = bool(after) and scores.get(after[0], -math.inf) >= c.score - CONTINUE_MARGIN
+        if after and (lead_in or close or analysis.qtype in CONTINUE_TYPES):
             parts.append(after[0])
             if lead_in and len(after) > 1 and len(after[0]) < 120:
                 parts.append(after[1])
@@ -249,12 +268,13 @@ class Answerer:
         out: list[Evidence] = []
         per_doc: dict[str, int] = {}
         first = best[0].score
+        scores = {c.sentence: c.score for c in best}
         for c in best:
             if len(out) >= self.max_quotes or c.score < first - QUOTE_MARGIN:
                 break
             if c.features["is_question"] or per_doc.get(c.doc.doc.path, 0) >= 2:
                 continue
-            text = self._window(c, analysis) if not out else c.sentence
+            text = self._window(c, analysis, scores) if not out else c.sentence
             if any(c.sentence in e.sentence or _same_words(c.sentence, e.sentence) for e in out):
                 continue  # the same sentence again, or another page's copy of it
             per_doc[c.doc.doc.path] = per_doc.get(c.doc.doc.path, 0) + 1

@@ -1,0 +1,32 @@
+"""What a quote holds: the sentence that answers, with the sentence after it when that one answers too."""
+
+from __future__ import annotations
+
+
+def _write(folder, name: str, title: str, body: str) -> None:
+    (folder / name).write_text(
+        f"---\ntitle: {title}\nlanguage: nl\nkind: project\n---\n# {title}\n\n{body}\n", encoding="utf-8"
+    )
+
+
+def test_the_sentence_after_the_topic_joins_the_quote_when_it_holds_the_fact(new_runtime, tmp_path):
+    """The first sentence names the project and who it is for; the next one says what they get.
+    Quoting the first alone names the topic and answers nothing."""
+    src = tmp_path / "src"
+    src.mkdir()
+    _write(
+        src,
+        "brievenbus.md",
+        "Kunst door de Brievenbus",
+        "Voor ouderen in Bronckhorst die liever geen bezoek krijgen, is er Kunst door de Brievenbus."
+        " Elke week krijgen de ouderen een tekenopdracht van een kunstenaar in de bus."
+        " Het project begon tijdens de coronaperiode.\n\n"
+        "## Meer over ons\n\nWe werken samen met de bibliotheek en met vrijwilligers uit het dorp.",
+    )
+    rt = new_runtime()
+    assert rt.ingest([src]).ok
+    a = rt.assistant.ask("Wat krijgen de ouderen in Bronckhorst van Kunst door de Brievenbus?")
+    assert a.outcome == "answer"
+    first = a.answer.splitlines()[1]
+    assert "tekenopdracht" in first, a.answer
+    assert "bibliotheek" not in first  # the window ends where the answer does
