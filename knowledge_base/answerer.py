@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge_base.analysis import Analysis, analyse_question, common_words
+from knowledge_base.boosting import load_decision
 from knowledge_base.calibration import DECISION_MODEL, QUOTE_MODEL, LogisticModel, load_model
 from knowledge_base.evidence import Candidate, Embed, Pool, collect, sentence_words
 from knowledge_base.query import Query
@@ -215,7 +216,7 @@ class Answerer:
         self.max_quotes = max_quotes
         self.embed = embed
         self.quotes = load_model(quote_model) if quote_model else None
-        self.model = load_model(decision_model) if decision_model else None
+        self.model = load_decision(decision_model) if decision_model else None
         self.df = df or (lambda stem: 1)
         self.threshold = threshold  # None: the model's own
 
@@ -237,11 +238,11 @@ class Answerer:
         else:  # untrained: the old coverage rule, so the bot still works before any training
             p = 1.0 if feats["cov_chunk"] >= 0.35 and (not feats["typed_q"] or feats["typed_any3"]) else 0.0
             threshold = 0.5
-        outcome = (
-            ANSWER
-            if p >= threshold
-            else (NOT_SURE if p >= 0.5 * threshold or feats["cov_chunk"] >= 0.3 else ROUTE)
-        )
+        # Reading tips need a passage that holds some word of the question: with none ("Wat is de
+        # hoofdstad van Mongolië?", a string of control characters) nothing relevant was found, whatever
+        # the model says of a question so unlike the ones it learnt from.
+        related = feats["cov_chunk"] > 0.0 and (p >= 0.5 * threshold or feats["cov_chunk"] >= 0.3)
+        outcome = ANSWER if p >= threshold else (NOT_SURE if related else ROUTE)
         if outcome == ANSWER and _lacks_contact_fact(analysis, best):
             outcome = NOT_SURE  # a phone number, an e-mail or web address, or a name asked: none in sight
         shown: dict[str, float | str | bool] = {k: round(v, 3) for k, v in feats.items()}
