@@ -34,7 +34,6 @@ import os
 import random
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -43,15 +42,23 @@ sys.path.insert(0, str(ROOT))
 for key in [k for k in os.environ if k.startswith("VERBINDER_")]:
     del os.environ[key]  # the training must not depend on a developer's .env
 
+from answerability_report import print_report, report  # noqa: E402
+
 from app.runtime import Runtime, build_runtime  # noqa: E402
-from bot.answering.evaluation import carries, read_questions, run_eval  # noqa: E402
+from bot.answering.evaluation import carries, read_questions  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from knowledge_base.answerer import Answerer, decision_features, rank_candidates  # noqa: E402
-from knowledge_base.boosting import DECISION_TREES, blend_threshold, fit_trees  # noqa: E402
+from knowledge_base.boosting import (  # noqa: E402
+    DECISION_TREES,
+    QUOTE_TREES,
+    Scorer,
+    blend_threshold,
+    fit_quote_trees,
+    fit_trees,
+)
 from knowledge_base.calibration import (  # noqa: E402
     DECISION_MODEL,
     QUOTE_MODEL,
-    LogisticModel,
     fit,
     load_model,
     steady_threshold,
@@ -191,9 +198,7 @@ def quote_rows(examples: list[dict[str, Any]]) -> tuple[list[dict[str, float]], 
     return rows, labels, weights
 
 
-def decision_rows(
-    examples: list[dict[str, Any]], quotes: LogisticModel
-) -> tuple[list[dict[str, float]], list[int]]:
+def decision_rows(examples: list[dict[str, Any]], quotes: Scorer) -> tuple[list[dict[str, float]], list[int]]:
     """Question-level features with candidates ranked by the quote model."""
     rows, labels = [], []
     for ex in examples:
@@ -204,6 +209,23 @@ def decision_rows(
             rows.append(decision_features(ex["q"], ex["analysis"], ex["pool"], best))
         labels.append(int(bool(ex["item"]["answerable"])))
     return rows, labels
+
+
+def decision_rows_out_of_fold(
+    examples: list[dict[str, Any]], folds: list[int]
+) -> tuple[list[dict[str, float]], list[int]]:
+    """Question-level features with each question's candidates ranked by quote trees fitted without
+    its fold: trees rank their own training questions' evidence first more often than a new
+    question's, and the decision must learn from rankings as good as the bot's will be."""
+    rows: list[dict[str, float]] = [{} for _ in examples]
+    for k in sorted(set(folds)):
+        part = [i for i, f in enumerate(folds) if f == k]
+        trees = fit_quote_trees(
+            *quote_rows([ex for ex, f in zip(examples, folds, strict=True) if f != k]), QUOTE_FEATURES
+        )
+        for i, row in zip(part, decision_rows([examples[i] for i in part], trees)[0], strict=True):
+            rows[i] = row
+    return rows, [int(bool(ex["item"]["answerable"])) for ex in examples]
 
 
 def folds_of(items: list[dict[str, Any]], by: str) -> list[int]:
@@ -251,75 +273,6 @@ def hash_fold(key: str) -> int:
     return int.from_bytes(key.encode()[-4:].rjust(4, b"\0"), "big") * 2654435761 % 2**32 % 5
 
 
-def report(rts: dict[str, Runtime], sets: dict[str, list[dict[str, Any]]], out: Path) -> dict[str, Any]:
-    """Every set through the full assistant with the shipped models: the figures and the outcomes by kind."""
-    figures: dict[str, Any] = {}
-    for name, items in sets.items():
-        by_kb: dict[str, list[dict[str, Any]]] = {}
-        for x in items:
-            by_kb.setdefault(x["kb"], []).append(x)
-        rows_all, kinds = [], Counter()
-        agg: dict[str, float] = Counter()
-        for kb, part in by_kb.items():
-            res, rows = run_eval(rts[kb].assistant, part)
-            rows_all += rows
-            n_a, n_u = res.answerable, res.unanswerable
-            agg["ans"] += n_a
-            agg["unans"] += n_u
-            agg["answered"] += res.answered_answerable * n_a
-            agg["routed"] += res.routed_unanswerable * n_u
-            agg["r5"] += res.recall_at_5 * n_a
-            agg["mrr"] += res.mrr_at_10 * n_a
-            agg["carried"] += (res.evidence_carried or 0.0) * res.evidence_n
-            agg["ev_n"] += res.evidence_n
-            for kind, c in res.by_kind.items():
-                for outcome, n in c.items():
-                    kinds[(kind, outcome)] += n
-        a, u = agg["ans"] or 1, agg["unans"] or 1
-        fig = {
-            "questions": len(items),
-            "answerable": int(agg["ans"]),
-            "unanswerable": int(agg["unans"]),
-            "recall_at_5": round(agg["r5"] / a, 3),
-            "mrr_at_10": round(agg["mrr"] / a, 3),
-            "route_balanced_accuracy": round((agg["answered"] / a + agg["routed"] / u) / 2, 3),
-            "answerable_answered": round(agg["answered"] / a, 3),
-            "unanswerable_routed": round(agg["routed"] / u, 3),
-            "unanswerable_quoted": round(1 - agg["routed"] / u, 3),
-            "evidence_carried": round(agg["carried"] / agg["ev_n"], 3) if agg["ev_n"] else None,
-            "by_kind": {f"{k}:{o}": n for (k, o), n in sorted(kinds.items())},
-        }
-        figures[name] = fig
-        (out / f"eval-{name}.jsonl").write_text(
-            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows_all)
-        )
-    return figures
-
-
-def print_report(figures: dict[str, Any]) -> None:
-    print(
-        f"\n{'set':<13} {'n':>4} {'R@5':>6} {'MRR':>6} {'bacc':>6} {'ans→ans':>8} {'un→route':>9} "
-        f"{'un quoted':>10} {'carried':>8}"
-    )
-    for name, f in figures.items():
-        carried = "-" if f["evidence_carried"] is None else f"{f['evidence_carried']:.3f}"
-        print(
-            f"{name:<13} {f['questions']:>4} {f['recall_at_5']:>6.3f} {f['mrr_at_10']:>6.3f} "
-            f"{f['route_balanced_accuracy']:>6.3f} {f['answerable_answered']:>8.3f} "
-            f"{f['unanswerable_routed']:>9.3f} "
-            f"{f['unanswerable_quoted']:>10.3f} {carried:>8}"
-        )
-    for name in ("labels-test", "labels-train"):
-        if name in figures:
-            print(f"\noutcomes by kind, {name} (answer / not_sure / route):")
-            kinds: dict[str, Counter[str]] = {}
-            for key, n in figures[name]["by_kind"].items():
-                kind, outcome = key.split(":")
-                kinds.setdefault(kind, Counter())[outcome] = n
-            for kind, c in sorted(kinds.items()):
-                print(f"  {kind:<20} {c['answer']:>3} / {c['not_sure']:>3} / {c['route']:>3}")
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument(
@@ -359,7 +312,9 @@ def main() -> int:
         q_rows, q_labels, q_weights = quote_rows(examples)
         quotes = fit(q_rows, q_labels, QUOTE_FEATURES, l2=1.0, sample_weight=q_weights)
         quotes.meta = {"trained_on": train_names, "candidates": len(q_rows), "positives": sum(q_labels)}
-        d_rows, d_labels = decision_rows(examples, quotes)
+        # The bot ranks quotes with trees (stop 25); the logistic quote model stays for bench/analysis.
+        quote_trees = fit_quote_trees(q_rows, q_labels, q_weights, QUOTE_FEATURES)
+        d_rows, d_labels = decision_rows_out_of_fold(examples, folds_of(items, "question"))
         features = sorted(d_rows[0].keys() | {k for r in d_rows for k in r})
         l2, threshold, cv_bacc = cross_validate(d_rows, d_labels, features, folds_of(items, args.cv_by))
         model = fit(d_rows, d_labels, features, l2)
@@ -377,6 +332,7 @@ def main() -> int:
         trees = fit_trees(d_rows, d_labels, features)
         trees.meta = {"blend_threshold": t_blend, "cv_balanced_accuracy_blend": round(cv_blend, 3)}
         quotes.save(QUOTE_MODEL)
+        quote_trees.save(QUOTE_TREES)
         model.save(DECISION_MODEL)
         trees.save(DECISION_TREES)
         print(f"quote model: {len(q_rows)} candidates, {sum(q_labels)} carry the evidence")

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge_base.analysis import Analysis, analyse_question, common_words
-from knowledge_base.boosting import load_decision
-from knowledge_base.calibration import DECISION_MODEL, QUOTE_MODEL, LogisticModel, load_model
+from knowledge_base.boosting import Scorer, load_decision, load_quotes
+from knowledge_base.calibration import DECISION_MODEL, QUOTE_MODEL
 from knowledge_base.evidence import Candidate, Embed, Pool, collect, sentence_words
 from knowledge_base.query import Query
 from knowledge_base.retrieval import DocHit
@@ -64,7 +64,7 @@ class Decision:
     probability: float = 0.0
 
 
-def quote_score(c: Candidate, model: LogisticModel | None) -> float:
+def quote_score(c: Candidate, model: Scorer | None) -> float:
     """How likely a candidate sentence is the one that answers (the model's log-odds)."""
     f = c.features
     if model is not None:
@@ -80,7 +80,7 @@ def quote_score(c: Candidate, model: LogisticModel | None) -> float:
     )
 
 
-def rank_candidates(candidates: list[Candidate], model: LogisticModel | None) -> list[Candidate]:
+def rank_candidates(candidates: list[Candidate], model: Scorer | None) -> list[Candidate]:
     """Score every candidate with the quote model and rank them, best first, one per sentence."""
     if model is not None:
         for c, score in zip(candidates, model.logits([c.features for c in candidates]), strict=True):
@@ -215,7 +215,7 @@ class Answerer:
         self.top_docs = top_docs
         self.max_quotes = max_quotes
         self.embed = embed
-        self.quotes = load_model(quote_model) if quote_model else None
+        self.quotes = load_quotes(quote_model) if quote_model else None
         self.model = load_decision(decision_model) if decision_model else None
         self.df = df or (lambda stem: 1)
         self.threshold = threshold  # None: the model's own

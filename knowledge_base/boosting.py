@@ -19,6 +19,7 @@ import numpy as np
 from knowledge_base.calibration import DATA, LogisticModel, fit, load_model, steady_threshold
 
 DECISION_TREES = DATA / "answerability_trees.json"
+QUOTE_TREES = DATA / "quote_trees.json"
 
 # A node: feature index (-1 for a leaf), threshold (x <= threshold goes left), left, right, leaf value.
 Node = tuple[int, float, int, int, float]
@@ -193,6 +194,25 @@ def _apply(nodes: list[Node], x: np.ndarray) -> np.ndarray:
         go_left = x[:, j] <= t
         stack += [(left, mask & go_left), (right, mask & ~go_left)]
     return out
+
+
+# What ranks the candidate quotes: either model scores rows by their log-odds.
+Scorer = LogisticModel | TreeEnsemble
+
+
+def fit_quote_trees(
+    rows: list[dict[str, float]], labels: list[int], weights: list[float], features: list[str]
+) -> TreeEnsemble:
+    """The quote ranker: trees on every candidate of the training questions, each question weighing
+    the same (the weights are scaled to a mean of one, so that min_leaf still counts candidates)."""
+    mean = sum(weights) / len(weights) if weights else 1.0
+    scaled = [w / mean for w in weights]
+    return fit_trees(rows, labels, features, n_trees=200, rate=0.1, min_leaf=50, l2=1.0, sample_weight=scaled)
+
+
+def load_quotes(logistic: Path, trees: Path = QUOTE_TREES) -> Scorer | None:
+    """The shipped quote ranker: the trees when trained (stop 25), else the logistic model."""
+    return TreeEnsemble.load(trees) if trees.exists() else load_model(logistic)
 
 
 @dataclass
