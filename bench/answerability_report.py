@@ -57,7 +57,8 @@ def report(rts: dict[str, Runtime], sets: dict[str, list[dict[str, Any]]], out: 
     return figures
 
 
-def print_report(figures: dict[str, Any]) -> None:
+def print_report(figures: dict[str, Any], by_kind: list[str]) -> None:
+    """The table of every set, then the outcomes per question kind of the given sets."""
     print(
         f"\n{'set':<13} {'n':>4} {'R@5':>6} {'MRR':>6} {'bacc':>6} {'ans→ans':>8} {'un→route':>9} "
         f"{'un quoted':>10} {'carried':>8}"
@@ -70,7 +71,7 @@ def print_report(figures: dict[str, Any]) -> None:
             f"{f['unanswerable_routed']:>9.3f} "
             f"{f['unanswerable_quoted']:>10.3f} {carried:>8}"
         )
-    for name in ("labels-test", "labels-train"):
+    for name in by_kind:
         if name in figures:
             print(f"\noutcomes by kind, {name} (answer / not_sure / route):")
             kinds: dict[str, Counter[str]] = {}
