@@ -29,7 +29,7 @@ _CAPITALISED = re.compile(
 _QUOTED = re.compile(r"(?:(?<=\s)|^)['‘“\"]([^'‘’“”\"]{3,60})['’”\"](?=[\s.,;:!?)]|$)")
 # Two or more capitalised words in a row ("Age Friendly Cultural Cities", "Age UK Lambeth"): a title,
 # whose words ask for nothing ("age" there is no age limit).
-_TITLE_RUN = re.compile(r"\b[A-Z][\w'’]*(?:[ \t]+(?:of|van|de|the|for|voor|&)?[ \t]*[A-Z][\w'’]*)+")
+_TITLE_RUN = re.compile(r"\b[A-Z][\w'’]*(?:[ \t]+(?:(?:of|van|de|the|for|voor|&)[ \t]+)?[A-Z][\w'’]*)+")
 _NAME_WORDS = 3  # at most this many words of a name after or before its head
 _NAME_ARTICLES = frozenset({"het", "de", "der", "den", "the", "of"})  # "stichting vier HET leven"
 
@@ -286,7 +286,7 @@ def analyse_question(question: str) -> Analysis:
     content = T.content_words(question)
     # Attributes are read outside titles and quoted phrases: "Age Friendly Cultural Cities" asks no
     # age, "wat is een 'responsieve evaluatie'?" no evaluation.
-    asking = T.words(_QUOTED.sub(" ", _TITLE_RUN.sub(" ", question)))
+    asking = T.words(_QUOTED.sub(" ", _without_titles(question)))
     present = set(asking)  # a phrase whose first word is absent cannot match: skip the scan
     qtype = question_type(question)
     # A role ("de voorzitter", "the director") asks for a name only in a who-question: "wanneer
@@ -334,6 +334,18 @@ def analyse_question(question: str) -> Analysis:
     )
     constraints += [Constraint("name", (w,)) for w in rare if w not in named]
     return Analysis(qtype, asked, tuple(constraints), rare, _focus(words))
+
+
+def _without_titles(question: str) -> str:
+    """The question without runs of capitalised words that follow its first word. A writer who
+    capitalises function words or everything ("Wat Is De Prijs?", "WHAT IS THE PHONE NUMBER?")
+    marks no titles that way, and a run that opens the question ("Prijs Museumkaart?") is kept."""
+    letters = [c for c in question if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) > 0.6 * len(letters):
+        return question
+    if any(w[:1].isupper() and w.lower() in T.STOPWORDS for w in re.findall(r"\w+", question)[1:]):
+        return question
+    return _TITLE_RUN.sub(lambda m: m.group(0) if m.start() == 0 else " ", question)
 
 
 def _focus(words: list[str]) -> tuple[str, ...]:

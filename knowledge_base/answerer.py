@@ -238,11 +238,12 @@ class Answerer:
         else:  # untrained: the old coverage rule, so the bot still works before any training
             p = 1.0 if feats["cov_chunk"] >= 0.35 and (not feats["typed_q"] or feats["typed_any3"]) else 0.0
             threshold = 0.5
-        # Reading tips need a passage that holds some word of the question: with none ("Wat is de
-        # hoofdstad van Mongolië?", a string of control characters) nothing relevant was found, whatever
-        # the model says of a question so unlike the ones it learnt from.
-        related = feats["cov_chunk"] > 0.0 and (p >= 0.5 * threshold or feats["cov_chunk"] >= 0.3)
-        outcome = ANSWER if p >= threshold else (NOT_SURE if related else ROUTE)
+        # No retrieved passage holds a word of the question ("Wat is de hoofdstad van Mongolië?", a
+        # string of control characters): nothing relevant was found, whatever the models say of a
+        # question so unlike the ones they learnt from (no labelled question has one).
+        found = feats["cov_chunk"] > 0.0
+        related = found and (p >= 0.5 * threshold or feats["cov_chunk"] >= 0.3)
+        outcome = ANSWER if p >= threshold and found else (NOT_SURE if related else ROUTE)
         if outcome == ANSWER and _lacks_contact_fact(analysis, best):
             outcome = NOT_SURE  # a phone number, an e-mail or web address, or a name asked: none in sight
         shown: dict[str, float | str | bool] = {k: round(v, 3) for k, v in feats.items()}

@@ -10,6 +10,7 @@ bench/train_answerability.py; a JSON file of a few hundred small trees, read wit
 from __future__ import annotations
 
 import json
+import logging
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,8 @@ from knowledge_base.calibration import DATA, LogisticModel, fit, load_model, ste
 
 DECISION_TREES = DATA / "answerability_trees.json"
 QUOTE_TREES = DATA / "quote_trees.json"
+
+log = logging.getLogger(__name__)
 
 # A node: feature index (-1 for a leaf), threshold (x <= threshold goes left), left, right, leaf value.
 Node = tuple[int, float, int, int, float]
@@ -171,7 +174,7 @@ def _best_split(
         cg, ch = np.cumsum(g[idx])[:-1], np.cumsum(h[idx])[:-1]
         gain = cg**2 / (ch + l2) + (total_g - cg) ** 2 / (total_h - ch + l2) - parent
         ok = xs[:-1] < xs[1:]
-        ok[: min_leaf - 1] = False
+        ok[: max(min_leaf, 1) - 1] = False
         ok[n - min_leaf :] = False
         if not ok.any():
             continue
@@ -205,14 +208,30 @@ def fit_quote_trees(
 ) -> TreeEnsemble:
     """The quote ranker: trees on every candidate of the training questions, each question weighing
     the same (the weights are scaled to a mean of one, so that min_leaf still counts candidates)."""
-    mean = sum(weights) / len(weights) if weights else 1.0
+    mean = (sum(weights) / len(weights) if weights else 0.0) or 1.0
     scaled = [w / mean for w in weights]
     return fit_trees(rows, labels, features, n_trees=200, rate=0.1, min_leaf=50, l2=1.0, sample_weight=scaled)
 
 
-def load_quotes(logistic: Path, trees: Path = QUOTE_TREES) -> Scorer | None:
-    """The shipped quote ranker: the trees when trained (stop 25), else the logistic model."""
-    return TreeEnsemble.load(trees) if trees.exists() else load_model(logistic)
+def load_quotes(logistic: Path, trees: Path | None = None) -> Scorer | None:
+    """The quote ranker: the trees beside the logistic model's file when trained (stop 25), else the
+    logistic model."""
+    return _trees_beside(logistic, trees or logistic.with_name(QUOTE_TREES.name)) or load_model(logistic)
+
+
+def _trees_beside(logistic: Path, trees: Path) -> TreeEnsemble | None:
+    """Trees from a file beside a logistic model's; a damaged file is logged and left out."""
+    if not trees.exists():
+        return None
+    try:
+        ensemble = TreeEnsemble.load(trees)
+        width = len(ensemble.features)
+        if any(not -1 <= node[0] < width for tree in ensemble.trees for node in tree):
+            raise ValueError("a node reads a feature the file does not name")
+        return ensemble
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+        log.warning("ignoring the damaged model file %s (%s); deciding without it", trees, exc)
+        return None
 
 
 @dataclass
@@ -239,14 +258,17 @@ class Blend:
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
 
-def load_decision(logistic: Path, trees: Path = DECISION_TREES) -> Blend | LogisticModel | None:
-    """The shipped decision: the blend when both files exist, the logistic model alone when only it
-    does (trained before stop 25), None when neither has been trained."""
+def load_decision(logistic: Path, trees: Path | None = None) -> Blend | LogisticModel | None:
+    """The decision: the blend when the logistic model has trees beside it, the logistic model alone
+    when it has none (trained before stop 25), None when it has not been trained."""
     model = load_model(logistic)
-    if model is None or not trees.exists():
+    if model is None:
+        return None
+    ensemble = _trees_beside(logistic, trees or logistic.with_name(DECISION_TREES.name))
+    if ensemble is None:
         return model
-    ensemble = TreeEnsemble.load(trees)
-    return Blend(model, ensemble, float(ensemble.meta.get("blend_threshold", model.threshold)))  # type: ignore[arg-type]
+    threshold = ensemble.meta.get("blend_threshold", model.threshold)
+    return Blend(model, ensemble, float(threshold) if isinstance(threshold, int | float) else model.threshold)
 
 
 def blend_threshold(

@@ -74,3 +74,23 @@ def test_many_rows_at_once_score_as_one_at_a_time():
     trees = fit_trees(rows, labels, ["x", "noise"], n_trees=40, min_leaf=10)
     together = trees.logits(rows)
     assert np.allclose(together, [trees.logit(r) for r in rows]) and len(trees.logits([])) == 0
+
+
+def test_a_damaged_trees_file_is_logged_and_the_logistic_model_decides(tmp_path, caplog):
+    logistic = tmp_path / "answerability_model.json"
+    logistic.write_bytes(DECISION_MODEL.read_bytes())
+    (tmp_path / "answerability_trees.json").write_text('{"features": ["x"], "trees": [[[', encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        model = load_decision(logistic)
+    assert isinstance(model, LogisticModel) and "damaged model file" in caplog.text
+    (tmp_path / "answerability_trees.json").write_text(
+        json.dumps({"features": ["x"], "base": 0.0, "rate": 0.1, "trees": [[[5, 0.5, 1, 2, 0.0]]]}),
+        encoding="utf-8",
+    )  # a node that reads a feature the file does not name
+    assert isinstance(load_decision(logistic), LogisticModel)
+
+
+def test_trees_come_from_beside_the_model_they_were_trained_with(tmp_path):
+    logistic = tmp_path / "answerability_model.json"
+    logistic.write_bytes(DECISION_MODEL.read_bytes())
+    assert isinstance(load_decision(logistic), LogisticModel)  # no trees beside this copy

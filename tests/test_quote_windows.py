@@ -1,6 +1,11 @@
-"""What a quote holds: the sentence that answers, with the sentence after it when that one answers too."""
+"""What a quote holds (the sentence that answers, with the next one when it answers too), and when
+there is nothing to quote."""
 
 from __future__ import annotations
+
+from support.docs import make_settings
+
+from app.runtime import build_runtime
 
 
 def _write(folder, name: str, title: str, body: str) -> None:
@@ -30,3 +35,10 @@ def test_the_sentence_after_the_topic_joins_the_quote_when_it_holds_the_fact(new
     first = a.answer.splitlines()[1]
     assert "tekenopdracht" in first, a.answer
     assert "bibliotheek" not in first  # the window ends where the answer does
+
+
+def test_a_question_no_passage_shares_a_word_with_is_routed_however_lenient_the_threshold(kb):
+    """No retrieved passage holds a word of it: no quote, no reading tips, whatever the models say."""
+    rt = build_runtime(make_settings(kb.data_dir, answer_threshold=0.01))
+    a = rt.assistant.ask("Wat is de hoofdstad van Mongolië?")
+    assert a.outcome == "route" and a.routed and not a.sources
