@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge_base.calibration import DATA, LogisticModel, fit, load_model, steady_threshold
+from knowledge_base.calibration import DATA, LogisticModel, fit, load_model, matrix, sigmoid, steady_threshold
 
 DECISION_TREES = DATA / "answerability_trees.json"
 QUOTE_TREES = DATA / "quote_trees.json"
@@ -38,52 +38,42 @@ class TreeEnsemble:
     trees: list[list[Node]]
     meta: dict[str, object] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # The trees as padded arrays (feature, threshold, left, right, value per tree and node), so
+        # that every tree is walked for all rows at once.
+        width = max((len(tree) for tree in self.trees), default=1)
+        packed = np.zeros((5, len(self.trees), width))
+        packed[0] = -1
+        for i, tree in enumerate(self.trees):
+            for k, node in enumerate(tree):
+                packed[:, i, k] = node
+        self._feature, self._left, self._right = (packed[j].astype(np.int64) for j in (0, 2, 3))
+        self._threshold, self._value = packed[1], packed[4]
+
     def logit(self, values: dict[str, float]) -> float:
         """The ensemble's log-odds for one example."""
-        x = [float(values.get(f, 0.0)) for f in self.features]
-        total = 0.0
-        for tree in self.trees:
-            i = 0
-            while tree[i][0] >= 0:
-                j, t, left, right, _ = tree[i]
-                i = left if x[j] <= t else right
-            total += tree[i][4]
-        return self.base + self.rate * total
+        return float(self.logits([values])[0])
 
     def probability(self, values: dict[str, float]) -> float:
         """The ensemble's probability for one example."""
-        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, self.logit(values)))))
+        return sigmoid(self.logit(values))
 
     def logits(self, rows: list[dict[str, float]]) -> np.ndarray:
-        """The log-odds of many examples at once (every tree walked for all rows together)."""
+        """The log-odds of many examples at once."""
         if not rows:
             return np.zeros(0)
-        feature, threshold, left, right, value = self._arrays()
-        x = np.array([[float(r.get(f, 0.0)) for f in self.features] for r in rows])
+        x = matrix(rows, self.features)
         n, t = len(rows), len(self.trees)
         trees = np.arange(t)[None, :]
         node = np.zeros((n, t), dtype=np.int64)
-        for _ in range(feature.shape[1]):  # no path is longer than a tree's node count
-            f = feature[trees, node]
+        for _ in range(self._feature.shape[1]):  # no path is longer than a tree's node count
+            f = self._feature[trees, node]
             leaf = f < 0
             if leaf.all():
                 break
-            go_left = x[np.arange(n)[:, None], np.maximum(f, 0)] <= threshold[trees, node]
-            node = np.where(leaf, node, np.where(go_left, left[trees, node], right[trees, node]))
-        return self.base + self.rate * value[trees, node].sum(axis=1)
-
-    def _arrays(self) -> tuple[np.ndarray, ...]:
-        """The trees as padded arrays (feature, threshold, left, right, value per tree and node)."""
-        if not hasattr(self, "_packed"):
-            width = max((len(tree) for tree in self.trees), default=1)
-            packed = np.zeros((5, len(self.trees), width))
-            packed[0] = -1
-            for i, tree in enumerate(self.trees):
-                for k, node in enumerate(tree):
-                    packed[:, i, k] = node
-            feature, left, right = (packed[j].astype(np.int64) for j in (0, 2, 3))
-            self._packed = (feature, packed[1], left, right, packed[4])
-        return self._packed
+            go_left = x[np.arange(n)[:, None], np.maximum(f, 0)] <= self._threshold[trees, node]
+            node = np.where(leaf, node, np.where(go_left, self._left[trees, node], self._right[trees, node]))
+        return self.base + self.rate * self._value[trees, node].sum(axis=1)
 
     def save(self, path: Path) -> None:
         """Write the ensemble as JSON (thresholds and values rounded to six decimals)."""
@@ -113,7 +103,7 @@ def fit_trees(
     sample_weight: list[float] | None = None,
 ) -> TreeEnsemble:
     """Gradient boosting of depth-limited trees on the log-loss (exact splits; deterministic)."""
-    x = np.array([[float(r.get(f, 0.0)) for f in features] for r in rows])
+    x = matrix(rows, features)
     y = np.array(labels, dtype=float)
     w = np.ones(len(y)) if sample_weight is None else np.array(sample_weight, dtype=float)
     prior = min(max(float(w @ y) / float(w.sum()), 1e-3), 1 - 1e-3) if len(y) else 0.5
@@ -226,8 +216,10 @@ def _trees_beside(logistic: Path, trees: Path) -> TreeEnsemble | None:
     try:
         ensemble = TreeEnsemble.load(trees)
         width = len(ensemble.features)
-        if any(not -1 <= node[0] < width for tree in ensemble.trees for node in tree):
-            raise ValueError("a node reads a feature the file does not name")
+        for tree in ensemble.trees:
+            for j, _, left, right, _ in tree:
+                if not -1 <= j < width or (j >= 0 and not (0 < left < len(tree) and 0 < right < len(tree))):
+                    raise ValueError("a node reads a feature the file does not name, or no node it points at")
         return ensemble
     except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         log.warning("ignoring the damaged model file %s (%s); deciding without it", trees, exc)
@@ -254,8 +246,7 @@ class Blend:
 
     def probability(self, values: dict[str, float]) -> float:
         """The blended probability of answering."""
-        z = (self.logistic.logit(values) + self.trees.logit(values)) / 2
-        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+        return sigmoid((self.logistic.logit(values) + self.trees.logit(values)) / 2)
 
 
 def load_decision(logistic: Path, trees: Path | None = None) -> Blend | LogisticModel | None:

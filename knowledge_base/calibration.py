@@ -21,6 +21,16 @@ QUOTE_MODEL = DATA / "quote_model.json"
 DECISION_MODEL = DATA / "answerability_model.json"
 
 
+def sigmoid(z: float) -> float:
+    """The probability of a log-odds (clipped, so that no extreme score overflows)."""
+    return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+def matrix(rows: list[dict[str, float]], features: list[str]) -> np.ndarray:
+    """The rows as an array, one column per feature (a feature a row lacks is 0)."""
+    return np.array([[float(r.get(f, 0.0)) for f in features] for r in rows])
+
+
 @dataclass
 class LogisticModel:
     """p(y=1 | features) = sigmoid(bias + sum(weight * standardised feature))."""
@@ -55,8 +65,7 @@ class LogisticModel:
 
     def probability(self, values: dict[str, float]) -> float:
         """The model's probability for one example."""
-        z = max(-40.0, min(40.0, self.logit(values)))
-        return 1.0 / (1.0 + math.exp(-z))
+        return sigmoid(self.logit(values))
 
     def contributions(self, values: dict[str, float]) -> dict[str, float]:
         """Each feature's share of the log-odds (for --debug output)."""
@@ -99,7 +108,7 @@ def fit(
     sample_weight: list[float] | None = None,
 ) -> LogisticModel:
     """L2-regularised logistic regression by Newton's method (deterministic, a few dozen features)."""
-    x = np.array([[float(r.get(f, 0.0)) for f in features] for r in rows])
+    x = matrix(rows, features)
     y = np.array(labels, dtype=float)
     sw = np.ones(len(y)) if sample_weight is None else np.array(sample_weight, dtype=float)
     mean = x.mean(axis=0)
@@ -134,7 +143,7 @@ def fit_ranker(
     scores, maximising the probability of the acceptable ones (labels 1). Newton's method on
     standardised features (the Fisher matrix as Hessian: exact for one acceptable candidate, PD
     always); the bias is 0 (it cannot change a ranking)."""
-    x_all = np.array([[float(r.get(f, 0.0)) for f in features] for rows, _ in groups for r in rows])
+    x_all = matrix([r for rows, _ in groups for r in rows], features)
     mean = x_all.mean(axis=0)
     scale = x_all.std(axis=0)
     scale[scale < 1e-9] = 1.0
@@ -142,7 +151,7 @@ def fit_ranker(
     for rows, labels in groups:
         if not any(labels) or all(labels):
             continue  # nothing to learn from a group without a choice
-        x = (np.array([[float(r.get(f, 0.0)) for f in features] for r in rows]) - mean) / scale
+        x = (matrix(rows, features) - mean) / scale
         data.append((x, np.array(labels, dtype=bool)))
 
     def loss(w: np.ndarray) -> float:
