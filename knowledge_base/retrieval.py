@@ -15,6 +15,11 @@ RRF_K = 20.0
 EXPANSION_FACTOR = 0.6
 DENSE_WEIGHT = 0.4
 SECOND_CHUNK = 0.25
+# The chunks next to a top document's retrieved ones join it as context: the sentence that answers
+# is often one chunk away from the one that names the topic (stop 26: 33 of 751 labelled questions
+# had their evidence only there). A neighbour scores this share of the chunk it borders.
+NEIGHBOUR_DOCS = 3
+NEIGHBOUR_FACTOR = 0.5
 
 
 @dataclass
@@ -81,7 +86,9 @@ class Retriever:
         top = top[np.argsort(-total[top])]
         return [(int(i), float(total[i])) for i in top]
 
-    def search(self, question: str, mode: str = "hybrid", k_docs: int = 10) -> tuple[Query, list[DocHit]]:
+    def search(
+        self, question: str, mode: str = "hybrid", k_docs: int = 10, neighbours: int = NEIGHBOUR_DOCS
+    ) -> tuple[Query, list[DocHit]]:
         """Ranked documents (best first) with their best chunks."""
         self.kb.ensure_fresh()
         q = self.analyse(question)
@@ -118,9 +125,29 @@ class Retriever:
             if region and region in words:
                 dh.score *= 1.2
         ranked = sorted(by_doc.values(), key=lambda d: -d.score)[:k_docs]
-        records = self.kb.chunks_by_id(c.id for d in ranked for c in d.chunks[:3])
         for d in ranked:
-            d.chunks = [c for c in d.chunks[:3] if c.id in records]
+            d.chunks = d.chunks[:3]
+        extra = {d.doc.path: _neighbours(d.chunks) for d in ranked[:neighbours]}
+        wanted = [c.id for d in ranked for c in d.chunks] + [c.id for cs in extra.values() for c in cs]
+        records = self.kb.chunks_by_id(wanted)
+        for d in ranked:
+            d.chunks = [c for c in d.chunks + extra.get(d.doc.path, []) if c.id in records]
             for c in d.chunks:
                 c.text, c.heading = records[c.id].text, records[c.id].heading
         return q, ranked
+
+
+def _neighbours(chunks: list[ChunkHit]) -> list[ChunkHit]:
+    """The chunks just before and after the given ones of a document, not among them (ids end in
+    `::position`), each scored a share of the chunk it borders."""
+    have = {c.id for c in chunks}
+    out: dict[str, ChunkHit] = {}
+    for c in chunks:
+        path, _, pos = c.id.rpartition("::")
+        if not pos.isdigit():
+            continue
+        for n in (int(pos) - 1, int(pos) + 1):
+            cid = f"{path}::{n}"
+            if n >= 0 and cid not in have and cid not in out:
+                out[cid] = ChunkHit(cid, c.doc_path, c.score * NEIGHBOUR_FACTOR)
+    return list(out.values())

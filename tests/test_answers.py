@@ -93,10 +93,10 @@ def test_every_quote_is_verbatim_text_of_the_cited_source(kb, answers, question,
 
 def test_quote_joins_a_sentence_wrapped_over_lines(kb):
     a = kb.rt.assistant.ask("Onder wiens leiding zingen de eenzame ouderen in het seniorenkoor?")
-    # In the file this sentence is wrapped over two lines; the quote is one line.
+    # In the file this sentence is wrapped over two lines; the quote is one line (the window may
+    # add the sentence after it).
     assert (
-        "“Ouderen die zich eenzaam voelen zingen daar samen onder leiding van een "
-        "professionele dirigent.” [1]"
+        "“Ouderen die zich eenzaam voelen zingen daar samen onder leiding van een professionele dirigent."
     ) in a.answer
 
 

@@ -237,3 +237,41 @@ def test_lexical_scores_touch_only_matching_rows_with_the_same_numbers(kb, quest
     q = retriever.analyse(question)
     assert any(len(alt) == 1 for t in q.terms for alt in t.alts)
     assert retriever._lexical(q) == _lexical_reference(retriever, q)
+
+
+def _long_document(src) -> None:
+    """One page of nine sections: the fourth names the project, the fifth says who pays for it."""
+    filler = [f"## Deel {i}\n\n" + f"Dit deel {i} gaat over iets anders dan muziek. " * 12 for i in range(3)]
+    sections = filler + [
+        "## Achtergrond\n\n" + "Het wijkcentrum organiseert al jaren activiteiten voor ouderen. " * 12,
+        "## Vrijwilligers\n\n" + "Vrijwilligers halen bewoners op en zetten koffie klaar. " * 12,
+        "## Ruimte\n\n" + "De zaal heeft een vleugel en een kleine bibliotheek. " * 12,
+        "## Het zangproject\n\n" + "Het zangproject De Klankkast brengt liederen van vroeger terug. " * 12,
+        "## Geld\n\n" + "Het fonds van de provincie draagt de kosten van de dirigent. " * 12,
+        "## Verder\n\n" + "Er zijn ook schilderlessen op woensdag in de hal. " * 12,
+    ]
+    (src / "klankkast.md").write_text(
+        "---\ntitle: Wijkcentrum De Linde\nlanguage: nl\nkind: project\n---\n\n" + "\n\n".join(sections),
+        encoding="utf-8",
+    )
+
+
+def test_a_top_document_brings_the_chunks_next_to_its_retrieved_ones(new_runtime, tmp_path):
+    """The sentence that answers may sit one chunk away from the one that matched: the chunks next
+    to a top document's retrieved ones come along as context (not when asked for none)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    _long_document(src)
+    rt = new_runtime()
+    assert rt.ingest([src]).ok
+    question = "Wat doet het zangproject De Klankkast met liederen van vroeger?"
+    _, plain = rt.assistant.retriever.search(question, neighbours=0)
+    _, wide = rt.assistant.retriever.search(question)
+    retrieved = {c.id for c in plain[0].chunks}
+    with_context = {c.id: c for c in wide[0].chunks}
+    assert retrieved < set(with_context)
+    positions = {int(cid.rpartition("::")[2]) for cid in retrieved}
+    for cid in set(with_context) - retrieved:
+        assert any(abs(int(cid.rpartition("::")[2]) - p) == 1 for p in positions)
+        assert with_context[cid].text and with_context[cid].score < max(c.score for c in plain[0].chunks)
+    assert any("draagt de kosten" in c.text for c in wide[0].chunks)
