@@ -1,7 +1,7 @@
 """Question analysis beyond terms: what kind of answer is asked for, which attribute, which constraints.
 
 All word lists are data files in knowledge_base/data (question_types.tsv, attributes.tsv,
-places.tsv, word_places.txt, common_words.txt, inflections.txt, name_heads.tsv, word_forms.tsv), so
+places.tsv, word_places.txt, common_words.txt, name_heads.tsv; word forms: knowledge_base/word_forms.py), so
 they can be read, reviewed and translated without the code. The expert matcher uses the same analyser
 (places; the request of a question is knowledge_base/request.py).
 """
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from knowledge_base import text as T
 from knowledge_base.query import LIGHT_WORDS
+from knowledge_base.word_forms import hyphen_joins, made_of, ordinary_form, plain_words, word_forms, word_list
 
 DATA = Path(__file__).parent / "data"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -118,11 +119,11 @@ def named_things(question: str) -> list[tuple[str, ...]]:
     """Names the member wrote without capitals: quoted phrases, and the words after "stichting",
     "regeling", "programma" … or before "foundation", "instituut" … (up to a function word)."""
     quoted = [
-        tuple(w for w in _plain_words(m.group(1)) if w not in T.STOPWORDS) for m in _QUOTED.finditer(question)
+        tuple(w for w in plain_words(m.group(1)) if w not in T.STOPWORDS) for m in _QUOTED.finditer(question)
     ]
     # One ordinary word in quotes is emphasis ("kan hij iets 'fout' zeggen?"), not a title.
     out = [ws for ws in quoted if not (len(ws) == 1 and _ordinary(ws[0]))]
-    words = _plain_words(question)
+    words = plain_words(question)
     heads = name_heads()
     for i, w in enumerate(words):
         before = (
@@ -219,51 +220,9 @@ def find_places(words: list[str]) -> list[Place]:
 
 
 @lru_cache(maxsize=1)
-def _word_forms() -> dict[str, tuple[str, ...]]:
-    return {kind: tuple(parts.split()) for kind, parts in data_rows("word_forms.tsv")}
-
-
-def _word_list(name: str) -> frozenset[str]:
-    """The words of a one-word-per-line data file, without blank and comment lines."""
-    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
-
-
-@lru_cache(maxsize=1)
-def inflections() -> frozenset[str]:
-    """Inflected forms of common words that are not common themselves ("combineerde", "creatiefs")."""
-    return _word_list("inflections.txt")
-
-
-def ordinary_form(word: str, common: frozenset[str]) -> bool:
-    """An inflected, diminutive or prefixed form of a common word ("combineerde", "cursusje",
-    "instromen"): no name."""
-    if word in inflections():
-        return True
-    forms = _word_forms()
-    for end in forms.get("diminutive", ()):
-        if word.endswith(end) and word[: -len(end)] in common:
-            return True
-    return any(
-        word.startswith(p) and len(word) - len(p) >= 4 and word[len(p) :] in common
-        for p in forms.get("prefix", ())
-    )
-
-
-def _hyphen_joins(question: str, common: frozenset[str]) -> set[str]:
-    """Joined forms of hyphenated words whose parts are ordinary ("co-wrote" gives "cowrote")."""
-    out = set()
-    for token in re.findall(r"\w+(?:-\w+)+", question):
-        parts = _plain_words(token)
-        if parts and all(len(p) <= 2 or p in common for p in parts):
-            out.add("".join(parts))
-    return out
-
-
-@lru_cache(maxsize=1)
 def word_places() -> frozenset[str]:
     """Place names that are ordinary words first (leek, huizen, buren; bench/build_language_data.py)."""
-    return _word_list("word_places.txt")
+    return word_list("word_places.txt")
 
 
 def as_place(place: Place, question: str) -> bool:
@@ -309,7 +268,7 @@ def analyse_question(question: str) -> Analysis:
         caps = {T.normalise(t).strip() for t in re.findall(r"\w+", m.group(0)) if len(t) > 1 and t.isupper()}
         ws = tuple(  # (a letter alone, the "S" of "(S)Pionieren", names nothing)
             w
-            for w in _plain_words(m.group(0))
+            for w in plain_words(m.group(0))
             if len(w) > 1 and (w not in T.STOPWORDS or w in caps) and w not in named
         )
         if ws and (len(ws) > 1 or ws[0] not in common):
@@ -321,7 +280,7 @@ def analyse_question(question: str) -> Analysis:
             constraints.append(Constraint("name", ws))
             named |= set(ws)
     seen = set(words)
-    joins = _hyphen_joins(question, common)
+    joins = hyphen_joins(question, common)
     rare = tuple(
         w
         for w in dict.fromkeys(content)
@@ -329,7 +288,7 @@ def analyse_question(question: str) -> Analysis:
         and not w.isdigit()
         and w not in common
         and w not in joins
-        and not _made_of(w, seen, common)
+        and not made_of(w, seen, common)
         and not ordinary_form(w, common)
     )
     constraints += [Constraint("name", (w,)) for w in rare if w not in named]
@@ -352,7 +311,7 @@ def _focus(words: list[str]) -> tuple[str, ...]:
     """The content words a wh-word points at (one per wh-word within three words; past a modifier
     to its noun: "de maximale SUBSIDIE")."""
     out: list[str] = []
-    modifiers = set(_word_forms().get("focus_modifier", ()))
+    modifiers = set(word_forms().get("focus_modifier", ()))
     for i, w in enumerate(words):
         if w not in _WH:
             continue
@@ -370,34 +329,3 @@ def _focus(words: list[str]) -> tuple[str, ...]:
         if x not in out:
             out.append(x)
     return tuple(out)
-
-
-def _plain_words(text: str) -> list[str]:
-    """Words without the joined form of hyphenated words (T.words adds "nieuwwest" for Nieuw-West)."""
-    return T.words(text.replace("-", " "))
-
-
-_LONGEST_COMPOUND = 60  # letters: a longer "word" (a pasted string, "oooo…") is no compound
-
-
-def _made_of(word: str, others: set[str], common: frozenset[str]) -> bool:
-    """A compound of two common words (kunstproject) or of words of the question (kunst-op-recept).
-    Parts are at least three letters; a head may end in a linking s or e. Solved from the end of the
-    word backwards (not by recursion, which one very long word drove past Python's stack)."""
-    if len(word) > _LONGEST_COMPOUND:
-        return False
-
-    forms = inflections()
-
-    def known(part: str) -> bool:
-        return part in common or part in others or part in forms
-
-    n = len(word)
-    made = [False] * (n + 1)  # made[j]: word[j:] is itself such a compound
-    for j in range(n - 6, -1, -1):
-        for k in range(j + 3, n - 2):
-            head, tail_ok = word[j:k], known(word[k:]) or made[k]
-            if tail_ok and (known(head) or (head.endswith(("s", "e")) and known(head[:-1]))):
-                made[j] = True
-                break
-    return made[0]
