@@ -249,9 +249,13 @@ def analyse_question(question: str) -> Analysis:
     present = set(asking)  # a phrase whose first word is absent cannot match: skip the scan
     qtype = question_type(question)
     # A role ("de voorzitter", "the director") asks for a name only in a who-question: "wanneer
-    # begint de nieuwe directeur?" asks for a date, so the role gives no answer type there.
+    # begint de nieuwe directeur?" asks for a date, so the role gives no answer type there. Nor does
+    # any attribute in a yes/no question: "doen ze nog iets voor hun deelnemers?" asks no count.
     asked = tuple(
-        a if a.answer_type != "person_org" or qtype == "person_org" else replace(a, answer_type=None)
+        a
+        if a.answer_type is None
+        or (qtype != "yesno" and (a.answer_type != "person_org" or qtype == "person_org"))
+        else replace(a, answer_type=None)
         for a in attributes()
         if any(p and p[0] in present and _find(asking, p) for p in a.phrases)
     )

@@ -323,3 +323,17 @@ def test_a_role_in_a_who_question_asks_for_a_name():
 )
 def test_the_words_of_a_title_or_a_quoted_phrase_ask_for_no_attribute(question, attribute, asked):
     assert (attribute in {a.name for a in analyse_question(question).attributes}) is asked
+
+
+@pytest.mark.parametrize(
+    ("question", "attribute", "answer_type"),
+    [
+        ("Kunnen de deelnemers van het koor ook zelf liedjes kiezen?", "participants", None),
+        ("Mag ik bij de regeling tegelijk een aanvraag indienen voor spoor 1 én spoor 2?", "deadline", None),
+        ("Hoeveel deelnemers kan het koor hebben?", "participants", "number"),
+        ("When is the deadline for the next round?", "deadline", "date"),
+    ],
+)
+def test_an_attribute_asks_for_a_typed_fact_only_outside_a_yes_no_question(question, attribute, answer_type):
+    a = analyse_question(question)
+    assert [x.answer_type for x in a.attributes if x.name == attribute] == [answer_type]
