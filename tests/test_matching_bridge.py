@@ -127,6 +127,23 @@ def test_questions_that_fit_nobody_tell_the_minimum_fit_and_map_to_no_profile():
     assert nofit == pytest.approx(1.0) and not mapped.any()
 
 
+def test_neighbours_that_disagree_split_their_votes_between_their_experts():
+    from bot.experts.signals import bridge_signals
+
+    # Three labelled questions: two about funding (profile axis 4), one about dementia (axis 5).
+    q = np.eye(8, dtype=np.float32)
+    bridge = BR.Bridge(q[[0, 0, 1]], np.array([0, 0, 1]), q[[4, 5]], ("w", "w", "w"))
+    space = ProfileSpace("e5", Axes({"fondsen": 4, "dementie": 5, "dans": 6}))
+    # The question is as near the funding questions as the dementia one: the mapped profile lies
+    # between the two experts, the votes go to each.
+    whole = (q[0] + q[1]) / np.sqrt(2)
+    out = bridge_signals(bridge, space, whole, ["fondsen", "dementie", "dans"])
+    assert out["bridge_vote"] == pytest.approx([2 / 3, 1 / 3, 0.0], abs=1e-4)
+    assert np.argmax(out["bridge_z"]) == 0 and set(out["bridge_nofit"]) == {0.0}
+    empty = bridge_signals(bridge.without("w"), space, whole, ["fondsen", "dementie"])
+    assert not any(v.any() for v in empty.values())
+
+
 @pytest.mark.parametrize(
     "content",
     [

@@ -71,15 +71,27 @@ class Bridge:
         top = np.argsort(-sims)[:K]
         w = np.exp((sims[top] - sims[top].max()) / TAU)
         nofit = float(w[self.profile_of[top] < 0].sum() / w.sum())
-        fits = self.profile_of >= 0
-        if not fits.any():
+        profiles, w = self._nearest_fitting(sims)
+        if not len(w):
             return np.zeros_like(vector), nofit
-        rows = np.flatnonzero(fits)
-        top = rows[np.argsort(-sims[rows])[:K]]
-        w = np.exp((sims[top] - sims[top].max()) / TAU)
-        m = (w[:, None] * self.profiles[self.profile_of[top]]).sum(axis=0) / w.sum()
+        m = (w[:, None] * profiles).sum(axis=0)
         norm = float(np.linalg.norm(m))
         return (m / norm if norm else m), nofit
+
+    def neighbours(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The profile vectors of the K nearest questions that fit someone (K x d), and their
+        softmax weights (summing to 1; empty without such questions)."""
+        if not len(self):
+            return np.zeros((0, vector.shape[0]), dtype=np.float32), np.zeros(0)
+        return self._nearest_fitting(self.questions @ vector)
+
+    def _nearest_fitting(self, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows = np.flatnonzero(self.profile_of >= 0)
+        if not len(rows):
+            return np.zeros((0, self.profiles.shape[1]), dtype=np.float32), np.zeros(0)
+        top = rows[np.argsort(-sims[rows])[:K]]
+        w = np.exp((sims[top] - sims[top].max()) / TAU)
+        return self.profiles[self.profile_of[top]], w / w.sum()
 
 
 def build_data(rows: list[dict[str, Any]]) -> dict[str, Any]:
