@@ -12,7 +12,8 @@ bench/eval/answerability/fresh*.jsonl (each written blind by another writer: fre
 on a writer left out, bench/analysis/leave_set_out.py; fresh6 and fresh7, written blind for stop 23
 and run once at its end, trained on since stop 25; fresh8 and fresh9, written blind for stop 24,
 run once at stop 25's end, trained on since stop 26; fresh10 and fresh11, written blind for stop 25,
-run once at stop 26's end, reported, not trained on). The test split of our labels is never trained
+and fresh12 and fresh13, written blind in stop 26, each run once during stop 26, reported, not
+trained on). The test split of our labels is never trained
 or tuned on;
 blind/*.jsonl waits outside the report until a stop's last change (`--blind` adds it) and is never
 trained on.
