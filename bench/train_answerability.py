@@ -104,6 +104,7 @@ QUOTE_FEATURES = [
     "slot",
     "spec_own",
     "spec_win",
+    "typed_q",
 ]
 L2_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
 L2_TOLERANCE = 0.005  # balanced accuracy: about five of 979 questions

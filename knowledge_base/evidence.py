@@ -259,6 +259,9 @@ def collect(
                     if attr_phrases
                     else typed_fact(kind, win_text, asked_words)
                 ),
+                # Whether the question asks a fact of a type at all: without it, "no number here"
+                # reads the same for "hoeveel gemeenten …?" as for "wat doet een cultuurcoach?".
+                "typed_q": float(kind is not None),
                 "attr_own": float(bool(attr_phrases) and _has_phrase(words, attr_phrases)),
                 "attr_win": float(bool(attr_phrases) and _has_phrase(win_words, attr_phrases)),
                 "cons_own": sum(cons_own) / n_cons if n_cons else 1.0,
