@@ -42,3 +42,24 @@ def test_a_question_no_passage_shares_a_word_with_is_routed_however_lenient_the_
     rt = build_runtime(make_settings(kb.data_dir, answer_threshold=0.01))
     a = rt.assistant.ask("Wat is de hoofdstad van Mongolië?")
     assert a.outcome == "route" and a.routed and not a.sources
+
+
+def test_a_how_many_question_quotes_the_sentence_with_the_number(new_runtime, tmp_path):
+    """Three sentences name the cultuurcoach and the municipality; one says how many municipalities
+    have one. A "hoeveel" question gets that one first, not the one that repeats its words."""
+    src = tmp_path / "src"
+    src.mkdir()
+    _write(
+        src,
+        "cultuurcoach.md",
+        "De cultuurcoach in de gemeente",
+        "De cultuurcoach stimuleert deelname aan cultuur in de gemeente en verbindt cultuur met andere"
+        " sectoren. De cultuurcoach kan in dienst zijn bij de gemeente, maar ook bij een culturele"
+        " instelling. In 2022 had 80% van de Nederlandse gemeenten een cultuurcoach aangesteld."
+        " De coaches werken vaak samen met scholen en welzijnsorganisaties.",
+    )
+    rt = new_runtime()
+    assert rt.ingest([src]).ok
+    a = rt.assistant.ask("hoeveel gemeenten hebben eigenlijk een cultuurcoach?")
+    assert a.outcome == "answer", a.answer
+    assert "80%" in a.answer.splitlines()[1], a.answer
