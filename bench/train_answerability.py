@@ -66,6 +66,7 @@ from knowledge_base.calibration import (  # noqa: E402
     load_model,
     steady_threshold,
 )
+from knowledge_base.evidence import QUESTION_KINDS  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "answerability"
 LABELS = ROOT / "bench" / "eval" / "answerability" / "labels.jsonl"
@@ -105,6 +106,9 @@ QUOTE_FEATURES = [
     "spec_own",
     "spec_win",
     "typed_q",
+    *(f"q_{t}" for t in QUESTION_KINDS),
+    "q_attr",
+    "q_cons",
 ]
 L2_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
 L2_TOLERANCE = 0.005  # balanced accuracy: about five of 979 questions

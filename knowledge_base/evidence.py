@@ -24,6 +24,19 @@ from knowledge_base.retrieval import ChunkHit, DocHit
 from knowledge_base.terms import Matcher, parse_passage, passage_stems
 
 Embed = Callable[[list[str]], np.ndarray]  # texts -> L2-normalised rows
+# Question types a candidate is told about (`q_<type>`; the rest read as none of them).
+QUESTION_KINDS = (
+    "person_org",
+    "number",
+    "date",
+    "place",
+    "reason",
+    "procedure",
+    "definition",
+    "yesno",
+    "list",
+    "other",
+)
 
 
 @lru_cache(maxsize=1)
@@ -291,8 +304,13 @@ def collect(
         sims = _vectors.similarities(embed, q.text, [c.sentence for c in candidates])
         for c, sim in zip(candidates, sims, strict=True):
             c.features["sem"] = float(sim)
+    # What the question asks, on every candidate: the trees learn which sentences answer which kind
+    # of question (a reason, a list, a count), not one ranking for all of them.
+    context = {f"q_{t}": float(analysis.qtype == t) for t in QUESTION_KINDS}
+    context.update(q_attr=float(bool(analysis.attributes)), q_cons=float(bool(analysis.constraints)))
     for c in candidates:
         c.features.setdefault("sem", 0.0)
+        c.features.update(context)
     doc_cov = {p: matcher.coverage(cr) for p, cr in doc_credits.items()}
     doc_miss = {p: missing(cr)[0] for p, cr in doc_credits.items()}
     # Known words of the question that a document never uses: it is about the topic, not about this.
