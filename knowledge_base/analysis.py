@@ -11,13 +11,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 
 from knowledge_base import text as T
 from knowledge_base.query import LIGHT_WORDS
-from knowledge_base.word_forms import hyphen_joins, made_of, ordinary_form, plain_words, word_forms, word_list
+from knowledge_base.word_forms import (
+    DATA,
+    data_rows,
+    hyphen_joins,
+    made_of,
+    ordinary_form,
+    plain_words,
+    word_forms,
+    word_list,
+)
 
-DATA = Path(__file__).parent / "data"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 _CAPITALISED = re.compile(
@@ -76,12 +83,6 @@ class Analysis:
 
 # A wh-word followed by what it asks for; the focus is the first content word after it.
 _WH = frozenset("welk welke which what wat hoeveel many much".split())
-
-
-def data_rows(name: str) -> list[list[str]]:
-    """The tab-separated rows of a data file, without blank and comment lines."""
-    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
-    return [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
 
 
 @lru_cache(maxsize=1)

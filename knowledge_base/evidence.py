@@ -17,11 +17,12 @@ from functools import lru_cache
 import numpy as np
 
 from knowledge_base import text as T
-from knowledge_base.analysis import DATA, Analysis
+from knowledge_base.analysis import Analysis
 from knowledge_base.facts import TYPE_OF, by_first, fact_near, spots, typed_fact
 from knowledge_base.query import Query
 from knowledge_base.retrieval import ChunkHit, DocHit
 from knowledge_base.terms import Matcher, parse_passage, passage_stems
+from knowledge_base.word_forms import DATA
 
 Embed = Callable[[list[str]], np.ndarray]  # texts -> L2-normalised rows
 # Question types a candidate is told about (`q_<type>`; the rest read as none of them).

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from knowledge_base import text as T
-from knowledge_base.analysis import data_rows
+from knowledge_base.word_forms import data_rows
 
 # Clause boundaries: sentence ends, semicolons and colons, and a comma or "maar"/"but" before a new
 # clause. A question mark stays with its clause.

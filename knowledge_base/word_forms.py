@@ -1,4 +1,5 @@
-"""Word forms: whether a word is an inflected, diminutive, prefixed or compound form of common words.
+"""Word forms: whether a word is an inflected, diminutive, prefixed or compound form of common words;
+and the readers of the analysis' word lists (knowledge_base/data), which this lowest module holds.
 
 The question analysis reads a word outside these forms, and outside the common words, as a likely
 name (knowledge_base/analysis.py). The lists are data files in knowledge_base/data (inflections.txt,
@@ -13,21 +14,25 @@ from pathlib import Path
 
 from knowledge_base import text as T
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "data"  # every word list of the question analysis
 
 
-@lru_cache(maxsize=1)
-def word_forms() -> dict[str, tuple[str, ...]]:
-    """The kinds of word part (diminutive, prefix, focus_modifier) and their forms (word_forms.tsv)."""
-    lines = (DATA / "word_forms.tsv").read_text(encoding="utf-8").splitlines()
-    rows = [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
-    return {kind: tuple(parts.split()) for kind, parts in rows}
+def data_rows(name: str) -> list[list[str]]:
+    """The tab-separated rows of a data file, without blank and comment lines."""
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
 
 
 def word_list(name: str) -> frozenset[str]:
     """The words of a one-word-per-line data file, without blank and comment lines."""
     lines = (DATA / name).read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def word_forms() -> dict[str, tuple[str, ...]]:
+    """The kinds of word part (diminutive, prefix, focus_modifier) and their forms (word_forms.tsv)."""
+    return {kind: tuple(parts.split()) for kind, parts in data_rows("word_forms.tsv")}
 
 
 @lru_cache(maxsize=1)

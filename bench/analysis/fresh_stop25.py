@@ -21,6 +21,7 @@ from unittest import mock
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import knowledge_base.analysis as A  # noqa: E402
+import knowledge_base.word_forms as D  # noqa: E402
 
 # (question, attribute, asked?)
 TITLES = [
@@ -69,7 +70,7 @@ def main() -> int:
         print(f"  (titles read as words: {score(TITLES)}/{len(TITLES)})")
     print(f"new lexicon rows: {score(LEXICON)}/{len(LEXICON)}", end="")
     with tempfile.TemporaryDirectory() as tmp:  # stop 24's word lists beside today's other data
-        shutil.copytree(A.DATA, tmp, dirs_exist_ok=True)
+        shutil.copytree(D.DATA, tmp, dirs_exist_ok=True)
         for name in ("attributes.tsv", "question_types.tsv"):
             old = subprocess.run(
                 ["git", "show", f"33f2011:knowledge_base/data/{name}"], capture_output=True, check=True
@@ -77,7 +78,7 @@ def main() -> int:
             (Path(tmp) / name).write_bytes(old)
         A.attributes.cache_clear()
         A._qtypes.cache_clear()
-        with mock.patch.object(A, "DATA", Path(tmp)):
+        with mock.patch.object(D, "DATA", Path(tmp)):
             print(f"  (stop 24's lists: {score(LEXICON)}/{len(LEXICON)})")
         A.attributes.cache_clear()
         A._qtypes.cache_clear()
