@@ -65,25 +65,26 @@ class Bridge:
     def read(self, vector: np.ndarray) -> tuple[np.ndarray, float]:
         """The mapped profile (over the questions that fit someone), and the weighed share of the
         nearest questions, fitting or not, that fit nobody in their world."""
+        mapped, nofit, _, _ = self.nearest(vector)
+        return mapped, nofit
+
+    def nearest(self, vector: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+        """What `read` gives, and the profile vectors of the K nearest questions that fit someone
+        (K x d) with their softmax weights (summing to 1; empty without such questions): the
+        question's similarities are computed once for both."""
+        none = np.zeros((0, vector.shape[0]), dtype=np.float32)
         if not len(self):
-            return np.zeros_like(vector), 0.0
+            return np.zeros_like(vector), 0.0, none, np.zeros(0)
         sims = self.questions @ vector
         top = np.argsort(-sims)[:K]
         w = np.exp((sims[top] - sims[top].max()) / TAU)
         nofit = float(w[self.profile_of[top] < 0].sum() / w.sum())
         profiles, w = self._nearest_fitting(sims)
         if not len(w):
-            return np.zeros_like(vector), nofit
+            return np.zeros_like(vector), nofit, none, w
         m = (w[:, None] * profiles).sum(axis=0)
         norm = float(np.linalg.norm(m))
-        return (m / norm if norm else m), nofit
-
-    def neighbours(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The profile vectors of the K nearest questions that fit someone (K x d), and their
-        softmax weights (summing to 1; empty without such questions)."""
-        if not len(self):
-            return np.zeros((0, vector.shape[0]), dtype=np.float32), np.zeros(0)
-        return self._nearest_fitting(self.questions @ vector)
+        return (m / norm if norm else m), nofit, profiles, w
 
     def _nearest_fitting(self, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         rows = np.flatnonzero(self.profile_of >= 0)

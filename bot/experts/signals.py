@@ -77,10 +77,9 @@ def bridge_signals(
     out = {k: np.zeros(n, dtype=np.float32) for k in _BRIDGE}
     if not n or not len(bridge) or bridge.questions.shape[1] != vector.shape[0]:  # no bridge for this encoder
         return out
-    mapped, nofit = bridge.read(vector)
+    mapped, nofit, profiles, weights = bridge.nearest(vector)
     out["bridge_z"] = _z(space.against(mapped[None, :], described)[0])
     out["bridge_nofit"] = np.full(n, nofit, dtype=np.float32)
-    profiles, weights = bridge.neighbours(vector)
     if len(weights):
         near = space.against(profiles, described)  # K x pool: each neighbour's expert against the pool
         soft = np.exp((near - near.max(axis=1, keepdims=True)) / TAU)
