@@ -25,7 +25,9 @@ from knowledge_base.terms import Matcher, parse_passage, passage_stems
 from knowledge_base.word_forms import DATA
 
 Embed = Callable[[list[str]], np.ndarray]  # texts -> L2-normalised rows
-# Question types a candidate is told about (`q_<type>`; the rest read as none of them).
+# Question types a candidate is told about (`q_<type>`): the kinds the labelled sets are written in.
+# The rarer types of question_types.tsv (phone, email, money, duration …) read as none of them and
+# are told apart by `typed_q` and the typed-fact features.
 QUESTION_KINDS = (
     "person_org",
     "number",

@@ -87,7 +87,7 @@ class Retriever:
         return [(int(i), float(total[i])) for i in top]
 
     def search(
-        self, question: str, mode: str = "hybrid", k_docs: int = 10, neighbours: int = NEIGHBOUR_DOCS
+        self, question: str, mode: str = "hybrid", k_docs: int = 10, neighbour_docs: int = NEIGHBOUR_DOCS
     ) -> tuple[Query, list[DocHit]]:
         """Ranked documents (best first) with their best chunks."""
         self.kb.ensure_fresh()
@@ -127,7 +127,7 @@ class Retriever:
         ranked = sorted(by_doc.values(), key=lambda d: -d.score)[:k_docs]
         for d in ranked:
             d.chunks = d.chunks[:3]
-        extra = {d.doc.path: _neighbours(d.chunks) for d in ranked[:neighbours]}
+        extra = {d.doc.path: _neighbours(d.chunks) for d in ranked[:neighbour_docs]}
         wanted = [c.id for d in ranked for c in d.chunks] + [c.id for cs in extra.values() for c in cs]
         records = self.kb.chunks_by_id(wanted)
         for d in ranked:

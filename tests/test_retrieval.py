@@ -265,7 +265,7 @@ def test_a_top_document_brings_the_chunks_next_to_its_retrieved_ones(new_runtime
     rt = new_runtime()
     assert rt.ingest([src]).ok
     question = "Wat doet het zangproject De Klankkast met liederen van vroeger?"
-    _, plain = rt.assistant.retriever.search(question, neighbours=0)
+    _, plain = rt.assistant.retriever.search(question, neighbour_docs=0)
     _, wide = rt.assistant.retriever.search(question)
     retrieved = {c.id for c in plain[0].chunks}
     with_context = {c.id: c for c in wide[0].chunks}

@@ -32,7 +32,7 @@ class NearDuplicates:
         query = f"{title}\n{body}"[:2000]
         if not query.strip():
             return ""
-        _, hits = self.retriever.search(query, k_docs=3, neighbours=0)
+        _, hits = self.retriever.search(query, k_docs=3, neighbour_docs=0)
         mine = _words(body) or _words(title)
         lang = T.detect_language(query)
         lexical = self.retriever.kb.lexical
